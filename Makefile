@@ -1,0 +1,40 @@
+# Two entry points: `make demo` and `make test`. Everything installs itself on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: venv lint test test-fast demo demo-destroy pulumi clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+pulumi:
+	@scripts/ensure-pulumi
+
+lint: venv
+	$(BIN)/ruff check provider tests stacks scripts
+	$(BIN)/mypy
+
+# The whole suite, end-to-end tests under the real Pulumi CLI included.
+test: venv lint
+	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" $(BIN)/pytest
+
+# Everything but the real-CLI tests.
+test-fast: venv lint
+	$(BIN)/pytest -m 'not e2e'
+
+demo: venv
+	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" scripts/demo up
+
+demo-destroy: venv
+	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" scripts/demo destroy
+
+clean:
+	rm -rf $(VENV) build .demo .pytest_cache .mypy_cache .ruff_cache

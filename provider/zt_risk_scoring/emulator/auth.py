@@ -1,0 +1,68 @@
+"""Who may call what: API tokens with permission sets and accounts, and global API keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .exceptions import Forbidden, InvalidCredentials, MissingCredentials
+
+ALL = frozenset({"read", "write", "pii"})
+PERMISSION_NAMES = {"read": "Zero Trust Read", "write": "Zero Trust Write", "pii": "Zero Trust PII Read"}
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What one credential may do; `accounts=None` means every account the emulator serves."""
+
+    permissions: frozenset[str] = ALL
+    accounts: frozenset[str] | None = None
+
+
+def parse_token(spec: str) -> tuple[str, Grant]:
+    """`TOKEN[:read,write,pii][@ACCOUNT]` → (token, grant)."""
+    spec, _, account = spec.partition("@")
+    token, _, perms = spec.partition(":")
+    permissions = frozenset(p.strip() for p in perms.split(",") if p.strip()) or ALL
+    unknown = permissions - ALL
+    if not token or unknown:
+        raise ValueError(f"bad --token {spec!r}: use TOKEN[:read,write,pii][@ACCOUNT]")
+    return token, Grant(permissions, frozenset({account}) if account else None)
+
+
+class Credentials:
+    """The emulator's credential table; checks never reveal a credential in their messages."""
+
+    def __init__(
+        self, tokens: Mapping[str, Grant], keys: Mapping[tuple[str, str], Grant], accounts: Iterable[str]
+    ) -> None:
+        self.tokens = dict(tokens)
+        self.keys = dict(keys)
+        self.accounts = frozenset(accounts)
+
+    def revoke(self, token: str) -> bool:
+        return self.tokens.pop(token, None) is not None
+
+    def authorize(self, headers: Any, account: str, permission: str) -> None:
+        grant = self._grant(headers)
+        if account not in self.accounts or (grant.accounts is not None and account not in grant.accounts):
+            raise Forbidden(f"Authentication error: the credential has no access to account {account}")
+        # Write implies read, as Cloudflare's Zero Trust Write group does.
+        held = grant.permissions | ({"read"} if "write" in grant.permissions else set())
+        if permission not in held:
+            raise Forbidden(f"Authentication error: this operation requires {PERMISSION_NAMES[permission]}")
+
+    def _grant(self, headers: Any) -> Grant:
+        auth = headers.get("Authorization", "")
+        email, key = headers.get("X-Auth-Email", ""), headers.get("X-Auth-Key", "")
+        if auth:
+            scheme, _, token = auth.partition(" ")
+            grant = self.tokens.get(token.strip()) if scheme.lower() == "bearer" else None
+        elif email and key:
+            grant = self.keys.get((email, key))
+        else:
+            raise MissingCredentials()
+        if grant is None:
+            raise InvalidCredentials()
+        return grant

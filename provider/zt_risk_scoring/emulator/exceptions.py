@@ -1,0 +1,101 @@
+"""Emulator errors: each knows its HTTP status and Cloudflare error code.
+
+Cloudflare publishes no risk-scoring-specific error codes; 7003, 9106 and 10000 are the
+platform-wide ones seen on every API, the 1xxx codes below are this emulator's own choice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class EmulatorError(Exception):
+    """An API error rendered as a Cloudflare failure envelope."""
+
+    status = 400
+    code = 1000
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def envelope(self) -> dict[str, Any]:
+        return {
+            "success": False,
+            "errors": [{"code": self.code, "message": self.message}],
+            "messages": [],
+            "result": None,
+        }
+
+
+class InvalidJson(EmulatorError):
+    """The body is not JSON."""
+
+    code = 1001
+
+
+class ValidationError(EmulatorError):
+    """The body is JSON but breaks the schema or a rule."""
+
+    code = 1002
+
+
+class IntegrationNotFound(EmulatorError):
+    """No integration with that id or reference id."""
+
+    status = 404
+    code = 1003
+
+
+class DuplicateReference(EmulatorError):
+    """Another integration in the account already has this reference_id."""
+
+    status = 409
+    code = 1004
+
+
+class UserNotFound(EmulatorError):
+    """No risk data for that user."""
+
+    status = 404
+    code = 1005
+
+
+class NoRoute(EmulatorError):
+    """The URI is not an operation of this API."""
+
+    status = 404
+    code = 7003
+
+
+class MethodNotAllowed(EmulatorError):
+    """The URI exists but not with this method."""
+
+    status = 405
+    code = 7001
+
+
+class MissingCredentials(EmulatorError):
+    """No Authorization or X-Auth-Email/X-Auth-Key headers."""
+
+    code = 9106
+
+    def __init__(self) -> None:
+        super().__init__("Missing X-Auth-Key, X-Auth-Email or Authorization headers")
+
+
+class InvalidCredentials(EmulatorError):
+    """The token or key is not one this emulator knows."""
+
+    status = 401
+    code = 10000
+
+    def __init__(self) -> None:
+        super().__init__("Authentication error")
+
+
+class Forbidden(EmulatorError):
+    """The credential lacks the operation's permission or the account."""
+
+    status = 403
+    code = 10000

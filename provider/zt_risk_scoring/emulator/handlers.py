@@ -1,0 +1,62 @@
+"""Thin handlers: take path arguments and body, call the backend once, return `result`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .models import RiskScoringBackend
+
+Handler = Callable[..., Any]
+
+
+def get_behaviors(b: RiskScoringBackend, account_id: str, body: Any) -> Any:
+    return b.get_behaviors(account_id)
+
+
+def update_behaviors(b: RiskScoringBackend, account_id: str, body: Any) -> Any:
+    return b.put_behaviors(account_id, body)
+
+
+def get_summary(b: RiskScoringBackend, account_id: str, body: Any) -> Any:
+    return b.summary(account_id)
+
+
+def get_user_risk(b: RiskScoringBackend, account_id: str, body: Any, user_id: str) -> Any:
+    return b.user_risk(account_id, user_id)
+
+
+def reset_user(b: RiskScoringBackend, account_id: str, body: Any, user_id: str) -> Any:
+    return b.reset_user(account_id, user_id)
+
+
+def list_integrations(b: RiskScoringBackend, account_id: str, body: Any) -> Any:
+    return b.list_integrations(account_id)
+
+
+def create_integration(b: RiskScoringBackend, account_id: str, body: Any) -> Any:
+    return b.create_integration(account_id, body)
+
+
+def get_integration(b: RiskScoringBackend, account_id: str, body: Any, integration_id: str) -> Any:
+    return b.get_integration(account_id, integration_id)
+
+
+def get_integration_by_reference(b: RiskScoringBackend, account_id: str, body: Any, reference_id: str) -> Any:
+    return b.get_by_reference(account_id, reference_id)
+
+
+def update_integration(b: RiskScoringBackend, account_id: str, body: Any, integration_id: str) -> Any:
+    return b.update_integration(account_id, integration_id, body)
+
+
+def delete_integration(b: RiskScoringBackend, account_id: str, body: Any, integration_id: str) -> Any:
+    b.delete_integration(account_id, integration_id)
+    return None  # the real API answers DELETE with `result: null`
+
+
+HANDLERS: dict[str, Handler] = {
+    name: fn
+    for name, fn in globals().items()
+    if callable(fn) and not name.startswith("_") and getattr(fn, "__module__", "") == __name__
+}

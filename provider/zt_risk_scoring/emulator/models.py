@@ -1,0 +1,357 @@
+"""Emulator state and rules: behaviors, integrations and users per account, in SQLite."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from .exceptions import DuplicateReference, IntegrationNotFound, UserNotFound, ValidationError
+
+RISK_LEVELS = ("low", "medium", "high")
+WELL_KNOWN = "https://ssf.risk-score.teams.cloudflare.com/.well-known/sse-configuration/"
+
+# Keys, names and descriptions as recorded from the real API; every behavior starts disabled.
+DEFAULT_CATALOGUE: dict[str, dict[str, Any]] = {
+    "high_dlp": {
+        "name": "High Number of DLP Policies Triggered",
+        "description": "User has triggered an active DLP profile in a Gateway policy fifteen "
+        "times or more within one minute.",
+        "risk_level": "medium",
+    },
+    "imp_travel": {
+        "name": "Impossible Travel",
+        "description": "A user had a successful Access application log in from two locations "
+        "that they could not have traveled to in that period of time.",
+        "risk_level": "high",
+    },
+    "sentinel_one": {
+        "name": "SentinelOne Infection Detected",
+        "description": "User is signed in on a device where Sentinel One EDR detects an active threat or infection.",
+        "risk_level": "medium",
+    },
+}
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS catalogue (key TEXT PRIMARY KEY, name TEXT, description TEXT,
+    risk_level TEXT, enabled INTEGER);
+CREATE TABLE IF NOT EXISTS behaviors (account TEXT, key TEXT, enabled INTEGER, risk_level TEXT,
+    PRIMARY KEY (account, key));
+CREATE TABLE IF NOT EXISTS integrations (account TEXT, id TEXT PRIMARY KEY, integration_type TEXT,
+    reference_id TEXT, tenant_url TEXT, active INTEGER, created_at TEXT, seq INTEGER,
+    UNIQUE (account, reference_id));
+CREATE TABLE IF NOT EXISTS users (account TEXT, user_id TEXT, name TEXT, email TEXT,
+    last_reset_time TEXT, PRIMARY KEY (account, user_id));
+CREATE TABLE IF NOT EXISTS events (account TEXT, user_id TEXT, id TEXT, name TEXT,
+    risk_level TEXT, timestamp TEXT, details TEXT);
+"""
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _rank(level: str | None) -> int:
+    return RISK_LEVELS.index(level) if level in RISK_LEVELS else -1
+
+
+class RiskScoringBackend:
+    """All accounts' state; every write is committed before the handler returns."""
+
+    def __init__(self, path: str = ":memory:", catalogue: Mapping[str, Any] | None = None) -> None:
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._db.executescript(SCHEMA)
+        if not self._db.execute("SELECT 1 FROM catalogue LIMIT 1").fetchone():
+            self.add_behaviors(catalogue or DEFAULT_CATALOGUE)
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def reset(self) -> None:
+        with self._tx() as db:
+            for table in ("behaviors", "integrations", "users", "events"):
+                db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+
+    def add_behaviors(self, catalogue: Mapping[str, Any]) -> None:
+        """Add behaviors to the catalogue, as Cloudflare does when it ships a new one."""
+        with self._tx() as db:
+            for key, spec in catalogue.items():
+                db.execute(
+                    "INSERT OR REPLACE INTO catalogue VALUES (?, ?, ?, ?, ?)",
+                    (
+                        key,
+                        spec.get("name", key),
+                        spec.get("description", ""),
+                        spec.get("risk_level", "low"),
+                        int(bool(spec.get("enabled", False))),
+                    ),
+                )
+
+    # behaviors -----------------------------------------------------------------
+    def get_behaviors(self, account: str) -> dict[str, Any]:
+        rows = self._db.execute(
+            "SELECT c.key, c.name, c.description, coalesce(b.enabled, c.enabled) AS enabled,"
+            " coalesce(b.risk_level, c.risk_level) AS risk_level FROM catalogue c"
+            " LEFT JOIN behaviors b ON b.key = c.key AND b.account = ? ORDER BY c.key",
+            (account,),
+        ).fetchall()
+        return {
+            "behaviors": {
+                r["key"]: {
+                    "name": r["name"],
+                    "description": r["description"],
+                    "enabled": bool(r["enabled"]),
+                    "risk_level": r["risk_level"],
+                }
+                for r in rows
+            }
+        }
+
+    def put_behaviors(self, account: str, body: Any) -> dict[str, Any]:
+        updates = _behaviors_body(body)
+        known = {r["key"] for r in self._db.execute("SELECT key FROM catalogue")}
+        unknown = sorted(set(updates) - known)
+        if unknown:
+            raise ValidationError(f"unknown behavior {', '.join(unknown)}; known behaviors: {', '.join(sorted(known))}")
+        with self._tx() as db:
+            for key, value in updates.items():
+                db.execute(
+                    "INSERT OR REPLACE INTO behaviors VALUES (?, ?, ?, ?)",
+                    (account, key, int(value["enabled"]), value["risk_level"]),
+                )
+        return self.get_behaviors(account)
+
+    # integrations --------------------------------------------------------------
+    def list_integrations(self, account: str) -> list[dict[str, Any]]:
+        rows = self._db.execute("SELECT * FROM integrations WHERE account = ? ORDER BY seq", (account,)).fetchall()
+        return [_integration(r) for r in rows]
+
+    def get_integration(self, account: str, integration_id: str) -> dict[str, Any]:
+        row = self._db.execute(
+            "SELECT * FROM integrations WHERE account = ? AND id = ?", (account, integration_id)
+        ).fetchone()
+        if row is None:
+            raise IntegrationNotFound(f"integration {integration_id} not found")
+        return _integration(row)
+
+    def get_by_reference(self, account: str, reference_id: str) -> dict[str, Any]:
+        row = self._db.execute(
+            "SELECT * FROM integrations WHERE account = ? AND reference_id = ?",
+            (account, reference_id),
+        ).fetchone()
+        if row is None:
+            raise IntegrationNotFound(f"no integration with reference_id {reference_id}")
+        return _integration(row)
+
+    def create_integration(self, account: str, body: Any) -> dict[str, Any]:
+        fields = _create_body(body)
+        new_id = str(uuid.uuid4())
+        reference = fields["reference_id"] or str(uuid.uuid4())
+        with self._tx() as db:
+            self._check_reference_free(db, account, reference, new_id)
+            seq = db.execute("SELECT coalesce(max(seq), 0) + 1 FROM integrations").fetchone()[0]
+            db.execute(
+                "INSERT INTO integrations VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+                (account, new_id, fields["integration_type"], reference, fields["tenant_url"], now(), seq),
+            )
+        return self.get_integration(account, new_id)
+
+    def update_integration(self, account: str, integration_id: str, body: Any) -> dict[str, Any]:
+        fields = _update_body(body)
+        current = self.get_integration(account, integration_id)
+        reference = fields["reference_id"] or current["reference_id"]
+        with self._tx() as db:
+            self._check_reference_free(db, account, reference, integration_id)
+            db.execute(
+                "UPDATE integrations SET tenant_url = ?, active = ?, reference_id = ? WHERE id = ?",
+                (fields["tenant_url"], int(fields["active"]), reference, integration_id),
+            )
+        return self.get_integration(account, integration_id)
+
+    def delete_integration(self, account: str, integration_id: str) -> None:
+        with self._tx() as db:
+            deleted = db.execute(
+                "DELETE FROM integrations WHERE account = ? AND id = ?", (account, integration_id)
+            ).rowcount
+        if not deleted:
+            raise IntegrationNotFound(f"integration {integration_id} not found")
+
+    @staticmethod
+    def _check_reference_free(db: sqlite3.Connection, account: str, ref: str, own_id: str) -> None:
+        row = db.execute(
+            "SELECT id FROM integrations WHERE account = ? AND reference_id = ? AND id != ?",
+            (account, ref, own_id),
+        ).fetchone()
+        if row is not None:
+            raise DuplicateReference(f"reference_id {ref} is already used by integration {row['id']} in this account")
+
+    # users ---------------------------------------------------------------------
+    def seed_user(self, account: str, user: Mapping[str, Any]) -> None:
+        user_id = str(user["user_id"])
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?, ?)",
+                (account, user_id, user.get("name", ""), user.get("email", ""), user.get("last_reset_time")),
+            )
+            for event in user.get("events", []):
+                db.execute(
+                    "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        account,
+                        user_id,
+                        event.get("id") or str(uuid.uuid4()),
+                        event["name"],
+                        event["risk_level"],
+                        event.get("timestamp") or now(),
+                        json.dumps(event.get("event_details", {})),
+                    ),
+                )
+
+    def summary(self, account: str) -> dict[str, Any]:
+        users = []
+        for row in self._db.execute("SELECT * FROM users WHERE account = ? ORDER BY user_id", (account,)):
+            events = self._events(account, row["user_id"])
+            if events:  # a reset user leaves the risk table until they trigger again
+                users.append(
+                    {
+                        "user_id": row["user_id"],
+                        "name": row["name"],
+                        "email": row["email"],
+                        "event_count": len(events),
+                        "last_event": max(e["timestamp"] for e in events),
+                        "max_risk_level": max((e["risk_level"] for e in events), key=_rank),
+                    }
+                )
+        return {"users": users}
+
+    def user_risk(self, account: str, user_id: str) -> dict[str, Any]:
+        row = self._db.execute("SELECT * FROM users WHERE account = ? AND user_id = ?", (account, user_id)).fetchone()
+        if row is None:
+            raise UserNotFound(f"no risk data for user {user_id}")
+        events = self._events(account, user_id)
+        result: dict[str, Any] = {
+            "name": row["name"],
+            "email": row["email"],
+            "events": events,
+            "last_reset_time": row["last_reset_time"],
+        }
+        if events:
+            result["risk_level"] = max((e["risk_level"] for e in events), key=_rank)
+        return result
+
+    def reset_user(self, account: str, user_id: str) -> dict[str, Any]:
+        self.user_risk(account, user_id)
+        with self._tx() as db:
+            db.execute("DELETE FROM events WHERE account = ? AND user_id = ?", (account, user_id))
+            db.execute(
+                "UPDATE users SET last_reset_time = ? WHERE account = ? AND user_id = ?",
+                (now(), account, user_id),
+            )
+        return {}
+
+    def _events(self, account: str, user_id: str) -> list[dict[str, Any]]:
+        rows = self._db.execute(
+            "SELECT * FROM events WHERE account = ? AND user_id = ? ORDER BY timestamp DESC",
+            (account, user_id),
+        ).fetchall()
+        return [
+            {
+                "id": r["id"],
+                "name": r["name"],
+                "risk_level": r["risk_level"],
+                "timestamp": r["timestamp"],
+                "event_details": json.loads(r["details"]),
+            }
+            for r in rows
+        ]
+
+
+def _integration(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "account_tag": row["account"],
+        "integration_type": row["integration_type"],
+        "reference_id": row["reference_id"],
+        "tenant_url": row["tenant_url"],
+        "well_known_url": WELL_KNOWN + row["id"],
+        "active": bool(row["active"]),
+        "created_at": row["created_at"],
+    }
+
+
+def _object(body: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(body, dict):
+        raise ValidationError(f"request body must be a JSON object ({what})")
+    return body
+
+
+def _require(body: Mapping[str, Any], name: str, kind: type, what: str) -> Any:
+    if name not in body or body[name] is None:
+        raise ValidationError(f"{name} is required ({what})")
+    value = body[name]
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        raise ValidationError(f"{name} must be a {kind.__name__} ({what})")
+    return value
+
+
+def _uri(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValidationError(f"tenant_url must be an absolute URI such as https://tenant.okta.com, got {value!r}")
+    return value
+
+
+def _reference(body: Mapping[str, Any]) -> str | None:
+    value = body.get("reference_id")
+    if value is not None and not isinstance(value, str):
+        raise ValidationError("reference_id must be a string or null")
+    return value or None
+
+
+def _create_body(body: Any) -> dict[str, Any]:
+    what = "create integration"
+    body = _object(body, what)
+    kind = _require(body, "integration_type", str, what)
+    if kind != "Okta":
+        raise ValidationError(f"integration_type must be Okta, got {kind!r}")
+    url = _uri(_require(body, "tenant_url", str, what))
+    return {"integration_type": kind, "tenant_url": url, "reference_id": _reference(body)}
+
+
+def _update_body(body: Any) -> dict[str, Any]:
+    what = "update integration"
+    body = _object(body, what)
+    active = _require(body, "active", bool, what)
+    url = _uri(_require(body, "tenant_url", str, what))
+    return {"active": active, "tenant_url": url, "reference_id": _reference(body)}
+
+
+def _behaviors_body(body: Any) -> dict[str, dict[str, Any]]:
+    what = "update behaviors"
+    behaviors = _require(_object(body, what), "behaviors", dict, what)
+    checked = {}
+    for key, value in behaviors.items():
+        where = f"behaviors.{key}"
+        value = _object(value, where)
+        enabled = _require(value, "enabled", bool, where)
+        level = _require(value, "risk_level", str, where)
+        if level not in RISK_LEVELS:
+            raise ValidationError(f"{where}.risk_level must be one of low, medium, high, got {level!r}")
+        checked[key] = {"enabled": enabled, "risk_level": level}
+    return checked

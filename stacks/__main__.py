@@ -1,0 +1,68 @@
+"""Stack program: risk behaviors and Okta integrations from stack config, beside an identity provider."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CreateResult, ResourceProvider
+
+from zt_risk_scoring import RiskBehaviors, RiskIntegration
+
+config = pulumi.Config()
+account_id = config.get("accountId") or pulumi.Config("cloudflare").get("accountId")
+
+
+class _ExampleIdentityProvider(ResourceProvider):
+    """Stands in for cloudflare.ZeroTrustAccessIdentityProvider, whose plugin cannot be fetched offline.
+
+    Like the real one, its id is assigned by the API at create time, so during preview it is unknown.
+    """
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        import uuid  # noqa: PLC0415 - pickled by value with this class
+
+        new_id = str(uuid.uuid4())
+        return CreateResult(new_id, {**props, "idp_id": new_id})
+
+
+class ExampleIdentityProvider(pulumi.dynamic.Resource, module="stacks", name="ExampleIdentityProvider"):
+    """An Okta identity provider of Zero Trust Access (stand-in); `idp_id` is known after create."""
+
+    idp_id: pulumi.Output[str]
+
+    def __init__(self, name: str) -> None:
+        super().__init__(_ExampleIdentityProvider(), name, {"idp_name": name, "idp_id": None})
+
+
+identity_providers = {name: ExampleIdentityProvider(name) for name in config.get_object("identityProviders") or []}
+
+behaviors = config.get_object("behaviors")
+if behaviors:
+    RiskBehaviors(
+        "risk-behaviors",
+        behaviors=behaviors,
+        account_id=account_id,
+        on_delete=config.get("behaviorsOnDelete") or "restore",
+    )
+
+exported: dict[str, Any] = {}
+for item in config.get_object("integrations") or []:
+    reference: Any = item.get("referenceId")
+    if item.get("referenceFrom"):
+        reference = identity_providers[item["referenceFrom"]].idp_id
+    integration = RiskIntegration(
+        item["name"],
+        tenant_url=item["tenantUrl"],
+        reference_id=reference,
+        active=item.get("active", True),
+        account_id=item.get("accountId", account_id),
+        integration_type=item.get("integrationType", "Okta"),
+        integration_id=item.get("integrationId"),
+        adopt=bool(item.get("adopt", False)),
+        opts=pulumi.ResourceOptions(retain_on_delete=bool(item.get("retainOnDelete", False))),
+    )
+    exported[item["name"]] = {"id": integration.id, "well_known_url": integration.well_known_url,
+                              "reference_id": integration.reference_id}
+
+pulumi.export("integrations", exported)

@@ -1,0 +1,85 @@
+"""Shared fixtures: an in-process emulator on a free port, clients and configured providers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from pulumi.dynamic import Config, ConfigureRequest
+
+from zt_risk_scoring.client import RiskScoringClient
+from zt_risk_scoring.config import Settings
+from zt_risk_scoring.emulator import EmulatorServer, build_app
+from zt_risk_scoring.runtime import RiskScoringProvider
+
+ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
+OTHER_ACCOUNT = "f037e56e89293a057740de681ac9abbe"
+TOKEN = "test-token-full-0123456789"
+READ_TOKEN = "test-token-read-0123456789"
+NO_PII_TOKEN = "test-token-nopii-0123456789"
+OTHER_TOKEN = "test-token-other-0123456789"
+EMAIL, API_KEY = "ops@example.com", "0123456789abcdef0123456789abcdef01234"
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[EmulatorServer]:
+    app = build_app(
+        [ACCOUNT, OTHER_ACCOUNT],
+        [TOKEN, f"{READ_TOKEN}:read", f"{NO_PII_TOKEN}:read,write", f"{OTHER_TOKEN}@{OTHER_ACCOUNT}"],
+        [f"{EMAIL}:{API_KEY}"],
+    )
+    server = EmulatorServer(app).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def emulator(emulator_server: EmulatorServer) -> Iterator[EmulatorServer]:
+    """The session's emulator, reset to a fresh account for each test."""
+    emulator_server.app.backend.reset()
+    emulator_server.app.faults.clear()
+    emulator_server.app.clear_log()
+    yield emulator_server
+
+
+class Control:
+    """Test-side access to the emulator's /__emulator/ hooks."""
+
+    def __init__(self, server: EmulatorServer) -> None:
+        self.root = server.base_url.removesuffix("/client/v4") + "/__emulator/"
+
+    def post(self, action: str, body: Any) -> Any:
+        response = requests.post(self.root + action, json=body, timeout=5)
+        response.raise_for_status()
+        return response.json()
+
+    def log(self) -> dict[str, Any]:
+        return dict(requests.get(self.root + "log", timeout=5).json())
+
+    def writes(self) -> int:
+        return int(self.log()["writes"])
+
+    def counts(self) -> dict[str, int]:
+        return dict(self.log()["counts"])
+
+
+@pytest.fixture
+def control(emulator: EmulatorServer) -> Control:
+    return Control(emulator)
+
+
+def settings_for(server: EmulatorServer, token: str = TOKEN, **kw: Any) -> Settings:
+    return Settings(base_url=server.base_url, token=token, **kw)
+
+
+@pytest.fixture
+def client(emulator: EmulatorServer) -> RiskScoringClient:
+    return RiskScoringClient(settings_for(emulator, read_timeout=5.0), ACCOUNT)
+
+
+def configured(provider: RiskScoringProvider, server: EmulatorServer, token: str = TOKEN) -> Any:
+    config = {"cloudflare:apiToken": token, "cloudflare:baseUrl": server.base_url}
+    provider.configure(ConfigureRequest(Config(config, "zt-risk-scoring")))
+    return provider

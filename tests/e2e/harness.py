@@ -1,0 +1,102 @@
+"""Drive the real Pulumi CLI on a copy of the stack program, with a local backend in a temp dir."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def pulumi_dir() -> str:
+    """Directory of the pinned CLI: $PULUMI_DIR from `make test`, else scripts/ensure-pulumi (cached)."""
+    if os.environ.get("PULUMI_DIR"):
+        return os.environ["PULUMI_DIR"]
+    out = subprocess.run([str(ROOT / "scripts" / "ensure-pulumi")], check=True, capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+class PulumiStack:
+    """One stack of a copy of this project, run by the real CLI."""
+
+    def __init__(self, workdir: Path, name: str = "e2e", env: dict[str, str] | None = None) -> None:
+        self.project = workdir / "project"
+        self.name = name
+        (self.project / "stacks").mkdir(parents=True)
+        shutil.copy(ROOT / "Pulumi.yaml", self.project / "Pulumi.yaml")
+        shutil.copy(ROOT / "stacks" / "__main__.py", self.project / "stacks" / "__main__.py")
+        backend, home = workdir / "backend", workdir / "home"
+        backend.mkdir()
+        home.mkdir()
+        venv_bin = str(Path(sys.executable).parent)
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("CLOUDFLARE_", "PULUMI_"))},
+            "PATH": os.pathsep.join([pulumi_dir(), venv_bin, os.environ.get("PATH", "")]),
+            "PULUMI_PYTHON_CMD": sys.executable,
+            "PULUMI_BACKEND_URL": f"file://{backend}",
+            "PULUMI_HOME": str(home),
+            "PULUMI_CONFIG_PASSPHRASE": "",
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            **(env or {}),
+        }
+        self.run("stack", "init", name)
+
+    @property
+    def config_file(self) -> Path:
+        return self.project / "stacks" / f"Pulumi.{self.name}.yaml"
+
+    def set_config(self, config: dict[str, Any]) -> None:
+        """Replace the stack's whole config (keeps the encryption salt `stack init` wrote)."""
+        current = yaml.safe_load(self.config_file.read_text()) if self.config_file.exists() else {}
+        current = current or {}
+        current["config"] = config
+        self.config_file.write_text(yaml.safe_dump(current, sort_keys=False))
+
+    def run(self, *args: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            ["pulumi", *args, "--non-interactive", "--color", "never"],
+            cwd=self.project, env={**self.env, **(env or {})}, capture_output=True, text=True, timeout=300,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"pulumi {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def up(self, *extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return self.run("up", "--yes", "--skip-preview", *extra, check=check)
+
+    def preview(self, *extra: str, check: bool = True) -> dict[str, Any]:
+        """`pulumi preview --json`, parsed: steps and changeSummary."""
+        result = self.run("preview", "--json", *extra, check=check)
+        return dict(json.loads(result.stdout))
+
+    def refresh(self) -> subprocess.CompletedProcess[str]:
+        return self.run("refresh", "--yes", "--skip-preview")
+
+    def destroy(self) -> subprocess.CompletedProcess[str]:
+        return self.run("destroy", "--yes", "--skip-preview")
+
+    def outputs(self) -> dict[str, Any]:
+        return dict(json.loads(self.run("stack", "output", "--json").stdout))
+
+    def export(self, show_secrets: bool = False) -> str:
+        return self.run("stack", "export", *(["--show-secrets"] if show_secrets else [])).stdout
+
+    def resources(self) -> list[dict[str, Any]]:
+        return list(json.loads(self.export())["deployment"].get("resources", []))
+
+
+def ops(preview: dict[str, Any]) -> dict[str, str]:
+    """Resource name → step op, for the steps that do something."""
+    return {
+        step["urn"].rsplit("::", 1)[-1]: step["op"]
+        for step in preview.get("steps", [])
+        if step["op"] != "same" and "pulumi:pulumi:Stack" not in step["urn"]
+    }

@@ -20,7 +20,7 @@ class _ExampleIdentityProvider(ResourceProvider):
     """
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        import uuid  # noqa: PLC0415 - pickled by value with this class
+        import uuid  # imported here: this class is pickled by value into state
 
         new_id = str(uuid.uuid4())
         return CreateResult(new_id, {**props, "idp_id": new_id})
@@ -62,7 +62,10 @@ for item in config.get_object("integrations") or []:
         adopt=bool(item.get("adopt", False)),
         opts=pulumi.ResourceOptions(retain_on_delete=bool(item.get("retainOnDelete", False))),
     )
-    exported[item["name"]] = {"id": integration.id, "well_known_url": integration.well_known_url,
-                              "reference_id": integration.reference_id}
+    exported[item["name"]] = {
+        "id": integration.id,
+        "well_known_url": integration.well_known_url,
+        "reference_id": integration.reference_id,
+    }
 
 pulumi.export("integrations", exported)

@@ -88,6 +88,11 @@ def configured(provider: RiskScoringProvider, server: EmulatorServer, token: str
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see the developer's Cloudflare credentials."""
-    for name in ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL", "CLOUDFLARE_BASE_URL",
-                 "CLOUDFLARE_ACCOUNT_ID"):
+    for name in (
+        "CLOUDFLARE_API_TOKEN",
+        "CLOUDFLARE_API_KEY",
+        "CLOUDFLARE_EMAIL",
+        "CLOUDFLARE_BASE_URL",
+        "CLOUDFLARE_ACCOUNT_ID",
+    ):
         monkeypatch.delenv(name, raising=False)

@@ -60,13 +60,21 @@ class PulumiStack:
         current["config"] = config
         self.config_file.write_text(yaml.safe_dump(current, sort_keys=False))
 
-    def run(self, *args: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, check: bool = True, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
             ["pulumi", *args, "--non-interactive", "--color", "never"],
-            cwd=self.project, env={**self.env, **(env or {})}, capture_output=True, text=True, timeout=300,
+            cwd=self.project,
+            env={**self.env, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         if check and result.returncode != 0:
-            raise AssertionError(f"pulumi {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+            raise AssertionError(
+                f"pulumi {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+            )
         return result
 
     def up(self, *extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:

@@ -21,8 +21,14 @@ ADOPT_ID_REF = "a1111111-1111-4111-8111-111111111111"
 ADOPT_REF = "b2222222-2222-4222-8222-222222222222"
 
 
-def config(server: EmulatorServer, *, travel: str = "high", contractors_active: bool = False,
-           corp_account: str = ACCOUNT, extra: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def config(
+    server: EmulatorServer,
+    *,
+    travel: str = "high",
+    contractors_active: bool = False,
+    corp_account: str = ACCOUNT,
+    extra: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     return {
         **base_config(server),
         "zt-risk-scoring:behaviors": {
@@ -32,8 +38,12 @@ def config(server: EmulatorServer, *, travel: str = "high", contractors_active: 
         "zt-risk-scoring:identityProviders": ["corp-okta"],
         "zt-risk-scoring:integrations": [
             {"name": "corp", "tenantUrl": "https://corp.okta.com", "referenceId": CORP_REF, "accountId": corp_account},
-            {"name": "contractors", "tenantUrl": "https://contractors.okta.com", "referenceFrom": "corp-okta",
-             "active": contractors_active},
+            {
+                "name": "contractors",
+                "tenantUrl": "https://contractors.okta.com",
+                "referenceFrom": "corp-okta",
+                "active": contractors_active,
+            },
             *(extra or []),
         ],
     }
@@ -49,14 +59,16 @@ def test_preview_new_stack_lists_creates_without_writes(
     stack.set_config(config(module_emulator))
     emu.post("reset", {})
     preview = stack.preview()
-    assert ops(preview) == {"risk-behaviors": "create", "corp-okta": "create", "corp": "create",
-                            "contractors": "create"}
+    assert ops(preview) == {
+        "risk-behaviors": "create",
+        "corp-okta": "create",
+        "corp": "create",
+        "contractors": "create",
+    }
     assert emu.writes() == 0
 
 
-def test_up_creates_then_preview_shows_no_changes(
-    stack: PulumiStack, api: RiskScoringClient, emu: Control
-) -> None:
+def test_up_creates_then_preview_shows_no_changes(stack: PulumiStack, api: RiskScoringClient, emu: Control) -> None:
     stack.up()
     integrations = {i.tenant_url: i for i in api.list_integrations()}
     assert set(integrations) == {"https://corp.okta.com", "https://contractors.okta.com"}
@@ -78,10 +90,11 @@ def test_update_changes_exactly_what_changed(
     before = emu.counts()
     stack.up()
     after = emu.counts()
-    writes = {k: after.get(k, 0) - before.get(k, 0) for k in ("update_behaviors", "update_integration",
-                                                              "create_integration", "delete_integration")}
-    assert writes == {"update_behaviors": 1, "update_integration": 1, "create_integration": 0,
-                      "delete_integration": 0}
+    writes = {
+        k: after.get(k, 0) - before.get(k, 0)
+        for k in ("update_behaviors", "update_integration", "create_integration", "delete_integration")
+    }
+    assert writes == {"update_behaviors": 1, "update_integration": 1, "create_integration": 0, "delete_integration": 0}
     assert behaviors(api)["imp_travel"] == (True, "medium")
 
 
@@ -120,8 +133,12 @@ def test_adoption_creates_no_duplicates(
     api.create_integration(IntegrationSpec("https://old-url.okta.com", ADOPT_REF))
     count = len(api.list_integrations())
     extra = [
-        {"name": "adopted-by-id", "tenantUrl": "https://adopt-id.okta.com", "referenceId": ADOPT_ID_REF,
-         "integrationId": by_id.id},
+        {
+            "name": "adopted-by-id",
+            "tenantUrl": "https://adopt-id.okta.com",
+            "referenceId": ADOPT_ID_REF,
+            "integrationId": by_id.id,
+        },
         {"name": "adopted-by-ref", "tenantUrl": "https://adopt-ref.okta.com", "referenceId": ADOPT_REF, "adopt": True},
     ]
     stack.set_config(config(module_emulator, travel="medium", contractors_active=True, extra=extra))
@@ -147,8 +164,15 @@ def test_existing_reference_without_adopt_fails_with_advice(
 
 def test_import_of_dynamic_resource_is_refused(stack: PulumiStack, api: RiskScoringClient) -> None:
     target = api.create_integration(IntegrationSpec("https://imported.okta.com", "import-ref"))
-    result = stack.run("import", "pulumi-python:dynamic/zt_risk_scoring:RiskIntegration", "imported", target.id,
-                       "--yes", "--generate-code=false", check=False)
+    result = stack.run(
+        "import",
+        "pulumi-python:dynamic/zt_risk_scoring:RiskIntegration",
+        "imported",
+        target.id,
+        "--yes",
+        "--generate-code=false",
+        check=False,
+    )
     assert result.returncode != 0  # pulumi/pulumi#16175: adoption is the import path
     assert "__provider" in result.stdout + result.stderr
     api.delete_integration(target.id)
@@ -165,4 +189,3 @@ def test_destroy_deletes_integrations_and_restores_behaviors(stack: PulumiStack,
     assert api.list_integrations() == []
     assert behaviors(api)["imp_travel"] == (False, "high")
     assert behaviors(api)["high_dlp"] == (False, "medium")
-

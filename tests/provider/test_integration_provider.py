@@ -41,8 +41,18 @@ def inputs(**over: Any) -> dict[str, Any]:
         ("account_id", "not-an-account"),
         ("integration_id", "nope"),
     ],
-    ids=["http", "no-scheme", "path-query", "not-string", "type", "ref-int", "ref-blank", "active-str",
-         "account", "integration-id"],
+    ids=[
+        "http",
+        "no-scheme",
+        "path-query",
+        "not-string",
+        "type",
+        "ref-int",
+        "ref-blank",
+        "active-str",
+        "account",
+        "integration-id",
+    ],
 )
 def test_check_bad_input_fails_naming_field(provider: RiskIntegrationProvider, field: str, value: Any) -> None:
     result = provider.check({}, inputs(**{field: value}))
@@ -63,8 +73,13 @@ def test_check_generated_reference_id_is_stable(provider: RiskIntegrationProvide
 
 @pytest.mark.parametrize(
     ("field", "value", "replaces"),
-    [("integration_type", "Other", ["integration_type"]), ("account_id", "f" * 32, ["account_id"]),
-     ("active", False, []), ("tenant_url", "https://b.okta.com", []), ("reference_id", "other", [])],
+    [
+        ("integration_type", "Other", ["integration_type"]),
+        ("account_id", "f" * 32, ["account_id"]),
+        ("active", False, []),
+        ("tenant_url", "https://b.okta.com", []),
+        ("reference_id", "other", []),
+    ],
     ids=["type", "account", "active", "url", "ref"],
 )
 def test_diff_names_replaces(provider: RiskIntegrationProvider, field: str, value: Any, replaces: list[str]) -> None:

@@ -18,7 +18,9 @@ PROVIDERS = [RiskBehaviorsProvider, RiskIntegrationProvider]
 
 
 @pytest.mark.parametrize("cls", PROVIDERS, ids=["behaviors", "integration"])
-def test_serialize_configured_provider_has_no_credential(cls: type[RiskScoringProvider], emulator: EmulatorServer) -> None:
+def test_serialize_configured_provider_has_no_credential(
+    cls: type[RiskScoringProvider], emulator: EmulatorServer
+) -> None:
     provider = configured(cls(), emulator)
     provider.client("023e105f4ecef8ad9ca31a8372d0c353")
     raw = base64.b64decode(serialize_provider(provider))
@@ -32,7 +34,9 @@ def test_serialize_provider_stays_small(cls: type[RiskScoringProvider]) -> None:
 
 
 @pytest.mark.parametrize("cls", PROVIDERS, ids=["behaviors", "integration"])
-def test_deserialize_provider_needs_configure_before_calls(cls: type[RiskScoringProvider], emulator: EmulatorServer) -> None:
+def test_deserialize_provider_needs_configure_before_calls(
+    cls: type[RiskScoringProvider], emulator: EmulatorServer
+) -> None:
     restored = dill.loads(base64.b64decode(serialize_provider(configured(cls(), emulator))))
     assert isinstance(restored, cls)
     with pytest.raises(Exception, match="no Cloudflare credentials"):

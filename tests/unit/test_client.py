@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import requests
@@ -76,8 +76,12 @@ def test_request_sends_email_and_global_key() -> None:
 @responses.activate
 def test_update_behaviors_sends_only_given_keys(client: RiskScoringClient) -> None:
     body = {"behaviors": {"imp_travel": {"enabled": True, "risk_level": "high"}}}
-    full = {"behaviors": {"imp_travel": {"name": "n", "description": "d", "enabled": True, "risk_level": "high"},
-                          "high_dlp": {"name": "n", "description": "d", "enabled": False, "risk_level": "low"}}}
+    full = {
+        "behaviors": {
+            "imp_travel": {"name": "n", "description": "d", "enabled": True, "risk_level": "high"},
+            "high_dlp": {"name": "n", "description": "d", "enabled": False, "risk_level": "low"},
+        }
+    }
     responses.put(f"{ROOT}/behaviors", json=ok(full), match=[matchers.json_params_matcher(body)])
     result = client.update_behaviors({"imp_travel": BehaviorSetting(True, "high")})
     assert set(result) == {"imp_travel", "high_dlp"}
@@ -168,7 +172,7 @@ def test_get_exhausted_retries_raise_rate_limited(client: RiskScoringClient) -> 
 
 def test_retry_after_is_capped() -> None:
     class Reply:
-        headers = {"Retry-After": "3600"}
+        headers: ClassVar[dict[str, str]] = {"Retry-After": "3600"}
 
         def getheader(self, name: str) -> str | None:
             return self.headers.get(name)

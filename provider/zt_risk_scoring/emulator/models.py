@@ -249,8 +249,9 @@ class RiskScoringBackend:
             "name": row["name"],
             "email": row["email"],
             "events": events,
-            "last_reset_time": row["last_reset_time"],
         }
+        if row["last_reset_time"]:  # optional: absent until the user's first reset
+            result["last_reset_time"] = row["last_reset_time"]
         if events:
             result["risk_level"] = max((e["risk_level"] for e in events), key=_rank)
         return result

@@ -76,7 +76,7 @@ def test_program_registers_resources_from_config(mocks: Mocks) -> Any:
 @pulumi.runtime.test
 def test_behaviors_overlapping_keys_rejected_at_construction(mocks: Mocks) -> None:
     RiskBehaviors("first", behaviors={"imp_travel": {"enabled": True, "risk_level": "high"}}, account_id=ACCOUNT)
-    with pytest.raises(ValueError, match="imp_travel of account .* already managed by RiskBehaviors 'first'"):
+    with pytest.raises(ValueError, match=r"imp_travel of account .* already managed by RiskBehaviors 'first'"):
         RiskBehaviors("second", behaviors={"imp_travel": {"enabled": False, "risk_level": "low"}}, account_id=ACCOUNT)
 
 

@@ -60,7 +60,11 @@ for item in config.get_object("integrations") or []:
         integration_type=item.get("integrationType", "Okta"),
         integration_id=item.get("integrationId"),
         adopt=bool(item.get("adopt", False)),
-        opts=pulumi.ResourceOptions(retain_on_delete=bool(item.get("retainOnDelete", False))),
+        opts=pulumi.ResourceOptions(
+            retain_on_delete=bool(item.get("retainOnDelete", False)),
+            # Kept to show that the engine refuses it for dynamic resources (pulumi/pulumi#16175).
+            import_=item.get("importId"),
+        ),
     )
     exported[item["name"]] = {
         "id": integration.id,

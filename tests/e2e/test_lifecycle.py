@@ -178,6 +178,28 @@ def test_import_of_dynamic_resource_is_refused(stack: PulumiStack, api: RiskScor
     api.delete_integration(target.id)
 
 
+def test_import_option_is_refused_and_writes_nothing(
+    stack: PulumiStack, module_emulator: EmulatorServer, api: RiskScoringClient, emu: Control
+) -> None:
+    target = api.create_integration(IntegrationSpec("https://import-opt.okta.com", "import-opt-ref"))
+    extra = [
+        {
+            "name": "via-import",
+            "tenantUrl": "https://import-opt.okta.com",
+            "referenceId": "import-opt-ref",
+            "importId": target.id,
+        }
+    ]
+    stack.set_config(config(module_emulator, travel="medium", contractors_active=True, extra=extra))
+    writes = emu.writes()
+    result = stack.up(check=False)
+    assert result.returncode != 0
+    assert "__provider" in result.stdout + result.stderr
+    assert emu.writes() == writes
+    stack.set_config(config(module_emulator, travel="medium", contractors_active=True))
+    api.delete_integration(target.id)
+
+
 def test_state_holds_no_token(stack: PulumiStack) -> None:
     exported = stack.export(show_secrets=True)
     assert TOKEN not in exported

@@ -1,0 +1,42 @@
+"""The emulator is an independent witness: no imports between it and the client/providers."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "provider" / "zt_risk_scoring"
+PROVIDER_SIDE = [
+    "client.py",
+    "errors.py",
+    "models.py",
+    "config.py",
+    "runtime.py",
+    "behaviors.py",
+    "integration.py",
+    "lookups.py",
+    "__init__.py",
+]
+
+
+def imported_modules(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            found.add("." * node.level + (node.module or ""))
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize("name", PROVIDER_SIDE)
+def test_import_provider_module_never_reaches_emulator(name: str) -> None:
+    assert not [m for m in imported_modules(PACKAGE / name) if "emulator" in m]
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "emulator").glob("*.py")), ids=lambda p: p.name)
+def test_import_emulator_module_stays_inside_emulator(path: Path) -> None:
+    outside = [m for m in imported_modules(path) if m.startswith("..") or m.startswith("zt_risk_scoring")]
+    assert outside == []

@@ -1,0 +1,126 @@
+"""`zt-risk` commands against the emulator: output, exit codes, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ACCOUNT, READ_TOKEN, TOKEN, Control
+from zt_risk_scoring.cli import EXIT_ABORTED, EXIT_API, EXIT_CONFIG, EXIT_NOT_FOUND, main
+from zt_risk_scoring.client import RiskScoringClient
+from zt_risk_scoring.emulator import EmulatorServer
+from zt_risk_scoring.models import IntegrationSpec
+
+USER = "f2108713-1206-4e84-8b80-0e71a6a1c67b"
+
+
+@pytest.fixture
+def env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> EmulatorServer:
+    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", TOKEN)
+    monkeypatch.setenv("CLOUDFLARE_BASE_URL", emulator.base_url)
+    monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", ACCOUNT)
+    return emulator
+
+
+@pytest.fixture
+def seeded(control: Control) -> None:
+    event = {"name": "Impossible Travel", "risk_level": "high", "timestamp": "2026-11-01T10:00:00Z"}
+    control.post("users", {"users": [{"user_id": USER, "name": "Ada", "email": "ada@example.com", "events": [event]}]})
+
+
+def test_summary_prints_table(env: EmulatorServer, seeded: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summary"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["USER_ID", "EMAIL", "EVENT_COUNT", "MAX_RISK_LEVEL", "LAST_EVENT"]
+    assert out[1].split() == [USER, "ada@example.com", "1", "high", "2026-11-01T10:00:00Z"]
+
+
+def test_summary_json(env: EmulatorServer, seeded: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summary", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["event_count"] == 1
+
+
+def test_user_shows_level_and_events(env: EmulatorServer, seeded: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["user", USER]) == 0
+    out = capsys.readouterr().out
+    assert "risk level: high" in out and "Impossible Travel" in out
+
+
+def test_user_unknown_exits_not_found(env: EmulatorServer, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["user", USER]) == EXIT_NOT_FOUND
+    err = capsys.readouterr().err
+    assert "Cloudflare error 1005" in err and "Traceback" not in err
+
+
+def test_reset_with_yes_clears(env: EmulatorServer, seeded: None, client: RiskScoringClient) -> None:
+    assert main(["reset", USER, "--yes"]) == 0
+    assert client.user_risk(USER).events == ()
+
+
+def test_reset_without_yes_and_no_terminal_refuses(
+    env: EmulatorServer, seeded: None, client: RiskScoringClient, control: Control
+) -> None:
+    assert main(["reset", USER]) == EXIT_ABORTED
+    assert control.writes() == 0
+
+
+def test_behaviors_lists_catalogue(env: EmulatorServer, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["behaviors", "--json"]) == 0
+    assert {b["key"] for b in json.loads(capsys.readouterr().out)} == {"high_dlp", "imp_travel", "sentinel_one"}
+
+
+@pytest.mark.parametrize("action", ["list", "get", "by-reference"])
+def test_integrations_actions(
+    env: EmulatorServer, client: RiskScoringClient, capsys: pytest.CaptureFixture[str], action: str
+) -> None:
+    created = client.create_integration(IntegrationSpec("https://a.okta.com", "ref-cli"))
+    value = {"list": [], "get": [created.id], "by-reference": ["ref-cli"]}[action]
+    assert main(["integrations", action, *value, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data[0] if isinstance(data, list) else data)["id"] == created.id
+
+
+def test_integrations_get_without_value_is_usage_error(env: EmulatorServer) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["integrations", "get"])
+    assert exc.value.code == 2
+
+
+def test_missing_credentials_exit_config(
+    env: EmulatorServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("CLOUDFLARE_API_TOKEN")
+    assert main(["behaviors"]) == EXIT_CONFIG
+    assert "CLOUDFLARE_API_TOKEN" in capsys.readouterr().err
+
+
+def test_read_only_token_reset_exit_api_names_permission(
+    env: EmulatorServer, seeded: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", READ_TOKEN)
+    assert main(["reset", USER, "--yes"]) == EXIT_API
+    err = capsys.readouterr().err
+    assert "Zero Trust Write" in err and READ_TOKEN not in err
+
+
+def test_debug_shows_traceback(env: EmulatorServer) -> None:
+    from zt_risk_scoring.errors import NotFound
+
+    with pytest.raises(NotFound):
+        main(["user", USER, "--debug"])
+
+
+def test_export_merges_into_stack_config(env: EmulatorServer, client: RiskScoringClient, tmp_path: Path) -> None:
+    created = client.create_integration(IntegrationSpec("https://a.okta.com", "ref-x"))
+    target = tmp_path / "Pulumi.adopt.yaml"
+    target.write_text(yaml.safe_dump({"encryptionsalt": "salt", "config": {"cloudflare:baseUrl": env.base_url}}))
+    assert main(["export", "--stack-config", str(target)]) == 0
+    document = yaml.safe_load(target.read_text())
+    assert document["encryptionsalt"] == "salt"
+    assert document["config"]["cloudflare:baseUrl"] == env.base_url
+    [item] = document["config"]["zt-risk-scoring:integrations"]
+    assert (item["integrationId"], item["name"], item["referenceId"]) == (created.id, "a-okta-com", "ref-x")
+    assert document["config"]["zt-risk-scoring:behaviors"]["imp_travel"] == {"enabled": False, "risk_level": "high"}

@@ -77,12 +77,14 @@ class PulumiStack:
             )
         return result
 
-    def up(self, *extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return self.run("up", "--yes", "--skip-preview", *extra, check=check)
+    def up(
+        self, *extra: str, check: bool = True, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return self.run("up", "--yes", "--skip-preview", *extra, check=check, env=env)
 
-    def preview(self, *extra: str, check: bool = True) -> dict[str, Any]:
+    def preview(self, *extra: str, check: bool = True, env: dict[str, str] | None = None) -> dict[str, Any]:
         """`pulumi preview --json`, parsed: steps and changeSummary."""
-        result = self.run("preview", "--json", *extra, check=check)
+        result = self.run("preview", "--json", *extra, check=check, env=env)
         return dict(json.loads(result.stdout))
 
     def refresh(self) -> subprocess.CompletedProcess[str]:

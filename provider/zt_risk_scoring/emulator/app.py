@@ -138,7 +138,8 @@ class EmulatorApp:
         with self._log_lock:
             entries = list(self._log)
         counts = Counter(e["operation"] for e in entries)
-        writes = sum(1 for e in entries if e["method"] in ("POST", "PUT", "DELETE"))
+        # Writes the API applied (rejected ones changed nothing).
+        writes = sum(1 for e in entries if e["method"] in ("POST", "PUT", "DELETE") and e["status"] < 400)
         return {"requests": entries, "counts": dict(counts), "writes": writes}
 
     def clear_log(self) -> None:

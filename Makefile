@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: venv lint test test-fast demo demo-destroy pulumi clean
+.PHONY: venv lint test test-fast demo demo-destroy pulumi clean bench
 
 venv: $(STAMP)
 
@@ -19,7 +19,7 @@ pulumi:
 	@scripts/ensure-pulumi
 
 lint: venv
-	$(BIN)/ruff check provider tests stacks scripts
+	$(BIN)/ruff check provider tests stacks bench
 	$(BIN)/mypy
 
 # The whole suite, end-to-end tests under the real Pulumi CLI included.
@@ -38,3 +38,7 @@ demo-destroy: venv
 
 clean:
 	rm -rf $(VENV) build .demo .pytest_cache .mypy_cache .ruff_cache
+
+# Benchmark (not part of `make test`): BENCH_N=1,10 for a quick run.
+bench: venv
+	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" $(BIN)/python bench/run.py

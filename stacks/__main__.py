@@ -9,7 +9,42 @@ from pulumi.dynamic import CreateResult, ResourceProvider
 
 from zt_risk_scoring import RiskBehaviors, RiskIntegration
 
+PROJECT_KEYS = {"accountId", "apiTimeout", "behaviors", "behaviorsOnDelete", "identityProviders", "integrations"}
+ITEM_KEYS = {
+    "name",
+    "tenantUrl",
+    "referenceId",
+    "referenceFrom",
+    "active",
+    "adopt",
+    "integrationId",
+    "accountId",
+    "integrationType",
+    "retainOnDelete",
+    "importId",
+}
+
+
+def _check_config_keys() -> None:
+    """A typo in a config key must fail the preview, not silently change nothing."""
+    keys = {k.split(":", 1)[1] for k in pulumi.runtime.config.get_config_env() if k.startswith("zt-risk-scoring:")}
+    unknown = sorted(keys - PROJECT_KEYS)
+    if unknown:
+        raise ValueError(
+            f"unknown config key(s) zt-risk-scoring:{', zt-risk-scoring:'.join(unknown)}; "
+            f"known keys: {', '.join(sorted(PROJECT_KEYS))}"
+        )
+    for item in config.get_object("integrations") or []:
+        extra = sorted(set(item) - ITEM_KEYS) if isinstance(item, dict) else ["(not a map)"]
+        if extra or "name" not in item or "tenantUrl" not in item:
+            raise ValueError(
+                f"zt-risk-scoring:integrations item {item!r}: needs name and tenantUrl; "
+                f"unknown key(s) {', '.join(extra) or 'none'}; known keys: {', '.join(sorted(ITEM_KEYS))}"
+            )
+
+
 config = pulumi.Config()
+_check_config_keys()
 account_id = config.get("accountId") or pulumi.Config("cloudflare").get("accountId")
 
 
@@ -38,7 +73,7 @@ class ExampleIdentityProvider(pulumi.dynamic.Resource, module="stacks", name="Ex
 identity_providers = {name: ExampleIdentityProvider(name) for name in config.get_object("identityProviders") or []}
 
 behaviors = config.get_object("behaviors")
-if behaviors:
+if behaviors is not None:  # present but empty is an error the resource reports
     RiskBehaviors(
         "risk-behaviors",
         behaviors=behaviors,
@@ -59,7 +94,7 @@ for item in config.get_object("integrations") or []:
         account_id=item.get("accountId", account_id),
         integration_type=item.get("integrationType", "Okta"),
         integration_id=item.get("integrationId"),
-        adopt=bool(item.get("adopt", False)),
+        adopt=item.get("adopt", False),
         opts=pulumi.ResourceOptions(
             retain_on_delete=bool(item.get("retainOnDelete", False)),
             # Kept to show that the engine refuses it for dynamic resources (pulumi/pulumi#16175).

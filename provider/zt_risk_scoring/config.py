@@ -20,6 +20,8 @@ API_KEY = ("cloudflare:apiKey", "CLOUDFLARE_API_KEY")
 EMAIL = ("cloudflare:email", "CLOUDFLARE_EMAIL")
 BASE_URL = ("cloudflare:baseUrl", "CLOUDFLARE_BASE_URL")
 ACCOUNT_ID = ("cloudflare:accountId", "CLOUDFLARE_ACCOUNT_ID")
+# Seconds to wait for a response; lower it to fail fast in CI, raise it behind a slow gateway.
+TIMEOUT = ("zt-risk-scoring:apiTimeout", "ZT_RISK_API_TIMEOUT")
 
 
 @dataclass(frozen=True)
@@ -57,15 +59,24 @@ def resolve_settings(lookup: Lookup, env: Mapping[str, str] | None = None) -> Se
     base_url = (_pick(lookup, env, BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
     if not base_url.startswith(("http://", "https://")):
         raise ConfigurationError(f"cloudflare:baseUrl / CLOUDFLARE_BASE_URL must be an http(s) URL, got {base_url!r}")
+    timeout_text = _pick(lookup, env, TIMEOUT) or "30"
+    try:
+        timeout = float(timeout_text)
+    except ValueError:
+        timeout = -1.0
+    if not 0 < timeout <= 600:
+        raise ConfigurationError(
+            f"zt-risk-scoring:apiTimeout / ZT_RISK_API_TIMEOUT must be seconds in (0, 600], got {timeout_text!r}"
+        )
     if token and api_key:
         raise ConfigurationError(
             "both an API token and a global API key are set; keep one: unset "
             "cloudflare:apiKey / CLOUDFLARE_API_KEY, or cloudflare:apiToken / CLOUDFLARE_API_TOKEN"
         )
     if token:
-        return Settings(base_url=base_url, token=token)
+        return Settings(base_url=base_url, token=token, read_timeout=timeout)
     if api_key and email:
-        return Settings(base_url=base_url, email=email, api_key=api_key)
+        return Settings(base_url=base_url, email=email, api_key=api_key, read_timeout=timeout)
     if api_key:
         raise ConfigurationError(
             "a global API key needs its email: `pulumi config set cloudflare:email …` or export CLOUDFLARE_EMAIL"

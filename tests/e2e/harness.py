@@ -26,12 +26,14 @@ def pulumi_dir() -> str:
 class PulumiStack:
     """One stack of a copy of this project, run by the real CLI."""
 
-    def __init__(self, workdir: Path, name: str = "e2e", env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, workdir: Path, name: str = "e2e", env: dict[str, str] | None = None, program: Path | None = None
+    ) -> None:
         self.project = workdir / "project"
         self.name = name
         (self.project / "stacks").mkdir(parents=True)
         shutil.copy(ROOT / "Pulumi.yaml", self.project / "Pulumi.yaml")
-        shutil.copy(ROOT / "stacks" / "__main__.py", self.project / "stacks" / "__main__.py")
+        shutil.copy(program or ROOT / "stacks" / "__main__.py", self.project / "stacks" / "__main__.py")
         backend, home = workdir / "backend", workdir / "home"
         backend.mkdir()
         home.mkdir()

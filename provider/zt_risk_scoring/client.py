@@ -13,6 +13,7 @@ from urllib3.util.retry import Retry
 
 from .config import Settings
 from .errors import (
+    AuthenticationError,
     ConnectionFailed,
     PermissionDenied,
     RiskScoringError,
@@ -174,6 +175,9 @@ def _unwrap(response: requests.Response, method: str, path: str, permission: str
     errors = messages_from(body)
     cls = error_class_for(response.status_code, frozenset(e.code for e in errors))
     hint = ""
+    if cls is AuthenticationError:
+        hint = ("the credential was not accepted: check that cloudflare:apiToken / CLOUDFLARE_API_TOKEN "
+                "(or the API key and email) is current and not revoked")
     if cls is PermissionDenied:
         hint = (
             f"this call needs an API token with {permission} on account "

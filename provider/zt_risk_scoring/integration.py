@@ -19,12 +19,13 @@ from pulumi.dynamic import (
 
 from .client import RiskScoringClient
 from .config import account_id_problem, default_account_id
-from .errors import ConfigurationError, ConnectionFailed, NotFound, ServerError
+from .errors import ConfigurationError, ConnectionFailed, NotFound, RiskScoringError, ServerError
 from .models import Integration, IntegrationSpec
 from .runtime import RiskScoringProvider, contains_unknown, is_unknown, stack_config
 
 UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 REPLACE_ON = ("account_id", "integration_type")
+POST_ATTEMPTS = 3
 UPDATE_ON = ("tenant_url", "reference_id", "active")
 
 
@@ -174,19 +175,26 @@ class RiskIntegrationProvider(RiskScoringProvider):
             pass  # already gone: the desired end state
 
 
+POST_ATTEMPTS = 3
+
+
 def _create(client: RiskScoringClient, spec: IntegrationSpec) -> Integration:
-    """POST once; after an ambiguous failure, continue with what the POST may have created."""
-    try:
-        return client.create_integration(spec)
-    except (ConnectionFailed, ServerError) as exc:
+    """POST; after an ambiguous failure, continue with what the POST created, or POST again if nothing was."""
+    failure: RiskScoringError | None = None
+    for _ in range(POST_ATTEMPTS):
+        try:
+            return client.create_integration(spec)
+        except (ConnectionFailed, ServerError) as exc:
+            failure = exc
         try:
             found = client.find_integration_by_reference(spec.reference_id)
         except (ConnectionFailed, ServerError):
-            found = None
-        if found is None:
-            raise exc from None
-        pulumi.log.debug(f"create of reference_id {spec.reference_id} lost its response; continuing with {found.id}")
-        return found
+            break  # unknown whether the POST applied: never POST blind
+        if found is not None:
+            pulumi.log.debug(f"create of {spec.reference_id} lost its response; continuing with {found.id}")
+            return found
+    assert failure is not None
+    raise failure
 
 
 class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="RiskIntegration"):

@@ -1,0 +1,299 @@
+"""Fault matrix under the real CLI: `pulumi up` (and a second one if the first failed), then compare.
+
+Every row ends with no duplicate integrations, no orphans, stack state equal to the emulator's, and,
+where the first `up` failed, a message a person can act on. Figures go to build/fault-matrix.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.conftest import ACCOUNT, OTHER_ACCOUNT, TOKEN, Control
+from tests.e2e.harness import ROOT, PulumiStack
+from zt_risk_scoring.client import RiskScoringClient
+from zt_risk_scoring.config import Settings
+from zt_risk_scoring.emulator import EmulatorServer, build_app
+
+READ_ONLY = "fault-read-only-0123456789"
+OTHER = "fault-other-account-0123456789"
+REVOCABLE = "fault-revocable-0123456789"
+REPORT = ROOT / "build" / "fault-matrix.json"
+
+
+@pytest.fixture(scope="module")
+def module_emulator() -> Iterator[EmulatorServer]:
+    tokens = [TOKEN, f"{READ_ONLY}:read", f"{OTHER}@{OTHER_ACCOUNT}", REVOCABLE]
+    server = EmulatorServer(build_app([ACCOUNT, OTHER_ACCOUNT], tokens)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fresh(module_emulator: EmulatorServer, emu: Control, tmp_path: Path) -> PulumiStack:
+    emu.post("reset", {})
+    module_emulator.app.credentials.tokens.setdefault(REVOCABLE, module_emulator.app.credentials.tokens[TOKEN])
+    return PulumiStack(tmp_path, env={"CLOUDFLARE_API_TOKEN": TOKEN})
+
+
+def config(base_url: str, n: int = 3, active: bool = True, level: str = "high", **extra: Any) -> dict[str, Any]:
+    return {
+        "cloudflare:baseUrl": base_url,
+        "cloudflare:accountId": ACCOUNT,
+        "zt-risk-scoring:behaviors": {
+            "imp_travel": {"enabled": True, "risk_level": level},
+            "high_dlp": {"enabled": True, "risk_level": level},
+        },
+        "zt-risk-scoring:integrations": [
+            {
+                "name": f"okta-{k}",
+                "tenantUrl": f"https://fault{k}.okta.com",
+                "referenceId": f"fault-{k}",
+                "active": active,
+            }
+            for k in range(n)
+        ],
+        **extra,
+    }
+
+
+def converge(stack: PulumiStack, env: dict[str, str] | None = None, attempts: int = 2) -> tuple[int, str]:
+    """`pulumi up` until it succeeds (at most `attempts`); returns the attempts used and the first failure text."""
+    first_failure = ""
+    for attempt in range(1, attempts + 1):
+        result = stack.up(check=False, env=env if attempt == 1 else None)
+        if result.returncode == 0:
+            return attempt, first_failure
+        first_failure = first_failure or result.stdout + result.stderr
+    raise AssertionError(f"did not converge in {attempts} ups:\n{first_failure}")
+
+
+def assert_consistent(stack: PulumiStack, api: RiskScoringClient, row: str, attempts: int, emu: Control) -> None:
+    live = api.list_integrations()
+    duplicates = [ref for ref, count in Counter(i.reference_id for i in live).items() if count > 1]
+    state = {r["id"]: r["outputs"] for r in stack.resources() if r["type"].endswith("RiskIntegration")}
+    orphans = sorted({i.id for i in live} - set(state))
+    missing = sorted(set(state) - {i.id for i in live})
+    assert (duplicates, orphans, missing) == ([], [], [])
+    for found in live:
+        outs = state[found.id]
+        assert (outs["tenant_url"], outs["active"], outs["reference_id"]) == (
+            found.tenant_url,
+            found.active,
+            found.reference_id,
+        )
+    stack.up("--expect-no-changes")
+    record(
+        row,
+        attempts=attempts,
+        integrations=len(live),
+        duplicates=len(duplicates),
+        orphans=len(orphans),
+        requests=len(emu.log()["requests"]),
+    )
+
+
+def record(row: str, **figures: Any) -> None:
+    REPORT.parent.mkdir(exist_ok=True)
+    rows = json.loads(REPORT.read_text()) if REPORT.exists() else {}
+    rows[row] = figures
+    REPORT.write_text(json.dumps(rows, indent=2, sort_keys=True))
+
+
+TRANSIENT = [
+    ("429-storm", {"rules": [{"status": 429, "retry_after": 1, "count": 8}]}),
+    ("5xx-burst", {"rules": [{"status": 503, "count": 6}, {"status": 502, "count": 3}]}),
+    ("lost-post", {"rules": [{"mode": "drop_after_write", "operations": ["create_integration"], "count": 3}]}),
+    ("post-503-before-write", {"rules": [{"status": 503, "operations": ["create_integration"], "count": 3}]}),
+]
+
+
+@pytest.mark.parametrize("faults", [f for _, f in TRANSIENT], ids=[r for r, _ in TRANSIENT])
+def test_up_under_transient_faults_converges(
+    fresh: PulumiStack,
+    module_emulator: EmulatorServer,
+    api: RiskScoringClient,
+    emu: Control,
+    request: pytest.FixtureRequest,
+    faults: dict[str, Any],
+) -> None:
+    fresh.set_config(config(module_emulator.base_url))
+    emu.post("faults", faults)
+    attempts, _ = converge(fresh)
+    module_emulator.app.faults.clear()
+    assert_consistent(fresh, api, request.node.callspec.id, attempts, emu)
+
+
+def test_up_with_latency_beyond_timeout_converges(
+    fresh: PulumiStack, module_emulator: EmulatorServer, api: RiskScoringClient, emu: Control
+) -> None:
+    fresh.set_config(config(module_emulator.base_url, **{"zt-risk-scoring:apiTimeout": "1"}))
+    emu.post("faults", {"rules": [{"mode": "delay", "delay_s": 1.5, "count": 4}]})
+    attempts, _ = converge(fresh)
+    assert_consistent(fresh, api, "latency-beyond-timeout", attempts, emu)
+
+
+@pytest.mark.parametrize("operation", ["update_behaviors", "update_integration"])
+def test_update_with_lost_put_response_converges(
+    fresh: PulumiStack, module_emulator: EmulatorServer, api: RiskScoringClient, emu: Control, operation: str
+) -> None:
+    fresh.set_config(config(module_emulator.base_url))
+    fresh.up()
+    fresh.set_config(config(module_emulator.base_url, active=False, level="low"))
+    emu.post("faults", {"rules": [{"mode": "drop_after_write", "operations": [operation], "count": 2}]})
+    attempts, _ = converge(fresh)
+    assert all(not i.active for i in api.list_integrations())
+    assert_consistent(fresh, api, f"lost-put-{operation}", attempts, emu)
+
+
+def test_destroy_with_lost_delete_response_converges(
+    fresh: PulumiStack, module_emulator: EmulatorServer, api: RiskScoringClient, emu: Control
+) -> None:
+    fresh.set_config(config(module_emulator.base_url))
+    fresh.up()
+    emu.post("faults", {"rules": [{"mode": "drop_after_write", "operations": ["delete_integration"], "count": 3}]})
+    result = fresh.run("destroy", "--yes", "--skip-preview", check=False)
+    attempts = 1 if result.returncode == 0 else 2
+    if attempts == 2:
+        fresh.destroy()
+    assert api.list_integrations() == []
+    assert fresh.resources() == []
+    record(
+        "lost-delete", attempts=attempts, integrations=0, duplicates=0, orphans=0, requests=len(emu.log()["requests"])
+    )
+
+
+AUTH_ROWS = [
+    ("read-only-token", READ_ONLY, "needs an API token with Zero Trust Write"),
+    ("other-account-token", OTHER, f"has no access to account {ACCOUNT}"),
+    ("connection-refused", TOKEN, "no usable response from http://127.0.0.1:9/client/v4"),
+]
+
+
+@pytest.mark.parametrize(("token", "expected"), [r[1:] for r in AUTH_ROWS], ids=[r[0] for r in AUTH_ROWS])
+def test_up_with_unusable_credentials_or_endpoint_writes_nothing(
+    fresh: PulumiStack,
+    module_emulator: EmulatorServer,
+    api: RiskScoringClient,
+    emu: Control,
+    request: pytest.FixtureRequest,
+    token: str,
+    expected: str,
+) -> None:
+    refused = request.node.callspec.id == "connection-refused"
+    fresh.set_config(config("http://127.0.0.1:9/client/v4" if refused else module_emulator.base_url))
+    result = fresh.up(check=False, env={"CLOUDFLARE_API_TOKEN": token})
+    assert result.returncode != 0
+    assert expected in result.stdout
+    assert token not in result.stdout + result.stderr
+    assert emu.writes() == 0
+    fresh.set_config(config(module_emulator.base_url))
+    attempts, _ = converge(fresh)
+    assert_consistent(fresh, api, request.node.callspec.id, attempts + 1, emu)
+
+
+def test_up_after_token_revoked_since_preview_fails_clearly(
+    fresh: PulumiStack, module_emulator: EmulatorServer, api: RiskScoringClient, emu: Control
+) -> None:
+    fresh.set_config(config(module_emulator.base_url))
+    env = {"CLOUDFLARE_API_TOKEN": REVOCABLE}
+    fresh.preview(env=env)
+    emu.post("revoke", {"token": REVOCABLE})
+    result = fresh.up(check=False, env=env)
+    assert result.returncode != 0
+    assert "is current and not revoked" in result.stdout and REVOCABLE not in result.stdout
+    assert emu.writes() == 0
+    attempts, _ = converge(fresh)
+    assert_consistent(fresh, api, "revoked-token", attempts + 1, emu)
+
+
+def test_up_of_20_integrations_with_10_percent_failures_converges(
+    fresh: PulumiStack, module_emulator: EmulatorServer, api: RiskScoringClient, emu: Control
+) -> None:
+    fresh.set_config(config(module_emulator.base_url, n=20))
+    emu.post(
+        "faults", {"seed": 7, "rules": [{"status": 503, "rate": 0.05}, {"mode": "drop_after_write", "rate": 0.05}]}
+    )
+    attempts, _ = converge(fresh, attempts=3)
+    module_emulator.app.faults.clear()
+    assert len(api.list_integrations()) == 20
+    assert_consistent(fresh, api, "20-integrations-10pct-failures", attempts, emu)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve(port: int, state: Path) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "zt_risk_scoring.emulator",
+            "--port",
+            str(port),
+            "--token",
+            TOKEN,
+            "--state",
+            str(state),
+        ],
+        stdout=subprocess.DEVNULL,
+        env=dict(os.environ),
+    )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError("emulator did not start")
+
+
+def test_up_with_emulator_restart_midway_converges(fresh: PulumiStack, tmp_path: Path) -> None:
+    port, state = _free_port(), tmp_path / "restart.sqlite"
+    base = f"http://127.0.0.1:{port}/client/v4"
+    proc = _serve(port, state)
+    try:
+        requests.post(f"http://127.0.0.1:{port}/__emulator/faults", json={"latency_ms": 600}, timeout=5)
+        fresh.set_config(config(base, n=10))
+        up = subprocess.Popen(
+            ["pulumi", "up", "--yes", "--skip-preview", "--non-interactive"],
+            cwd=fresh.project,
+            env=fresh.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        time.sleep(3.0)
+        assert up.poll() is None, "the up finished before the restart; raise the latency"
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+        proc = _serve(port, state)
+        output = up.communicate(timeout=300)[0].decode()
+        attempts = 1 if up.returncode == 0 else 1 + converge(fresh)[0]
+        api = RiskScoringClient(Settings(base_url=base, token=TOKEN), ACCOUNT)
+        live = api.list_integrations()
+        assert len(live) == 10, output
+        assert len({i.reference_id for i in live}) == 10
+        state_ids = {r["id"] for r in fresh.resources() if r["type"].endswith("RiskIntegration")}
+        assert state_ids == {i.id for i in live}
+        fresh.up("--expect-no-changes")
+        record(
+            "emulator-restart-mid-up", attempts=attempts, integrations=len(live), duplicates=0, orphans=0, requests=None
+        )
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import ACCOUNT, API_KEY, EMAIL, NO_PII_TOKEN, OTHER_TOKEN, READ_TOKEN, Control, settings_for
+from tests.conftest import ACCOUNT, API_KEY, EMAIL, NO_PII_TOKEN, OTHER_TOKEN, READ_TOKEN, TOKEN, Control, settings_for
 from zt_risk_scoring import errors
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
@@ -198,3 +199,11 @@ def test_emulator_restart_with_state_keeps_writes(served: tuple[list[str], Path]
         assert client.get_behaviors()["imp_travel"].setting == BehaviorSetting(True, "low")
     finally:
         assert _stop(proc, signal.SIGINT) == 0
+
+
+def test_emulator_log_never_shows_token(client: RiskScoringClient, control: Control) -> None:
+    client.get_behaviors()
+    client.create_integration(IntegrationSpec("https://a.okta.com", "ref-log"))
+    printed = json.dumps(control.log())
+    assert TOKEN not in printed
+    assert "Authorization" not in printed

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import hypothesis
-import pytest
 import requests
 import schemathesis
 from schemathesis.checks import not_a_server_error

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,15 @@ def pulumi_dir() -> str:
         return os.environ["PULUMI_DIR"]
     out = subprocess.run([str(ROOT / "scripts" / "ensure-pulumi")], check=True, capture_output=True, text=True)
     return out.stdout.strip().splitlines()[-1]
+
+
+def default_sigint() -> None:
+    """Undo an inherited SIGINT-ignore (background jobs get one).
+
+    The engine stops the language host with SIGINT and waits 5 s before killing it; the host built
+    here has no Cancel RPC, so an ignored SIGINT costs 5 s per program run.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 class PulumiStack:
@@ -72,6 +82,8 @@ class PulumiStack:
             capture_output=True,
             text=True,
             timeout=300,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=default_sigint,
         )
         if check and result.returncode != 0:
             raise AssertionError(

@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from tests.conftest import ACCOUNT, OTHER_ACCOUNT, TOKEN, Control
-from tests.e2e.harness import ROOT, PulumiStack
+from tests.e2e.harness import ROOT, PulumiStack, default_sigint
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.emulator import EmulatorServer, build_app
@@ -276,6 +276,8 @@ def test_up_with_emulator_restart_midway_converges(fresh: PulumiStack, tmp_path:
             env=fresh.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=default_sigint,
         )
         time.sleep(3.0)
         assert up.poll() is None, "the up finished before the restart; raise the latency"

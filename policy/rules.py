@@ -1,0 +1,105 @@
+"""The guardrail rules: plain functions over a resource's type, name, URN, properties and policy config."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
+
+BEHAVIORS = "pulumi-python:dynamic/zt_risk_scoring:RiskBehaviors"
+INTEGRATION = "pulumi-python:dynamic/zt_risk_scoring:RiskIntegration"
+UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+PRODUCTION = PolicyConfigSchema(
+    properties={"productionStacks": {"type": "array", "items": {"type": "string"}, "default": ["prod", "production"]}}
+)
+
+
+def _stack(args: ResourceValidationArgs) -> str:
+    return args.urn.split("::")[0].removeprefix("urn:pulumi:")
+
+
+def _production(args: ResourceValidationArgs) -> bool:
+    return _stack(args) in (args.get_config().get("productionStacks") or [])
+
+
+def _known(value: Any) -> bool:
+    # Values another resource has not produced yet arrive as None during preview.
+    return value is not None
+
+
+def impossible_travel_high(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != BEHAVIORS or not _production(args):
+        return
+    travel = (args.props.get("behaviors") or {}).get("imp_travel")
+    if travel is None or travel.get("enabled") is not True or str(travel.get("risk_level")).lower() != "high":
+        report(
+            f"stack {_stack(args)} is production: declare imp_travel with enabled: true and risk_level: high "
+            f"(found {travel!r})"
+        )
+
+
+def no_retain_in_production(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == BEHAVIORS and _production(args) and args.props.get("on_delete") == "retain":
+        report(
+            f"stack {_stack(args)} is production: on_delete=retain leaves behaviors enabled after destroy; "
+            "use restore or disable"
+        )
+
+
+def inactive_needs_reason(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != INTEGRATION or args.props.get("active") is not False:
+        return
+    reasons = args.get_config().get("reasons") or {}
+    if not str(reasons.get(args.name, "")).strip():
+        report(
+            f"integration {args.name} is inactive: give the reason in the policy config "
+            f'(integration-inactive-needs-reason.reasons["{args.name}"]) or set active: true'
+        )
+
+
+def reference_is_idp(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != INTEGRATION:
+        return
+    reference = args.props.get("reference_id")
+    if _known(reference) and not UUID.match(str(reference)):
+        report(
+            f"integration {args.name}: reference_id {reference!r} is not an identity provider id; set it to "
+            "the Access Okta identity provider's id (a UUID), e.g. from its resource output"
+        )
+
+
+def policies() -> list[ResourceValidationPolicy]:
+    """The pack's rules with their default enforcement; the policy config file overrides both."""
+    return [
+        ResourceValidationPolicy(
+            name="impossible-travel-high-in-production",
+            description="Impossible travel stays enabled at high risk in production stacks.",
+            validate=impossible_travel_high,
+            config_schema=PRODUCTION,
+        ),
+        ResourceValidationPolicy(
+            name="no-retain-in-production",
+            description="RiskBehaviors in production stacks restore or disable on destroy.",
+            validate=no_retain_in_production,
+            config_schema=PRODUCTION,
+        ),
+        ResourceValidationPolicy(
+            name="integration-inactive-needs-reason",
+            description="An integration may be inactive only with a reason recorded in the policy config.",
+            validate=inactive_needs_reason,
+            enforcement_level=EnforcementLevel.ADVISORY,
+            config_schema=PolicyConfigSchema(properties={"reasons": {"type": "object", "default": {}}}),
+        ),
+        ResourceValidationPolicy(
+            name="integration-reference-is-idp",
+            description="Every integration's reference_id is an identity provider id (UUID).",
+            validate=reference_is_idp,
+        ),
+    ]

@@ -19,7 +19,7 @@ pulumi:
 	@scripts/ensure-pulumi
 
 lint: venv
-	$(BIN)/ruff check provider tests stacks bench
+	$(BIN)/ruff check provider tests stacks bench policy
 	$(BIN)/mypy
 
 # The whole suite, end-to-end tests under the real Pulumi CLI included.

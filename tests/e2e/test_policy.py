@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-
 from tests.conftest import TOKEN
 from tests.e2e.conftest import base_config
 from tests.e2e.harness import ROOT, PulumiStack

@@ -90,7 +90,9 @@ def state_bytes(stack: PulumiStack, n: int) -> dict[str, float]:
 
 
 def measure_floor(n: int, workdir: Path) -> dict[str, float]:
-    stack = PulumiStack(workdir / "floor", program=ROOT / "bench" / "floor_program.py")
+    stack = PulumiStack(
+        workdir / "floor", program=ROOT / "bench" / "floor_program.py", env={"PYTHONPATH": str(ROOT / "bench")}
+    )
     walls = {}
     for phase in PHASES:
         stack.set_config(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -96,3 +99,24 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "CLOUDFLARE_ACCOUNT_ID",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def emulator_argv(port: int, token: str, state: Path) -> list[str]:
+    """Command line of a separate emulator process keeping its state in `state`."""
+    return [
+        sys.executable,
+        "-m",
+        "zt_risk_scoring.emulator",
+        "--port",
+        str(port),
+        "--token",
+        token,
+        "--state",
+        str(state),
+    ]

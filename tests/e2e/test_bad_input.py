@@ -185,10 +185,11 @@ def run_case(
     return result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(
-    ("mutate", "env", "expected"), [c[1:] for c in PREVIEW_CASES], ids=[c[0] for c in PREVIEW_CASES]
-)
-def test_preview_bad_input_fails_naming_field(
+CASES = [(*case, "preview") for case in PREVIEW_CASES] + [(*case, "up") for case in UP_CASES]
+
+
+@pytest.mark.parametrize(("mutate", "env", "expected", "command"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_input_fails_before_writing(
     stack: PulumiStack,
     module_emulator: EmulatorServer,
     emu: Control,
@@ -196,23 +197,9 @@ def test_preview_bad_input_fails_naming_field(
     mutate: Callable[[Config], None],
     env: dict[str, str],
     expected: str,
+    command: str,
 ) -> None:
-    assert expected in run_case(stack, module_emulator, emu, mutate, env, "preview")
-    assert resources_of(stack) == deployed
-
-
-@pytest.mark.parametrize(("mutate", "env", "expected"), [c[1:] for c in UP_CASES], ids=[c[0] for c in UP_CASES])
-def test_up_bad_input_fails_before_writing(
-    stack: PulumiStack,
-    module_emulator: EmulatorServer,
-    emu: Control,
-    deployed: str,
-    mutate: Callable[[Config], None],
-    env: dict[str, str],
-    expected: str,
-) -> None:
-    text = run_case(stack, module_emulator, emu, mutate, env, "up")
-    assert expected in text
+    assert expected in run_case(stack, module_emulator, emu, mutate, env, command)
     assert resources_of(stack) == deployed
 
 

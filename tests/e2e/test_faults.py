@@ -11,7 +11,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.conftest import ACCOUNT, OTHER_ACCOUNT, TOKEN, Control
+from tests.conftest import ACCOUNT, OTHER_ACCOUNT, TOKEN, Control, emulator_argv, free_port
 from tests.e2e.harness import ROOT, PulumiStack, default_sigint
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
@@ -232,25 +231,9 @@ def test_up_of_20_integrations_with_10_percent_failures_converges(
     assert_consistent(fresh, api, "20-integrations-10pct-failures", attempts, emu)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _serve(port: int, state: Path) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "zt_risk_scoring.emulator",
-            "--port",
-            str(port),
-            "--token",
-            TOKEN,
-            "--state",
-            str(state),
-        ],
+        emulator_argv(port, TOKEN, state),
         stdout=subprocess.DEVNULL,
         env=dict(os.environ),
     )
@@ -264,7 +247,7 @@ def _serve(port: int, state: Path) -> subprocess.Popen[bytes]:
 
 
 def test_up_with_emulator_restart_midway_converges(fresh: PulumiStack, tmp_path: Path) -> None:
-    port, state = _free_port(), tmp_path / "restart.sqlite"
+    port, state = free_port(), tmp_path / "restart.sqlite"
     base = f"http://127.0.0.1:{port}/client/v4"
     proc = _serve(port, state)
     try:

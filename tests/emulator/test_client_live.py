@@ -5,16 +5,26 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.conftest import ACCOUNT, API_KEY, EMAIL, NO_PII_TOKEN, OTHER_TOKEN, READ_TOKEN, TOKEN, Control, settings_for
+from tests.conftest import (
+    ACCOUNT,
+    API_KEY,
+    EMAIL,
+    NO_PII_TOKEN,
+    OTHER_TOKEN,
+    READ_TOKEN,
+    TOKEN,
+    Control,
+    emulator_argv,
+    free_port,
+    settings_for,
+)
 from zt_risk_scoring import errors
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
@@ -145,26 +155,10 @@ def test_read_timeout_is_connection_failed(emulator: EmulatorServer, control: Co
         slow.create_integration(IntegrationSpec("https://a.okta.com", "ref"))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[list[str], Path]]:
-    port = _free_port()
-    argv = [
-        sys.executable,
-        "-m",
-        "zt_risk_scoring.emulator",
-        "--port",
-        str(port),
-        "--token",
-        "persist-token",
-        "--state",
-        str(tmp_path / "state.sqlite"),
-    ]
+    port = free_port()
+    argv = emulator_argv(port, "persist-token", tmp_path / "state.sqlite")
     yield argv, tmp_path
     subprocess.run(["pkill", "-f", str(tmp_path / "state.sqlite")], check=False)
 

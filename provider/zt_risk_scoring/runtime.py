@@ -33,6 +33,10 @@ def _no_config(_key: str) -> str | None:
 class RiskScoringProvider(ResourceProvider):
     """Base provider: holds no state worth pickling; credentials arrive through `configure()`."""
 
+    # The pickled provider is a bare class reference (tests/provider/test_serialization.py proves it
+    # carries no credential or URL), so it need not be encrypted into state as a secret.
+    serialize_as_secret_always = False
+
     def __init__(self) -> None:
         super().__init__()
         self._runtime_init()

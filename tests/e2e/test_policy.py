@@ -13,11 +13,6 @@ from tests.e2e.conftest import base_config
 from tests.e2e.harness import ROOT, PulumiStack
 from zt_risk_scoring.emulator import EmulatorServer
 
-# The engine starts a Python policy pack through the language host's RunPlugin with the program in
-# RunPluginRequest.info; the v3.68 host built here reads the older `program` field and runs the stack
-# program instead, so `--policy-pack` fails to start. The rules themselves are tested in tests/policy.
-pytestmark = pytest.mark.skip(reason="the language host built from Go modules here cannot start policy packs")
-
 IDP = "3701e70b-5de4-4d9d-8972-f5aa994d9057"
 
 

@@ -175,9 +175,6 @@ class RiskIntegrationProvider(RiskScoringProvider):
             pass  # already gone: the desired end state
 
 
-POST_ATTEMPTS = 3
-
-
 def _create(client: RiskScoringClient, spec: IntegrationSpec) -> Integration:
     """POST; after an ambiguous failure, continue with what the POST created, or POST again if nothing was."""
     failure: RiskScoringError | None = None

@@ -115,9 +115,9 @@ def main() -> int:
             print(f"bench: N={n} …", file=sys.stderr, flush=True)
             ours = measure_ours(n, Path(tmp))
             floor = measure_floor(n, Path(tmp))
+        state = ours["create"]["state_bytes_per_resource"]
         for phase in PHASES:
             requests = ours[phase]["requests"]
-            state = ours["create"]["state_bytes_per_resource"]
             rows.append(
                 {
                     "n": n,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,3 +122,20 @@ def emulator_argv(port: int, token: str, state: Path) -> list[str]:
         "--state",
         str(state),
     ]
+
+
+def start_emulator_process(argv: list[str]) -> tuple[subprocess.Popen[str], str]:
+    """Start `argv` and wait for the line that says it is listening; returns it and its base URL."""
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=dict(os.environ))
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line.startswith("zt-risk emulator listening on "), line
+    return proc, line.rsplit(" ", 1)[-1].strip()
+
+
+def stop_emulator_process(proc: subprocess.Popen[str], sig: int) -> int:
+    proc.send_signal(sig)
+    code = proc.wait(timeout=10)
+    assert proc.stdout is not None
+    proc.stdout.close()
+    return code

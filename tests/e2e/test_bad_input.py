@@ -166,25 +166,6 @@ def resources_of(stack: PulumiStack) -> str:
     return json.dumps(sorted(mine, key=lambda r: r[0]), sort_keys=True)
 
 
-def run_case(
-    stack: PulumiStack,
-    server: EmulatorServer,
-    emu: Control,
-    mutate: Callable[[Config], None],
-    env: dict[str, str],
-    command: str,
-) -> str:
-    config = copy.deepcopy(valid(server))
-    mutate(config)
-    stack.set_config(config)
-    writes = emu.writes()
-    args = ("preview",) if command == "preview" else ("up", "--yes", "--skip-preview")
-    result = stack.run(*args, check=False, env=env)
-    assert result.returncode != 0, result.stdout
-    assert emu.writes() == writes
-    return result.stdout + result.stderr
-
-
 CASES = [(*case, "preview") for case in PREVIEW_CASES] + [(*case, "up") for case in UP_CASES]
 
 
@@ -199,7 +180,15 @@ def test_bad_input_fails_before_writing(
     expected: str,
     command: str,
 ) -> None:
-    assert expected in run_case(stack, module_emulator, emu, mutate, env, command)
+    config = copy.deepcopy(valid(module_emulator))
+    mutate(config)
+    stack.set_config(config)
+    writes = emu.writes()
+    args = ("preview",) if command == "preview" else ("up", "--yes", "--skip-preview")
+    result = stack.run(*args, check=False, env=env)
+    assert result.returncode != 0, result.stdout
+    assert emu.writes() == writes
+    assert expected in result.stdout + result.stderr
     assert resources_of(stack) == deployed
 
 

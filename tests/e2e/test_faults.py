@@ -7,9 +7,7 @@ where the first `up` failed, a message a person can act on. Figures go to build/
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import subprocess
 import time
 from collections import Counter
@@ -20,7 +18,16 @@ from typing import Any
 import pytest
 import requests
 
-from tests.conftest import ACCOUNT, OTHER_ACCOUNT, TOKEN, Control, emulator_argv, free_port
+from tests.conftest import (
+    ACCOUNT,
+    OTHER_ACCOUNT,
+    TOKEN,
+    Control,
+    emulator_argv,
+    free_port,
+    start_emulator_process,
+    stop_emulator_process,
+)
 from tests.e2e.harness import ROOT, PulumiStack, default_sigint
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
@@ -231,27 +238,11 @@ def test_up_of_20_integrations_with_10_percent_failures_converges(
     assert_consistent(fresh, api, "20-integrations-10pct-failures", attempts, emu)
 
 
-def _serve(port: int, state: Path) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        emulator_argv(port, TOKEN, state),
-        stdout=subprocess.DEVNULL,
-        env=dict(os.environ),
-    )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError("emulator did not start")
-
-
 def test_up_with_emulator_restart_midway_converges(fresh: PulumiStack, tmp_path: Path) -> None:
-    port, state = free_port(), tmp_path / "restart.sqlite"
-    base = f"http://127.0.0.1:{port}/client/v4"
-    proc = _serve(port, state)
+    argv = emulator_argv(free_port(), TOKEN, tmp_path / "restart.sqlite")
+    proc, base = start_emulator_process(argv)
     try:
-        requests.post(f"http://127.0.0.1:{port}/__emulator/faults", json={"latency_ms": 600}, timeout=5)
+        requests.post(base.replace("/client/v4", "/__emulator/faults"), json={"latency_ms": 600}, timeout=5)
         fresh.set_config(config(base, n=10))
         up = subprocess.Popen(
             ["pulumi", "up", "--yes", "--skip-preview", "--non-interactive"],
@@ -264,9 +255,8 @@ def test_up_with_emulator_restart_midway_converges(fresh: PulumiStack, tmp_path:
         )
         time.sleep(3.0)
         assert up.poll() is None, "the up finished before the restart; raise the latency"
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=10)
-        proc = _serve(port, state)
+        stop_emulator_process(proc, signal.SIGTERM)
+        proc, base = start_emulator_process(argv)
         output = up.communicate(timeout=300)[0].decode()
         attempts = 1 if up.returncode == 0 else 1 + converge(fresh)[0]
         api = RiskScoringClient(Settings(base_url=base, token=TOKEN), ACCOUNT)
@@ -280,5 +270,4 @@ def test_up_with_emulator_restart_midway_converges(fresh: PulumiStack, tmp_path:
             "emulator-restart-mid-up", attempts=attempts, integrations=len(live), duplicates=0, orphans=0, requests=None
         )
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=10)
+        stop_emulator_process(proc, signal.SIGTERM)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 from collections.abc import Iterator
@@ -24,6 +23,8 @@ from tests.conftest import (
     emulator_argv,
     free_port,
     settings_for,
+    start_emulator_process,
+    stop_emulator_process,
 )
 from zt_risk_scoring import errors
 from zt_risk_scoring.client import RiskScoringClient
@@ -163,36 +164,20 @@ def served(tmp_path: Path) -> Iterator[tuple[list[str], Path]]:
     subprocess.run(["pkill", "-f", str(tmp_path / "state.sqlite")], check=False)
 
 
-def _start(argv: list[str]) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env={**os.environ})
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    assert line.startswith("zt-risk emulator listening on "), line
-    return proc, line.rsplit(" ", 1)[-1].strip()
-
-
-def _stop(proc: subprocess.Popen[str], sig: int) -> int:
-    proc.send_signal(sig)
-    code = proc.wait(timeout=10)
-    assert proc.stdout is not None
-    proc.stdout.close()
-    return code
-
-
 def test_emulator_restart_with_state_keeps_writes(served: tuple[list[str], Path]) -> None:
     argv, _ = served
-    proc, url = _start(argv)
+    proc, url = start_emulator_process(argv)
     client = RiskScoringClient(Settings(base_url=url, token="persist-token"), "023e105f4ecef8ad9ca31a8372d0c353")
     created = client.create_integration(IntegrationSpec("https://a.okta.com", "kept"))
     client.update_behaviors({"imp_travel": BehaviorSetting(True, "low")})
-    assert _stop(proc, signal.SIGTERM) == 0
-    proc, url = _start(argv)
+    assert stop_emulator_process(proc, signal.SIGTERM) == 0
+    proc, url = start_emulator_process(argv)
     try:
         client = RiskScoringClient(Settings(base_url=url, token="persist-token"), "023e105f4ecef8ad9ca31a8372d0c353")
         assert client.get_integration(created.id) == created
         assert client.get_behaviors()["imp_travel"].setting == BehaviorSetting(True, "low")
     finally:
-        assert _stop(proc, signal.SIGINT) == 0
+        assert stop_emulator_process(proc, signal.SIGINT) == 0
 
 
 def test_emulator_log_never_shows_token(client: RiskScoringClient, control: Control) -> None:

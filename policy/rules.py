@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pulumi_policy import (
@@ -13,9 +12,10 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
+from zt_risk_scoring.integration import UUID_PATTERN
+
 BEHAVIORS = "pulumi-python:dynamic/zt_risk_scoring:RiskBehaviors"
 INTEGRATION = "pulumi-python:dynamic/zt_risk_scoring:RiskIntegration"
-UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 PRODUCTION = PolicyConfigSchema(
     properties={"productionStacks": {"type": "array", "items": {"type": "string"}, "default": ["prod", "production"]}}
 )
@@ -68,7 +68,7 @@ def reference_is_idp(args: ResourceValidationArgs, report: ReportViolation) -> N
     if args.resource_type != INTEGRATION:
         return
     reference = args.props.get("reference_id")
-    if _known(reference) and not UUID.match(str(reference)):
+    if _known(reference) and not UUID_PATTERN.match(str(reference)):
         report(
             f"integration {args.name}: reference_id {reference!r} is not an identity provider id; set it to "
             "the Access Okta identity provider's id (a UUID), e.g. from its resource output"

@@ -176,8 +176,10 @@ def _unwrap(response: requests.Response, method: str, path: str, permission: str
     cls = error_class_for(response.status_code, frozenset(e.code for e in errors))
     hint = ""
     if cls is AuthenticationError:
-        hint = ("the credential was not accepted: check that cloudflare:apiToken / CLOUDFLARE_API_TOKEN "
-                "(or the API key and email) is current and not revoked")
+        hint = (
+            "the credential was not accepted: check that cloudflare:apiToken / CLOUDFLARE_API_TOKEN "
+            "(or the API key and email) is current and not revoked"
+        )
     if cls is PermissionDenied:
         hint = (
             f"this call needs an API token with {permission} on account "

@@ -21,6 +21,7 @@ from .models import RiskScoringBackend
 from .urls import PERMISSIONS, url_map
 
 CONTROL = "/__emulator/"
+SOCKET_KEY = "zt_risk.socket"  # the client connection, in the WSGI environ (for lost-response faults)
 
 
 class EmulatorApp:
@@ -167,7 +168,7 @@ def _json(status: int, payload: Any) -> Response:
 
 def _drop(request: Request) -> None:
     """Close the client's connection so it never reads a response (a lost response)."""
-    sock = request.environ.get("werkzeug.socket")
+    sock = request.environ.get(SOCKET_KEY)
     if isinstance(sock, socket.socket):
         try:
             sock.shutdown(socket.SHUT_RDWR)

@@ -1,24 +1,136 @@
-"""Threaded HTTP server for the emulator, in-process or as `zt-risk emulator serve`."""
+"""Threaded HTTP/1.1 server for the emulator, in-process or as `zt-risk emulator serve`."""
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
-import logging
 import signal
+import socket
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
+from typing import Any
+from urllib.parse import unquote
 
-from werkzeug.serving import BaseWSGIServer, make_server
-
-from .app import EmulatorApp
+from .app import SOCKET_KEY, EmulatorApp
 from .auth import ALL, Credentials, Grant, parse_token
 from .models import RiskScoringBackend
 
 DEFAULT_ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
+WsgiApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Runs the WSGI app and keeps the connection open between requests, as Cloudflare's API does.
+
+    Werkzeug's development server closes every connection (it cannot skip an unread request body);
+    clients would then pay a TCP connect per request that they never pay against Cloudflare. Here
+    the body is always read in full before the app runs, so the next request starts where it should.
+    """
+
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def do_request(self) -> None:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self.send_error(411, "send a Content-Length")  # no client of this API streams bodies
+            return
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        captured: list[Any] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], _exc: Any = None) -> None:
+            captured[:] = [status, headers]
+
+        chunks = self.server.app(self._environ(body), start_response)
+        payload = b"".join(chunks)
+        status, headers = captured
+        try:
+            self.send_response(int(status.split(" ", 1)[0]), status.split(" ", 1)[1])
+            for name, value in headers:
+                if name.lower() != "content-length":
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except OSError:  # the app dropped the connection (a lost-response fault), or the client left
+            self.close_connection = True
+
+    def __getattr__(self, name: str) -> Any:
+        # http.server looks up do_<METHOD>; every method goes to the app, which answers 405 itself.
+        if name.startswith("do_"):
+            return self.do_request
+        raise AttributeError(name)
+
+    def _environ(self, body: bytes) -> dict[str, Any]:
+        path, _, query = self.path.partition("?")
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": self.command,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": unquote(path, "latin-1"),
+            "QUERY_STRING": query,
+            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+            "CONTENT_LENGTH": str(len(body)),
+            "SERVER_NAME": self.server.server_name,
+            "SERVER_PORT": str(self.server.server_port),
+            "SERVER_PROTOCOL": self.request_version,
+            "REMOTE_ADDR": self.client_address[0],
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            SOCKET_KEY: self.connection,
+        }
+        for name, value in self.headers.items():
+            key = "HTTP_" + name.upper().replace("-", "_")
+            if key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+                environ[key] = f"{environ[key]},{value}" if key in environ else value
+        return environ
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection, open_=True)
+
+    def finish(self) -> None:
+        self.server.track(self.connection, open_=False)
+        try:
+            super().finish()
+        except OSError:
+            pass
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the app keeps its own request log (/__emulator/log)
+
+
+class _Server(ThreadingHTTPServer):
+    """Knows its open connections, so stopping also ends idle keep-alive ones."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], app: WsgiApp) -> None:
+        super().__init__(address, _Handler)
+        self.app = app
+        self._connections: set[socket.socket] = set()
+        self._lock = threading.Lock()
+
+    def track(self, connection: socket.socket, open_: bool) -> None:
+        with self._lock:
+            (self._connections.add if open_ else self._connections.discard)(connection)
+
+    def close_connections(self) -> None:
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
 
 class EmulatorServer:
@@ -26,12 +138,13 @@ class EmulatorServer:
 
     def __init__(self, app: EmulatorApp, host: str = "127.0.0.1", port: int = 0) -> None:
         self.app = app
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        self._host = host
+        self._server = _Server((host, port), app)
         self._thread: threading.Thread | None = None
 
     @property
     def base_url(self) -> str:
-        return f"http://{self._server.host}:{self._server.port}/client/v4"
+        return f"http://{self._host}:{self._server.server_port}/client/v4"
 
     def start(self) -> EmulatorServer:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -44,6 +157,7 @@ class EmulatorServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self._server.close_connections()
         if self._thread is not None:
             self._thread.join(timeout=5)
 
@@ -81,7 +195,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until SIGTERM/SIGINT; print the base URL once listening."""
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     if not args.token and not args.api_key:
         print("zt-risk emulator: give at least one --token or --api-key", file=sys.stderr)
         return 2

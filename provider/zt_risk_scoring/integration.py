@@ -229,8 +229,12 @@ class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="R
             "reference_id": reference_id,
             "active": active,
             "integration_type": integration_type,
-            "integration_id": integration_id,
-            "adopt": adopt,
             **dict.fromkeys(("well_known_url", "account_tag", "created_at")),
         }
+        # Only when used: each property is an Output the SDK's end-of-program wait rescans for every
+        # resource it registers (quadratic in properties x resources), and a field in every checkpoint.
+        if integration_id is not None:
+            props["integration_id"] = integration_id
+        if adopt is not False:  # anything else goes to check(), which names what is wrong
+            props["adopt"] = adopt
         super().__init__(RiskIntegrationProvider(), resource_name, props, opts)

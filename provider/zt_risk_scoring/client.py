@@ -133,6 +133,13 @@ class RiskScoringClient:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
+            # Proxies and CA bundle from the environment, resolved once for the API host rather than
+            # on every request; and never ~/.netrc, whose credentials requests would put in place of
+            # the Authorization header (psf/requests#3929).
+            found = session.merge_environment_settings(self.settings.base_url, {}, None, None, None)
+            session.trust_env = False
+            session.proxies.update(found["proxies"])
+            session.verify = found["verify"]
             adapter = HTTPAdapter(max_retries=retry_policy(), pool_maxsize=8)
             session.mount("http://", adapter)
             session.mount("https://", adapter)

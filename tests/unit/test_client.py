@@ -63,6 +63,37 @@ def test_request_sends_bearer_token(client: RiskScoringClient) -> None:
 
 
 @responses.activate
+def test_request_keeps_bearer_token_when_netrc_has_the_host(
+    client: RiskScoringClient, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # requests replaces an Authorization header with ~/.netrc credentials for the host (psf/requests#3929).
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine api.example.test login someone password other-secret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    responses.get(
+        f"{ROOT}/integrations",
+        json=ok([]),
+        match=[matchers.header_matcher({"Authorization": f"Bearer {TOKEN}"})],
+    )
+    assert client.list_integrations() == []
+
+
+@pytest.mark.parametrize(
+    ("no_proxy", "expected"),
+    [("", "http://proxy.example.test:3128"), ("api.example.test", None)],
+    ids=["proxied", "no-proxy-host"],
+)
+def test_session_takes_proxy_from_environment(
+    monkeypatch: pytest.MonkeyPatch, no_proxy: str, expected: str | None
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.test:3128")
+    monkeypatch.setenv("NO_PROXY", no_proxy)
+    session = RiskScoringClient(Settings(base_url=BASE, token=TOKEN), ACCOUNT)._session()
+    assert session.proxies.get("https") == expected
+
+
+@responses.activate
 def test_request_sends_email_and_global_key() -> None:
     key_client = RiskScoringClient(Settings(base_url=BASE, email="a@b.test", api_key="k" * 37), ACCOUNT)
     responses.get(

@@ -52,17 +52,20 @@ class _Handler(BaseHTTPRequestHandler):
         chunks = self.server.app(self._environ(body), start_response)
         payload = b"".join(chunks)
         status, headers = captured
+        code, _, reason = status.partition(" ")
+        self.send_response(int(code), reason)
+        for name, value in headers:
+            if name.lower() != "content-length":
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def handle(self) -> None:
         try:
-            self.send_response(int(status.split(" ", 1)[0]), status.split(" ", 1)[1])
-            for name, value in headers:
-                if name.lower() != "content-length":
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-            self.wfile.flush()
-        except OSError:  # the app dropped the connection (a lost-response fault), or the client left
-            self.close_connection = True
+            super().handle()
+        except OSError:
+            pass  # the client left, or a lost-response fault closed the connection
 
     def __getattr__(self, name: str) -> Any:
         # http.server looks up do_<METHOD>; every method goes to the app, which answers 405 itself.

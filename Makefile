@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: venv lint test test-fast demo demo-destroy pulumi clean bench
+.PHONY: venv lint test test-fast demo demo-destroy pulumi clean bench bench-peers
 
 venv: $(STAMP)
 
@@ -42,3 +42,9 @@ clean:
 # Benchmark (not part of `make test`): BENCH_N=1,10 for a quick run.
 bench: venv
 	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" $(BIN)/python bench/run.py
+
+# The same workload in OpenTofu + the cloudflare provider v5, and behaviour checks of both (opt-in: the
+# first run builds tofu and the provider from Go modules, about 15-25 minutes on 2 cores).
+bench-peers: venv
+	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" PEERS_DIR="$$(scripts/ensure-peers | tail -n 1)" \
+		$(BIN)/python bench/peers.py

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import requests
 from run import (
@@ -246,10 +246,8 @@ class Api:
         requests.post(f"{self.root}/__emulator/{action}", json=body, timeout=10).raise_for_status()
 
 
-class Tool:
+class Tool(Protocol):
     """The operations a check needs, in one tool."""
-
-    name = ""
 
     def apply(self, load: Workload) -> bool: ...
     def plan_shows_changes(self) -> bool: ...
@@ -258,7 +256,7 @@ class Tool:
 
 
 class Ours(Tool):
-    name = "ours"
+    """This project: the stack program under the real Pulumi CLI."""
 
     def __init__(self, workdir: Path, server: EmulatorServer) -> None:
         self.server = server
@@ -280,7 +278,7 @@ class Ours(Tool):
 
 
 class Peer(Tool):
-    name = "peer"
+    """OpenTofu with the cloudflare provider v5."""
 
     def __init__(self, workdir: Path, server: EmulatorServer, peers: Path) -> None:
         self.tofu = Tofu(workdir, peers, server.base_url)

@@ -13,9 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -23,20 +21,21 @@ from typing import Any, Protocol
 import requests
 from run import (
     ACCOUNT,
-    CHANGED_PHASES,
     LATENCY_MS,
     PHASES,
+    PULUMI_ARGS,
     ROOT,
     SIZES,
     TOKEN,
     Integration,
     Workload,
+    emulator,
     pulumi_config,
-    workload,
+    time_phases,
 )
-from tests.e2e.harness import PulumiStack
+from tests.e2e.harness import PulumiStack, ensured_dir
 
-from zt_risk_scoring.emulator import EmulatorServer, build_app
+from zt_risk_scoring.emulator import EmulatorServer
 
 PULUMI_PARALLEL = 4 * (os.cpu_count() or 1)  # the CLI's default --parallel on this machine
 
@@ -51,13 +50,7 @@ OURS_ARGS: dict[str, dict[str, tuple[str, ...]]] = {
         "refresh": ("refresh", "--yes"),
         "destroy": ("destroy", "--yes"),
     },
-    "matched": {
-        "create": ("up", "--yes", "--skip-preview"),
-        "preview": ("preview", "--expect-no-changes"),
-        "update": ("up", "--yes", "--skip-preview"),
-        "refresh": ("refresh", "--yes", "--skip-preview"),
-        "destroy": ("destroy", "--yes", "--skip-preview"),
-    },
+    "matched": PULUMI_ARGS,
 }
 PEER_ARGS: dict[str, dict[str, tuple[str, ...]]] = {
     "defaults": {
@@ -73,13 +66,6 @@ PEER_ARGS["matched"] = {
     phase: (*args, *_MATCHED) if phase == "refresh" else (*args, "-refresh=false", *_MATCHED)
     for phase, args in PEER_ARGS["defaults"].items()
 }
-
-
-def peers_dir() -> Path:
-    if os.environ.get("PEERS_DIR"):
-        return Path(os.environ["PEERS_DIR"])
-    out = subprocess.run([str(ROOT / "scripts" / "ensure-peers")], check=True, capture_output=True, text=True)
-    return Path(out.stdout.strip().splitlines()[-1])
 
 
 class Tofu:
@@ -138,52 +124,24 @@ class Tofu:
         ]
 
 
-@contextmanager
-def emulator(latency_ms: float = 0.0) -> Iterator[EmulatorServer]:
-    server = EmulatorServer(build_app([ACCOUNT], [TOKEN])).start()
-    server.app.faults.configure({"latency_ms": latency_ms})
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 # Part 1: timing ---------------------------------------------------------------------------------------
-def time_phases(
-    run: Callable[[str], object], set_load: Callable[[Workload], None], n: int, server: EmulatorServer
-) -> dict[str, dict[str, Any]]:
-    results: dict[str, dict[str, Any]] = {}
-    for phase in PHASES:
-        set_load(workload(n, changed=phase in CHANGED_PHASES))
-        server.app.clear_log()
-        start = time.perf_counter()
-        run(phase)
-        wall = time.perf_counter() - start
-        log = server.app.log()
-        results[phase] = {"wall_s": round(wall, 3), "requests": len(log["requests"]), "by_operation": log["counts"]}
-    return results
-
-
 def time_ours(n: int, settings: str, workdir: Path) -> dict[str, dict[str, Any]]:
     with emulator(LATENCY_MS) as server:
         stack = PulumiStack(workdir / "ours", env={"CLOUDFLARE_API_TOKEN": TOKEN})
-        return time_phases(
-            lambda phase: stack.run(*OURS_ARGS[settings][phase]),
-            lambda load: stack.set_config(pulumi_config(server.base_url, load)),
-            n,
-            server,
+        return dict(
+            time_phases(
+                lambda phase: stack.run(*OURS_ARGS[settings][phase]),
+                lambda load: stack.set_config(pulumi_config(server.base_url, load)),
+                n,
+                server,
+            )
         )
 
 
 def time_peer(n: int, settings: str, workdir: Path, peers: Path) -> dict[str, dict[str, Any]]:
     with emulator(LATENCY_MS) as server:
         tofu = Tofu(workdir, peers, server.base_url)
-        return time_phases(
-            lambda phase: tofu.run(*PEER_ARGS[settings][phase]),
-            tofu.set_workload,
-            n,
-            server,
-        )
+        return dict(time_phases(lambda phase: tofu.run(*PEER_ARGS[settings][phase]), tofu.set_workload, n, server))
 
 
 def timing_rows(peers: Path) -> list[dict[str, Any]]:
@@ -448,7 +406,7 @@ def checks_table(checks: list[Check]) -> str:
 
 
 def main() -> int:
-    peers = peers_dir()
+    peers = Path(ensured_dir("ensure-peers", "PEERS_DIR"))
     checks = behaviour_checks(peers)
     rows = [] if os.environ.get("BENCH_CHECKS_ONLY") else timing_rows(peers)
     out = ROOT / "build" / "bench-peers.json"

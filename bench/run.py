@@ -13,6 +13,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,35 +86,60 @@ def pulumi_config(base_url: str, load: Workload) -> dict[str, Any]:
     }
 
 
+# Phase -> CLI arguments: no preview before up/refresh/destroy, so each phase does its work once.
+PULUMI_ARGS: dict[str, tuple[str, ...]] = {
+    "create": ("up", "--yes", "--skip-preview"),
+    "preview": ("preview", "--expect-no-changes"),
+    "update": ("up", "--yes", "--skip-preview"),
+    "refresh": ("refresh", "--yes", "--skip-preview"),
+    "destroy": ("destroy", "--yes", "--skip-preview"),
+}
+
+
 def run_phase(stack: PulumiStack, phase: str) -> float:
-    args = {
-        "create": ("up", "--yes", "--skip-preview"),
-        "preview": ("preview", "--expect-no-changes"),
-        "update": ("up", "--yes", "--skip-preview"),
-        "refresh": ("refresh", "--yes", "--skip-preview"),
-        "destroy": ("destroy", "--yes", "--skip-preview"),
-    }[phase]
     start = time.perf_counter()
-    stack.run(*args)
+    stack.run(*PULUMI_ARGS[phase])
     return time.perf_counter() - start
 
 
-def measure_ours(n: int, workdir: Path) -> dict[str, dict[str, Any]]:
+@contextmanager
+def emulator(latency_ms: float = 0.0) -> Iterator[EmulatorServer]:
+    """An in-process emulator adding `latency_ms` to every API request."""
     server = EmulatorServer(build_app([ACCOUNT], [TOKEN])).start()
-    server.app.faults.configure({"latency_ms": LATENCY_MS})
-    stack = PulumiStack(workdir / "ours", env={"CLOUDFLARE_API_TOKEN": TOKEN})
-    results: dict[str, dict[str, Any]] = {}
+    server.app.faults.configure({"latency_ms": latency_ms})
     try:
-        for phase in PHASES:
-            stack.set_config(pulumi_config(server.base_url, workload(n, changed=phase in CHANGED_PHASES)))
-            server.app.clear_log()
-            wall = run_phase(stack, phase)
-            log = server.app.log()
-            results[phase] = {"wall_s": wall, "requests": len(log["requests"]), "by_operation": log["counts"]}
-            if phase == "create":
-                results[phase]["state_bytes_per_resource"] = state_bytes(stack, n)
+        yield server
     finally:
         server.stop()
+
+
+def time_phases(
+    run: Callable[[str], object], set_load: Callable[[Workload], None], n: int, server: EmulatorServer
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each phase's wall time and API requests (from the emulator's log), in any tool."""
+    for phase in PHASES:
+        set_load(workload(n, changed=phase in CHANGED_PHASES))
+        server.app.clear_log()
+        start = time.perf_counter()
+        run(phase)
+        wall = time.perf_counter() - start
+        log = server.app.log()
+        yield phase, {"wall_s": round(wall, 3), "requests": len(log["requests"]), "by_operation": log["counts"]}
+
+
+def measure_ours(n: int, workdir: Path) -> dict[str, dict[str, Any]]:
+    results: dict[str, dict[str, Any]] = {}
+    with emulator(LATENCY_MS) as server:
+        stack = PulumiStack(workdir / "ours", env={"CLOUDFLARE_API_TOKEN": TOKEN})
+        for phase, result in time_phases(
+            lambda phase: stack.run(*PULUMI_ARGS[phase]),
+            lambda load: stack.set_config(pulumi_config(server.base_url, load)),
+            n,
+            server,
+        ):
+            if phase == "create":  # outside the timed call
+                result["state_bytes_per_resource"] = state_bytes(stack, n)
+            results[phase] = result
     return results
 
 

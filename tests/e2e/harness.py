@@ -16,12 +16,17 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def ensured_dir(script: str, variable: str) -> str:
+    """$variable (set by make), else the directory scripts/<script> builds or finds and prints last."""
+    if os.environ.get(variable):
+        return os.environ[variable]
+    out = subprocess.run([str(ROOT / "scripts" / script)], check=True, capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
 def pulumi_dir() -> str:
     """Directory of the pinned CLI: $PULUMI_DIR from `make test`, else scripts/ensure-pulumi (cached)."""
-    if os.environ.get("PULUMI_DIR"):
-        return os.environ["PULUMI_DIR"]
-    out = subprocess.run([str(ROOT / "scripts" / "ensure-pulumi")], check=True, capture_output=True, text=True)
-    return out.stdout.strip().splitlines()[-1]
+    return ensured_dir("ensure-pulumi", "PULUMI_DIR")
 
 
 def default_sigint() -> None:

@@ -127,8 +127,7 @@ def time_phases(
         yield phase, {"wall_s": round(wall, 3), "requests": len(log["requests"]), "by_operation": log["counts"]}
 
 
-def measure_ours(n: int, workdir: Path) -> dict[str, dict[str, Any]]:
-    results: dict[str, dict[str, Any]] = {}
+def ours_phases(n: int, workdir: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     with emulator(LATENCY_MS) as server:
         stack = PulumiStack(workdir / "ours", env={"CLOUDFLARE_API_TOKEN": TOKEN})
         for phase, result in time_phases(
@@ -139,8 +138,7 @@ def measure_ours(n: int, workdir: Path) -> dict[str, dict[str, Any]]:
         ):
             if phase == "create":  # outside the timed call
                 result["state_bytes_per_resource"] = state_bytes(stack, n)
-            results[phase] = result
-    return results
+            yield phase, result
 
 
 def state_bytes(stack: PulumiStack, n: int) -> dict[str, float]:
@@ -152,11 +150,10 @@ def state_bytes(stack: PulumiStack, n: int) -> dict[str, float]:
     return {"total": total / (n + 1), "beyond_own_fields": (total - own) / (n + 1)}
 
 
-def measure_floor(n: int, workdir: Path) -> dict[str, float]:
+def floor_phases(n: int, workdir: Path) -> Iterator[float]:
     stack = PulumiStack(
         workdir / "floor", program=ROOT / "bench" / "floor_program.py", env={"PYTHONPATH": str(ROOT / "bench")}
     )
-    walls = {}
     for phase in PHASES:
         stack.set_config(
             {
@@ -164,31 +161,44 @@ def measure_floor(n: int, workdir: Path) -> dict[str, float]:
                 "zt-risk-scoring:value": "b" if phase in CHANGED_PHASES else "a",
             }
         )
-        walls[phase] = run_phase(stack, phase)
-    return walls
+        yield run_phase(stack, phase)
+
+
+def measure(n: int, workdir: Path) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
+    """Ours and the floor, each phase of ours followed at once by the same phase of the floor."""
+    ours, floor = {}, {}
+    # zip pulls one phase from each generator in turn, so a pair is seconds apart, not a whole run.
+    for (phase, result), floor_wall in zip(ours_phases(n, workdir), floor_phases(n, workdir), strict=True):
+        ours[phase], floor[phase] = result, floor_wall
+    return ours, floor
 
 
 def main() -> int:
     rows: list[dict[str, Any]] = []
     for n in SIZES:
         ours_runs, floor_runs = [], []
-        for rep in range(REPEAT):  # alternated, so drift in the machine's load hits both alike
+        for rep in range(REPEAT):
             with tempfile.TemporaryDirectory() as tmp:
                 print(f"bench: N={n} run {rep + 1}/{REPEAT} …", file=sys.stderr, flush=True)
-                ours_runs.append(measure_ours(n, Path(tmp)))
-                floor_runs.append(measure_floor(n, Path(tmp)))
+                ours_run, floor_run = measure(n, Path(tmp))
+                ours_runs.append(ours_run)
+                floor_runs.append(floor_run)
         ours = ours_runs[0]  # requests and state are the same in every run (checked below)
         state = ours["create"]["state_bytes_per_resource"]
         for phase in PHASES:
             requests = ours[phase]["requests"]
             if any(run[phase]["by_operation"] != ours[phase]["by_operation"] for run in ours_runs):
                 raise AssertionError(f"N={n} {phase}: requests differ between runs")
+            # Paired: a machine whose speed drifts by seconds over the benchmark (a shared VM) moves both
+            # halves of a pair alike, but not two medians taken minutes apart.
+            gaps = [o[phase]["wall_s"] - f[phase] for o, f in zip(ours_runs, floor_runs, strict=True)]
             rows.append(
                 {
                     "n": n,
                     "phase": phase,
                     "wall_s": round(statistics.median(run[phase]["wall_s"] for run in ours_runs), 3),
                     "floor_s": round(statistics.median(run[phase] for run in floor_runs), 3),
+                    "gap_s": round(statistics.median(gaps), 3),
                     "wall_runs_s": [round(run[phase]["wall_s"], 3) for run in ours_runs],
                     "floor_runs_s": [round(run[phase], 3) for run in floor_runs],
                     "ideal_s": round(math.ceil(requests / THREADS) * LATENCY_MS / 1000, 3),
@@ -208,12 +218,12 @@ def main() -> int:
 
 def table(rows: list[dict[str, Any]]) -> str:
     head = (
-        "| N | phase | wall s | floor s | ours-floor s | ideal s | (ours-floor)/ideal | requests | minimum | "
+        "| N | phase | wall s | floor s | ours-floor s (paired) | ideal s | (ours-floor)/ideal | requests | minimum | "
         "req/min | state B/res | beyond own fields |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
     )
     lines = [head]
     for r in rows:
-        over = r["wall_s"] - r["floor_s"]
+        over = r["gap_s"]
         ratio = f"{over / r['ideal_s']:.2f}" if r["ideal_s"] else "n/a"
         if r["min_requests"]:
             req_ratio = f"{r['requests'] / r['min_requests']:.2f}"

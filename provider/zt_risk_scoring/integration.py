@@ -231,8 +231,8 @@ class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="R
             "integration_type": integration_type,
             **dict.fromkeys(("well_known_url", "account_tag", "created_at")),
         }
-        # Only when used: each property is an Output the SDK's end-of-program wait rescans for every
-        # resource it registers (quadratic in properties x resources), and a field in every checkpoint.
+        # Only when used: each property is stored in every checkpoint, which the engine rewrites whole
+        # after every step (what paces a large update), and is one more Output for the SDK to track.
         if integration_id is not None:
             props["integration_id"] = integration_id
         if adopt is not False:  # anything else goes to check(), which names what is wrong

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -100,6 +101,21 @@ def test_preview_diff_names_changed_fields_only(stack: PulumiStack, module_emula
         ]
     )
     stack.destroy()
+
+
+def test_up_with_token_in_secret_config_keeps_it_encrypted(stack: PulumiStack, module_emulator: EmulatorServer) -> None:
+    """The engine copies all stack config into the dynamic provider's state; a secret stays a ciphertext there."""
+    stack.set_config(config(module_emulator))
+    stack.run("config", "set", "--secret", "cloudflare:apiToken", TOKEN)
+    result = stack.up(env=NO_CREDENTIALS)  # the token can only have come from the config
+    assert TOKEN not in result.stdout + result.stderr
+    exported = stack.export()
+    assert TOKEN not in exported
+    [provider] = [
+        r for r in json.loads(exported)["deployment"]["resources"] if r["type"].startswith("pulumi:providers")
+    ]
+    assert "ciphertext" in provider["inputs"]["cloudflare:apiToken"]
+    stack.run("destroy", "--yes", "--skip-preview", env=NO_CREDENTIALS)
 
 
 def test_state_and_output_never_show_token(stack: PulumiStack, module_emulator: EmulatorServer) -> None:

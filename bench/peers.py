@@ -229,7 +229,7 @@ class Ours(Tool):
         return self.stack.run("preview", "--refresh", "--expect-no-changes", check=False).returncode != 0
 
     def destroy(self) -> bool:
-        return self.stack.run("destroy", "--yes", "--skip-preview", check=False).returncode == 0
+        return self.stack.destroy(check=False).returncode == 0
 
     def managed_ids(self) -> list[str]:
         return [r["id"] for r in self.stack.resources() if r["type"].endswith("RiskIntegration")]

@@ -106,11 +106,15 @@ class PulumiStack:
         result = self.run("preview", "--json", *extra, check=check, env=env)
         return dict(json.loads(result.stdout))
 
-    def refresh(self) -> subprocess.CompletedProcess[str]:
-        return self.run("refresh", "--yes", "--skip-preview")
+    def refresh(
+        self, *extra: str, check: bool = True, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return self.run("refresh", "--yes", "--skip-preview", *extra, check=check, env=env)
 
-    def destroy(self) -> subprocess.CompletedProcess[str]:
-        return self.run("destroy", "--yes", "--skip-preview")
+    def destroy(
+        self, *extra: str, check: bool = True, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return self.run("destroy", "--yes", "--skip-preview", *extra, check=check, env=env)
 
     def outputs(self) -> dict[str, Any]:
         return dict(json.loads(self.run("stack", "output", "--json").stdout))

@@ -170,7 +170,7 @@ def test_destroy_with_lost_delete_response_converges(
     fresh.set_config(config(module_emulator.base_url))
     fresh.up()
     emu.post("faults", {"rules": [{"mode": "drop_after_write", "operations": ["delete_integration"], "count": 3}]})
-    result = fresh.run("destroy", "--yes", "--skip-preview", check=False)
+    result = fresh.destroy(check=False)
     attempts = 1 if result.returncode == 0 else 2
     if attempts == 2:
         fresh.destroy()

@@ -115,12 +115,12 @@ def test_up_with_token_in_secret_config_keeps_it_encrypted(stack: PulumiStack, m
         r for r in json.loads(exported)["deployment"]["resources"] if r["type"].startswith("pulumi:providers")
     ]
     assert "ciphertext" in provider["inputs"]["cloudflare:apiToken"]
-    stack.run("destroy", "--yes", "--skip-preview", env=NO_CREDENTIALS)
+    stack.destroy(env=NO_CREDENTIALS)
 
 
 def test_state_and_output_never_show_token(stack: PulumiStack, module_emulator: EmulatorServer) -> None:
     stack.set_config(config(module_emulator))
-    result = stack.run("up", "--yes", "--skip-preview", "-v=9", "--logtostderr")
+    result = stack.up("-v=9", "--logtostderr")
     assert TOKEN not in result.stdout + result.stderr
     assert TOKEN not in stack.export(show_secrets=True)
     assert ACCOUNT in stack.export()

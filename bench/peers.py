@@ -30,6 +30,7 @@ from run import (
     Integration,
     Workload,
     emulator,
+    ours_phases,
     pulumi_config,
     time_phases,
 )
@@ -125,19 +126,6 @@ class Tofu:
 
 
 # Part 1: timing ---------------------------------------------------------------------------------------
-def time_ours(n: int, settings: str, workdir: Path) -> dict[str, dict[str, Any]]:
-    with emulator(LATENCY_MS) as server:
-        stack = PulumiStack(workdir / "ours", env={"CLOUDFLARE_API_TOKEN": TOKEN})
-        return dict(
-            time_phases(
-                lambda phase: stack.run(*OURS_ARGS[settings][phase]),
-                lambda load: stack.set_config(pulumi_config(server.base_url, load)),
-                n,
-                server,
-            )
-        )
-
-
 def time_peer(n: int, settings: str, workdir: Path, peers: Path) -> dict[str, dict[str, Any]]:
     with emulator(LATENCY_MS) as server:
         tofu = Tofu(workdir, peers, server.base_url)
@@ -150,7 +138,7 @@ def timing_rows(peers: Path) -> list[dict[str, Any]]:
         for n in SIZES:
             print(f"bench-peers: {settings} N={n} …", file=sys.stderr, flush=True)
             with tempfile.TemporaryDirectory() as tmp:
-                ours = time_ours(n, settings, Path(tmp))
+                ours = dict(ours_phases(n, Path(tmp), OURS_ARGS[settings]))
                 peer = time_peer(n, settings, Path(tmp), peers)
             for phase in PHASES:
                 rows.append({"settings": settings, "n": n, "phase": phase, "ours": ours[phase], "peer": peer[phase]})

@@ -127,11 +127,14 @@ def time_phases(
         yield phase, {"wall_s": round(wall, 3), "requests": len(log["requests"]), "by_operation": log["counts"]}
 
 
-def ours_phases(n: int, workdir: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+def ours_phases(
+    n: int, workdir: Path, args: dict[str, tuple[str, ...]] = PULUMI_ARGS
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Our stack program through every phase, with `args` as each phase's CLI arguments."""
     with emulator(LATENCY_MS) as server:
         stack = PulumiStack(workdir / "ours", env={"CLOUDFLARE_API_TOKEN": TOKEN})
         for phase, result in time_phases(
-            lambda phase: stack.run(*PULUMI_ARGS[phase]),
+            lambda phase: stack.run(*args[phase]),
             lambda load: stack.set_config(pulumi_config(server.base_url, load)),
             n,
             server,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,9 +12,9 @@ from werkzeug.test import Client, EnvironBuilder, TestResponse
 from werkzeug.wrappers import Request
 
 from tests.conftest import ACCOUNT, NO_PII_TOKEN, TOKEN
+from tests.emulator import SPEC
 from zt_risk_scoring.emulator import EmulatorApp, build_app
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "cloudflare-api" / "zt_risk_scoring.openapi.json"
 ROOT = f"/client/v4/accounts/{ACCOUNT}/zt_risk_scoring"
 USER = "f2108713-1206-4e84-8b80-0e71a6a1c67b"
 MISSING = "00000000-0000-4000-8000-000000000000"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import hypothesis
@@ -14,9 +13,9 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from tests.conftest import ACCOUNT, TOKEN
+from tests.emulator import SPEC
 from zt_risk_scoring.emulator import EmulatorServer
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "cloudflare-api" / "zt_risk_scoring.openapi.json"
 schema = schemathesis.openapi.from_path(str(SPEC))
 
 

@@ -1,60 +1,227 @@
 """`zt-risk`: operator commands against the Risk Scoring API, export to stack config, and the emulator.
 
-Credentials and base URL resolve exactly as for the providers: stack config first (`--config-file`,
-a Pulumi.<stack>.yaml), then CLOUDFLARE_API_TOKEN (or CLOUDFLARE_API_KEY + CLOUDFLARE_EMAIL),
-CLOUDFLARE_BASE_URL and CLOUDFLARE_ACCOUNT_ID.
+Credentials, base URL and account resolve as for the providers: stack config first, then
+CLOUDFLARE_API_TOKEN (or CLOUDFLARE_API_KEY + CLOUDFLARE_EMAIL), CLOUDFLARE_BASE_URL and
+CLOUDFLARE_ACCOUNT_ID. For the stack config, run zt-risk in the Pulumi project directory with
+`--stack NAME` (reads the stack's config, secrets included, through `pulumi config --show-secrets`;
+decrypted values stay in memory), or pass `--config-file Pulumi.<stack>.yaml` (its plain values only:
+an encrypted cloudflare:apiToken there cannot be read, so export CLOUDFLARE_API_TOKEN=… with it).
+
+Exit codes: 0 ok, 1 API or unexpected error, 2 usage, 3 configuration, 4 not found, 5 not confirmed,
+130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import shutil
+import subprocess
 import sys
-from collections.abc import Callable, Sequence
+import traceback
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 
 from .client import RiskScoringClient
-from .config import account_id_problem, default_account_id, resolve_settings
+from .config import API_KEY, TOKEN, account_id_problem, default_account_id, resolve_settings
 from .errors import ConfigurationError, NotFound, RiskScoringError
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_CONFIG, EXIT_NOT_FOUND, EXIT_ABORTED = 0, 1, 2, 3, 4, 5
+EXIT_INTERRUPTED = 130
 PROJECT = "zt-risk-scoring"
+STACK_CONFIG_FIX = "pass a Pulumi.<stack>.yaml (a YAML map whose `config:` is a map of key: value)"
+PULUMI_TIMEOUT_S = 120
 
 
-def _file_lookup(path: Path | None) -> Callable[[str], str | None]:
-    """Plain (non-secret) values of a stack config file; secure values stay out of reach here."""
+# terminal safety ---------------------------------------------------------------------------------
+# Bidi controls can make a name read differently from what it is (U+202E flips the rest of the line).
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Joiners are invisible and inert; escaping them would break emoji sequences in names.
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def printable(value: object) -> str:
+    """`value` as text safe for a terminal: controls, escapes, bidi overrides and line breaks escaped."""
+    out = []
+    for ch in "" if value is None else str(value):
+        category = unicodedata.category(ch)
+        if ch in _BIDI or category in ("Cc", "Cs", "Zl", "Zp") or (category == "Cf" and ch not in _JOINERS):
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every known secret, also as repr/JSON/escaped text would show it, replaced by ***."""
+    forms: set[str] = set()
+    for secret in secrets:
+        forms |= {
+            secret,
+            repr(secret)[1:-1],
+            json.dumps(secret)[1:-1],
+            secret.encode("unicode_escape").decode("ascii"),
+            repr(secret.encode("utf-8", "surrogatepass"))[2:-1],
+            quote(secret, safe=""),
+        }
+        # A secret with a line break can surface one line at a time (one header line, one log line).
+        forms |= {line for line in secret.splitlines() if len(line.strip()) >= 4}
+    for form in sorted(forms, key=len, reverse=True):
+        if form:
+            text = text.replace(form, "***")
+    return text
+
+
+# configuration -----------------------------------------------------------------------------------
+def _kind(value: object) -> str:
+    return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(type(value), "value")
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    """The `config:` map of a stack config file, or ConfigurationError naming the file and the fix."""
+    where = f"--config-file {path}"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigurationError(f"{where}: no such file; {STACK_CONFIG_FIX}, or use --stack NAME") from None
+    except IsADirectoryError:
+        raise ConfigurationError(f"{where}: is a directory; {STACK_CONFIG_FIX}") from None
+    except PermissionError:
+        raise ConfigurationError(f"{where}: permission denied; make it readable or use --stack NAME") from None
+    except UnicodeDecodeError:
+        raise ConfigurationError(f"{where}: not UTF-8 text; {STACK_CONFIG_FIX}") from None
+    except OSError as exc:
+        raise ConfigurationError(f"{where}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        # Only the position: the YAML error's snippet could quote a value of the file.
+        mark = getattr(exc, "problem_mark", None)
+        at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        raise ConfigurationError(f"{where}: not valid YAML{at}; {STACK_CONFIG_FIX}") from None
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        raise ConfigurationError(f"{where}: is a YAML {_kind(document)}, not a map; {STACK_CONFIG_FIX}")
+    config = document.get("config")
+    if config is None:
+        return {}
+    if not isinstance(config, dict):
+        raise ConfigurationError(f"{where}: its `config` is a YAML {_kind(config)}, not a map; {STACK_CONFIG_FIX}")
+    return config
+
+
+def _pulumi_reason(stderr: str) -> str:
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error:")]
+    reason = (errors or lines or ["no error output"])[-1].removeprefix("error:").strip()
+    return reason if len(reason) <= 300 else reason[:297] + "..."
+
+
+def _read_stack(stack: str) -> tuple[dict[str, Any], list[str]]:
+    """The stack's config values and its secret values, from `pulumi config` in the current directory."""
+    where = f"--stack {stack}"
+    exe = shutil.which("pulumi")
+    if exe is None:
+        raise ConfigurationError(
+            f"{where}: the pulumi CLI is not on PATH; install it, or export CLOUDFLARE_API_TOKEN=… "
+            f"and pass --config-file Pulumi.{stack}.yaml for the plain values"
+        )
+    argv = [exe, "config", "--json", "--show-secrets", f"--stack={stack}"]
+    try:
+        # No stdin: a passphrase prompt would wait unseen behind captured output; pulumi then
+        # fails naming PULUMI_CONFIG_PASSPHRASE instead.
+        done = subprocess.run(  # noqa: S603 - fixed argv, the stack name is one argument
+            argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=PULUMI_TIMEOUT_S, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise ConfigurationError(f"{where}: `pulumi config` did not finish in {PULUMI_TIMEOUT_S} s") from None
+    except OSError as exc:
+        raise ConfigurationError(f"{where}: cannot run pulumi ({exc.strerror or type(exc).__name__})") from None
+    if done.returncode != 0:
+        raise ConfigurationError(
+            f"{where}: `pulumi config --stack {stack}` failed: {_pulumi_reason(done.stderr)}; run zt-risk in the "
+            "project directory (where Pulumi.yaml is), logged in to the stack's backend, with "
+            "PULUMI_CONFIG_PASSPHRASE set if the stack uses a passphrase"
+        )
+    try:
+        raw = json.loads(done.stdout)
+    except ValueError:
+        raw = None
+    if not isinstance(raw, dict):
+        raise ConfigurationError(f"{where}: `pulumi config --json` did not print a JSON map; check the pulumi CLI")
     values: dict[str, Any] = {}
-    if path is not None:
-        values = (yaml.safe_load(path.read_text()) or {}).get("config") or {}
+    secrets: list[str] = []
+    for key, entry in raw.items():
+        if isinstance(entry, dict) and isinstance(entry.get("value"), str):
+            values[key] = entry["value"]
+            if entry.get("secret"):
+                secrets.append(entry["value"])
+    return values, secrets
 
-    def lookup(key: str) -> str | None:
-        value = values.get(key)
-        return value if isinstance(value, str) else None
 
-    return lookup
+def _credential_problem(config: dict[str, Any], lookup: Callable[[str], str | None], args: argparse.Namespace) -> str:
+    """'' when a credential is available, else what a CLI user should do."""
+    for key, env in (TOKEN, API_KEY):
+        if lookup(key) or os.environ.get(env):
+            return ""
+    encrypted = [key for key in (TOKEN[0], API_KEY[0]) if isinstance(config.get(key), dict)]
+    if encrypted and args.config_file is not None:
+        return (
+            f"--config-file {args.config_file} holds {encrypted[0]} encrypted, which zt-risk cannot decrypt from "
+            "the file: run zt-risk in the project directory with --stack NAME instead, "
+            "or export CLOUDFLARE_API_TOKEN=…"
+        )
+    where = f" (stack {args.stack} sets neither cloudflare:apiToken nor cloudflare:apiKey)" if args.stack else ""
+    return (
+        f"no Cloudflare credentials{where}: export CLOUDFLARE_API_TOKEN=… (or CLOUDFLARE_API_KEY and "
+        "CLOUDFLARE_EMAIL), or run zt-risk in the project directory with --stack NAME to use the stack's "
+        "cloudflare:apiToken (--config-file reads plain values only, never secrets)"
+    )
 
 
 def _client(args: argparse.Namespace) -> RiskScoringClient:
-    lookup = _file_lookup(args.config_file)
+    config: dict[str, Any] = {}
+    if args.stack:
+        config, stack_secrets = _read_stack(args.stack)
+        args.secrets.extend(stack_secrets)
+    elif args.config_file is not None:
+        config = _read_config_file(args.config_file)
+
+    def lookup(key: str) -> str | None:
+        value = config.get(key)
+        return value if isinstance(value, str) else None
+
+    args.secrets.extend(v for v in (lookup(TOKEN[0]), lookup(API_KEY[0])) if v)
     account = args.account_id or lookup(f"{PROJECT}:accountId") or default_account_id(lookup)
     problem = account_id_problem(account)
     if problem:
         raise ConfigurationError(problem.replace("pass account_id=…", "pass --account-id"))
+    problem = _credential_problem(config, lookup, args)
+    if problem:
+        raise ConfigurationError(problem)
     settings = resolve_settings(lambda k: {"cloudflare:baseUrl": args.base_url}.get(k) or lookup(k))
+    args.secrets.extend(settings.secrets())
     return RiskScoringClient(settings, str(account))
 
 
+# output ------------------------------------------------------------------------------------------
 def _table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
     if not rows:
         return "(none)"
-    widths = [max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns]
+    cells = [[printable(r.get(c)) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True))]
-    lines += ["  ".join(str(r.get(c, "")).ljust(w) for c, w in zip(columns, widths, strict=True)) for r in rows]
+    lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in cells]
     return "\n".join(line.rstrip() for line in lines)
 
 
@@ -68,6 +235,7 @@ def _emit(args: argparse.Namespace, data: Any, columns: Sequence[str]) -> None:
 INTEGRATION_COLUMNS = ("id", "reference_id", "tenant_url", "active", "created_at")
 
 
+# commands ----------------------------------------------------------------------------------------
 def cmd_summary(args: argparse.Namespace) -> int:
     rows = [asdict(u) for u in _client(args).summary()]
     _emit(args, rows, ("user_id", "email", "event_count", "max_risk_level", "last_event"))
@@ -79,22 +247,24 @@ def cmd_user(args: argparse.Namespace) -> int:
     if args.json:
         _emit(args, asdict(risk), ())
         return EXIT_OK
-    reset = risk.last_reset_time or "never"
-    print(f"{risk.name} <{risk.email}>  risk level: {risk.risk_level or 'none'}  last reset: {reset}")
+    name, email = printable(risk.name), printable(risk.email)
+    level, reset = printable(risk.risk_level or "none"), printable(risk.last_reset_time or "never")
+    print(f"{name} <{email}>  risk level: {level}  last reset: {reset}")
     print(_table([asdict(e) for e in risk.events], ("timestamp", "name", "risk_level", "id")))
     return EXIT_OK
 
 
 def cmd_reset(args: argparse.Namespace) -> int:
+    user = printable(args.user_id)
     if not args.yes:
         if not sys.stdin.isatty():
-            print(f"zt-risk: refusing to reset {args.user_id} without --yes (no terminal to confirm)", file=sys.stderr)
+            print(f"zt-risk: refusing to reset {user} without --yes (no terminal to confirm)", file=sys.stderr)
             return EXIT_ABORTED
-        if input(f"Clear the risk score and events of user {args.user_id}? [y/N] ").strip().lower() != "y":
+        if input(f"Clear the risk score and events of user {user}? [y/N] ").strip().lower() != "y":
             print("aborted", file=sys.stderr)
             return EXIT_ABORTED
     _client(args).reset_user(args.user_id)
-    print(f"reset user {args.user_id}", file=sys.stderr)
+    print(f"reset user {user}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -151,71 +321,164 @@ def export_config(client: RiskScoringClient) -> dict[str, Any]:
     }
 
 
+EXPORT_SCOPE = (
+    f"The {PROJECT}:* keys are read only by this repository's stack program (stacks/__main__.py); "
+    "in your own Pulumi program, adopt existing integrations in code with "
+    "RiskIntegration(..., integration_id=ID) or adopt=True (RiskBehaviors adopts the live values by itself). "
+    "A separate import workflow is planned."
+)
+
+
+def _export_target(target: Path) -> dict[str, Any]:
+    where = f"--stack-config {target}"
+    try:
+        text = target.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise ConfigurationError(f"{where}: cannot be read ({reason}); pass a writable Pulumi.<stack>.yaml") from None
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise ConfigurationError(f"{where}: not valid YAML; fix it or pass another file") from None
+    if document is None:
+        return {}
+    if not isinstance(document, dict) or not isinstance(document.get("config") or {}, dict):
+        raise ConfigurationError(f"{where}: not a stack config (a map with a `config:` map); pass another file")
+    return document
+
+
 def cmd_export(args: argparse.Namespace) -> int:
-    exported = export_config(_client(args))
     target: Path | None = args.stack_config
+    document = _export_target(target) if target is not None else {}
+    exported = export_config(_client(args))
     if target is None:
         print(yaml.safe_dump({"config": exported}, sort_keys=False), end="")
+        print(EXPORT_SCOPE, file=sys.stderr)
         return EXIT_OK
-    document = (yaml.safe_load(target.read_text()) or {}) if target.exists() else {}
     document["config"] = {**(document.get("config") or {}), **exported}
-    target.write_text(yaml.safe_dump(document, sort_keys=False))
-    print(f"wrote {target}; run `pulumi preview` to see the adoption (no creates of new integrations)", file=sys.stderr)
+    try:
+        target.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigurationError(f"--stack-config {target}: cannot be written ({reason})") from None
+    print(
+        f"wrote {target}; run `pulumi preview` with this repository's stacks/ program to see the adoption "
+        f"(no creates of new integrations). {EXPORT_SCOPE}",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
-def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+# command line ------------------------------------------------------------------------------------
+def path_id(value: str) -> str:
+    """An id that goes into a URL path: never empty, a dot segment or a path (they would reach another endpoint)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    if value in (".", ".."):
+        raise argparse.ArgumentTypeError(f"{value!r} is a path segment, not an id")
+    if "/" in value or "\\" in value:
+        raise argparse.ArgumentTypeError(f"{printable(value)!r} is not an id (ids contain no slashes)")
+    return value
+
+
+def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser]:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--account-id", help="account (default: stack config, then CLOUDFLARE_ACCOUNT_ID)")
     common.add_argument("--base-url", help="API root (default: cloudflare:baseUrl, CLOUDFLARE_BASE_URL, Cloudflare)")
-    common.add_argument("--config-file", type=Path, help="a Pulumi.<stack>.yaml to read cloudflare:* settings from")
+    source = common.add_mutually_exclusive_group()
+    source.add_argument(
+        "--stack",
+        metavar="NAME",
+        help="read the stack's config, secrets included, with `pulumi config --show-secrets` "
+        "(run in the project directory, where Pulumi.yaml is)",
+    )
+    source.add_argument(
+        "--config-file",
+        type=Path,
+        metavar="FILE",
+        help="a Pulumi.<stack>.yaml to read plain cloudflare:* values from (not secrets: "
+        "use --stack or export CLOUDFLARE_API_TOKEN)",
+    )
     common.add_argument("--json", action="store_true", help="machine-readable output")
-    common.add_argument("--debug", action="store_true", help="show tracebacks")
+    common.add_argument("--debug", action="store_true", help="show tracebacks (credentials redacted)")
     parser = argparse.ArgumentParser(
         prog="zt-risk", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("summary", parents=[common], help="users with risk events").set_defaults(run=cmd_summary)
     user = sub.add_parser("user", parents=[common], help="a user's risk level and events")
-    user.add_argument("user_id")
+    user.add_argument("user_id", metavar="USER_ID", type=path_id)
     user.set_defaults(run=cmd_user)
     reset = sub.add_parser("reset", parents=[common], help="clear a user's risk score (asks unless --yes)")
-    reset.add_argument("user_id")
+    reset.add_argument("user_id", metavar="USER_ID", type=path_id)
     reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     reset.set_defaults(run=cmd_reset)
     sub.add_parser("behaviors", parents=[common], help="the behaviors config").set_defaults(run=cmd_behaviors)
     integ = sub.add_parser("integrations", parents=[common], help="list, or `get ID`, or `by-reference REF`")
     integ.add_argument("action", nargs="?", choices=["list", "get", "by-reference"], default="list")
-    integ.add_argument("value", nargs="?", help="the integration id or reference id")
+    integ.add_argument("value", nargs="?", metavar="ID|REF", type=path_id, help="the integration or reference id")
     integ.set_defaults(run=cmd_integrations)
-    export = sub.add_parser("export", parents=[common], help="write stack config that adopts the live account")
+    export = sub.add_parser(
+        "export",
+        parents=[common],
+        help=f"write {PROJECT}:* stack config for this repository's stacks/ program that adopts the live account",
+        description="Write cloudflare:accountId, zt-risk-scoring:behaviors and zt-risk-scoring:integrations "
+        "(each with its integrationId), so that the next `pulumi up` of stacks/ adopts the live state. " + EXPORT_SCOPE,
+    )
     export.add_argument("--stack-config", type=Path, help="Pulumi.<stack>.yaml to merge into (default: stdout)")
     export.set_defaults(run=cmd_export)
     emulator = sub.add_parser("emulator", help="the local emulator of the API")
     serve = emulator.add_subparsers(dest="emulator_command", required=True).add_parser("serve", help="serve it")
-    return parser, serve
+    return parser, integ, serve
+
+
+def _exit_code(exc: BaseException) -> int:
+    if isinstance(exc, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    if isinstance(exc, ConfigurationError):
+        return EXIT_CONFIG
+    return EXIT_NOT_FOUND if isinstance(exc, NotFound) else EXIT_API
+
+
+def _report(exc: BaseException, args: argparse.Namespace) -> int:
+    """One line on stderr for `exc` (after a traceback with --debug), never with a credential in it."""
+    secrets: list[str] = getattr(args, "secrets", [])
+    if getattr(args, "debug", False):
+        text = redact("".join(traceback.format_exception(exc)), secrets)
+        print("\n".join(printable(line) for line in text.splitlines()), file=sys.stderr)
+    if isinstance(exc, KeyboardInterrupt):
+        message = "interrupted"
+    elif isinstance(exc, RiskScoringError):
+        message = str(exc)
+    else:
+        hint = "" if getattr(args, "debug", False) else "; rerun with --debug for the traceback"
+        message = f"unexpected error: {type(exc).__name__}: {exc}{hint}"
+    print(f"zt-risk: {printable(redact(message, secrets))}", file=sys.stderr)
+    return _exit_code(exc)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser, serve = _parser()
+    parser, integ, serve = _parser()
     # Imported here so the providers' import graph never reaches the emulator.
     from .emulator import server
 
     server.add_arguments(serve)
     serve.set_defaults(run=server.run)
     args = parser.parse_args(argv)
-    if args.command == "integrations" and args.action != "list" and not args.value:
-        parser.error(f"integrations {args.action} needs a value")
+    if args.command == "integrations":
+        if args.action != "list" and not args.value:
+            integ.error(f"integrations {args.action} needs a value")
+        if args.action == "list" and args.value:
+            integ.error("integrations list takes no value")
+    # Known before anything runs, so that even an error while resolving them is redacted.
+    args.secrets = [v for v in (os.environ.get(TOKEN[1]), os.environ.get(API_KEY[1])) if v]
     try:
         code: int = args.run(args)
         return code
-    except RiskScoringError as exc:
-        if getattr(args, "debug", False):
-            raise
-        print(f"zt-risk: {exc}", file=sys.stderr)
-        if isinstance(exc, ConfigurationError):
-            return EXIT_CONFIG
-        return EXIT_NOT_FOUND if isinstance(exc, NotFound) else EXIT_API
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the one place every error becomes one line
+        return _report(exc, args)
 
 
 if __name__ == "__main__":

@@ -8,27 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ACCOUNT, READ_TOKEN, TOKEN, Control
+from tests.cli.conftest import USER
+from tests.conftest import READ_TOKEN, Control
 from zt_risk_scoring.cli import EXIT_ABORTED, EXIT_API, EXIT_CONFIG, EXIT_NOT_FOUND, main
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
 from zt_risk_scoring.models import IntegrationSpec
-
-USER = "f2108713-1206-4e84-8b80-0e71a6a1c67b"
-
-
-@pytest.fixture
-def env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> EmulatorServer:
-    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", TOKEN)
-    monkeypatch.setenv("CLOUDFLARE_BASE_URL", emulator.base_url)
-    monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", ACCOUNT)
-    return emulator
-
-
-@pytest.fixture
-def seeded(control: Control) -> None:
-    event = {"name": "Impossible Travel", "risk_level": "high", "timestamp": "2026-11-01T10:00:00Z"}
-    control.post("users", {"users": [{"user_id": USER, "name": "Ada", "email": "ada@example.com", "events": [event]}]})
 
 
 def test_summary_prints_table(env: EmulatorServer, seeded: None, capsys: pytest.CaptureFixture[str]) -> None:
@@ -106,11 +91,12 @@ def test_read_only_token_reset_exit_api_names_permission(
     assert "Zero Trust Write" in err and READ_TOKEN not in err
 
 
-def test_debug_shows_traceback(env: EmulatorServer) -> None:
-    from zt_risk_scoring.errors import NotFound
-
-    with pytest.raises(NotFound):
-        main(["user", USER, "--debug"])
+def test_user_debug_prints_traceback_and_keeps_exit_code(
+    env: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["user", USER, "--debug"]) == EXIT_NOT_FOUND
+    err = capsys.readouterr().err
+    assert "Traceback" in err and err.splitlines()[-1].startswith("zt-risk: ")
 
 
 def test_export_merges_into_stack_config(env: EmulatorServer, client: RiskScoringClient, tmp_path: Path) -> None:

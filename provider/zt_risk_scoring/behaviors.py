@@ -18,18 +18,28 @@ from pulumi.dynamic import (
 )
 
 from .config import account_id_problem, default_account_id
+from .errors import printable
 from .models import RISK_LEVELS, Behavior, BehaviorSetting
 from .runtime import RiskScoringProvider, contains_unknown, is_unknown, stack_config
 
 ON_DELETE = ("restore", "disable", "retain")
-KEY_PATTERN = re.compile(r"^[a-z0-9_]+$")
+KEY_PATTERN = re.compile(r"[a-z0-9_]{1,64}")
+# The behavior ids Cloudflare documents with their API key; newer behaviors exist whose keys are not
+# published, so another key is a warning at preview, not an error (the API has the last word at up).
+KNOWN_KEYS = ("high_dlp", "imp_travel", "sentinel_one")
 Settings = dict[str, BehaviorSetting]
 
 
 def _check_behavior(key: Any, value: Any) -> tuple[dict[str, Any] | None, list[CheckFailure]]:
     where = f"behaviors.{key}"
-    if not isinstance(key, str) or not KEY_PATTERN.match(key):
-        return None, [CheckFailure("behaviors", f"{where}: keys are behavior ids such as imp_travel")]
+    if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
+        return None, [
+            CheckFailure(
+                "behaviors",
+                f"behaviors key {printable(key)}: keys are behavior ids (lowercase letters, digits and _, "
+                f"such as {', '.join(KNOWN_KEYS)})",
+            )
+        ]
     if is_unknown(value):
         return value, []
     if not isinstance(value, Mapping):
@@ -37,19 +47,22 @@ def _check_behavior(key: Any, value: Any) -> tuple[dict[str, Any] | None, list[C
     failures = []
     enabled, level = value.get("enabled"), value.get("risk_level")
     if not isinstance(enabled, bool) and not is_unknown(enabled):
-        failures.append(CheckFailure("behaviors", f"{where}.enabled must be true or false, got {enabled!r}"))
+        failures.append(CheckFailure("behaviors", f"{where}.enabled must be true or false, got {printable(enabled)}"))
     if isinstance(level, str) and level.strip().lower() in RISK_LEVELS:
         level = level.strip().lower()
     elif not is_unknown(level):
         failures.append(
-            CheckFailure("behaviors", f"{where}.risk_level must be low, medium or high (any case), got {level!r}")
+            CheckFailure(
+                "behaviors", f"{where}.risk_level must be low, medium or high (any case), got {printable(level)}"
+            )
         )
     extra = sorted(set(value) - {"enabled", "risk_level"})
     if extra:
         failures.append(
             CheckFailure(
                 "behaviors",
-                f"{where}: unknown field(s) {', '.join(map(str, extra))}; only enabled and risk_level are settable",
+                f"{where}: unknown field(s) {', '.join(map(printable, extra))}; only enabled and risk_level "
+                "are settable",
             )
         )
     return {"enabled": enabled, "risk_level": level}, failures
@@ -99,7 +112,9 @@ class RiskBehaviorsProvider(RiskScoringProvider):
         on_delete = news.get("on_delete") or "restore"
         if on_delete not in ON_DELETE:
             failures.append(
-                CheckFailure("on_delete", f"on_delete must be one of {', '.join(ON_DELETE)}, got {on_delete!r}")
+                CheckFailure(
+                    "on_delete", f"on_delete must be one of {', '.join(ON_DELETE)}, got {printable(on_delete)}"
+                )
             )
         return CheckResult({"account_id": account, "behaviors": behaviors, "on_delete": on_delete}, failures)
 
@@ -182,6 +197,14 @@ class RiskBehaviors(pulumi.dynamic.Resource, module="zt_risk_scoring", name="Ris
         self._claim(resource_name, account, behaviors)
         props = {"account_id": account, "behaviors": behaviors, "on_delete": on_delete, "prior": None}
         super().__init__(RiskBehaviorsProvider(), resource_name, props, opts)
+        unknown = sorted(k for k in behaviors if k not in KNOWN_KEYS) if isinstance(behaviors, Mapping) else []
+        if unknown:
+            pulumi.log.warn(
+                f"behavior key(s) {', '.join(map(printable, unknown))} are not ones this version of "
+                f"zt-risk-scoring knows ({', '.join(KNOWN_KEYS)}); if Cloudflare does not know them either, "
+                "`up` will fail. Check the spelling, or ignore this for a behavior newer than this package.",
+                resource=self,
+            )
 
     @classmethod
     def _claim(cls, name: str, account: Any, behaviors: Any) -> None:

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
-from typing import Any
-from urllib.parse import quote
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NameResolutionError, NewConnectionError
 from urllib3.util.retry import Retry
 
 from .config import Settings
 from .errors import (
     AuthenticationError,
+    ConfigurationError,
     ConnectionFailed,
+    EndpointError,
+    NotFound,
     PermissionDenied,
     RiskScoringError,
     error_class_for,
     messages_from,
+    printable,
 )
+from .ids import segment
 from .models import (
     Behavior,
     BehaviorSetting,
@@ -34,6 +39,10 @@ MAX_RETRY_AFTER_S = 30.0
 READ = "Zero Trust Read or Zero Trust Write"
 WRITE = "Zero Trust Write"
 PII = "Zero Trust PII Read"
+# Cloudflare's answers for a URL it cannot route ("No route for that URI", "Could not route to …").
+ROUTING_CODES = frozenset({7000, 7003})
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+T = TypeVar("T")
 
 
 class _Retry(Retry):
@@ -79,54 +88,95 @@ class RiskScoringClient:
 
     # behaviors ---------------------------------------------------------------
     def get_behaviors(self) -> dict[str, Behavior]:
-        return behaviors_from_api(self._call("GET", "behaviors", permission=READ))
+        return self._parsed(behaviors_from_api, "GET", "behaviors", permission=READ)
 
     def update_behaviors(self, settings: Mapping[str, BehaviorSetting]) -> dict[str, Behavior]:
         body = {"behaviors": {key: value.to_api() for key, value in settings.items()}}
-        return behaviors_from_api(self._call("PUT", "behaviors", body, permission=WRITE))
+        return self._parsed(behaviors_from_api, "PUT", "behaviors", body, permission=WRITE)
 
     # users -------------------------------------------------------------------
     def summary(self) -> list[UserRiskSummary]:
-        result = self._call("GET", "summary", permission=PII) or {}
-        return [UserRiskSummary.from_api(u) for u in result.get("users") or []]
+        return self._parsed(_summary_rows, "GET", "summary", permission=PII)
 
     def user_risk(self, user_id: str) -> UserRisk:
-        return UserRisk.from_api(self._call("GET", _seg(user_id), permission=PII) or {})
+        return self._parsed(UserRisk.from_api, "GET", segment("user_id", user_id), permission=PII)
 
     def reset_user(self, user_id: str) -> None:
-        self._call("POST", f"{_seg(user_id)}/reset", permission=WRITE)
+        self._call("POST", f"{segment('user_id', user_id)}/reset", permission=WRITE)
 
     # integrations ------------------------------------------------------------
     def list_integrations(self) -> list[Integration]:
-        return [Integration.from_api(i) for i in self._call("GET", "integrations", permission=READ) or []]
+        return self._parsed(_integration_list, "GET", "integrations", permission=READ)
 
     def get_integration(self, integration_id: str) -> Integration:
-        path = f"integrations/{_seg(integration_id)}"
-        return Integration.from_api(self._call("GET", path, permission=READ))
+        path = f"integrations/{segment('integration_id', integration_id)}"
+        return self._parsed(Integration.from_api, "GET", path, permission=READ)
 
     def get_integration_by_reference(self, reference_id: str) -> Integration:
-        path = f"integrations/reference_id/{_seg(reference_id)}"
-        return Integration.from_api(self._call("GET", path, permission=READ))
+        path = f"integrations/reference_id/{segment('reference_id', reference_id)}"
+        return self._parsed(Integration.from_api, "GET", path, permission=READ)
 
     def find_integration_by_reference(self, reference_id: str) -> Integration | None:
-        """The integration with this reference_id, or None when there is none."""
+        """The integration with this reference_id, or None when the API answers that there is none.
+
+        Used only before a create: a None that is wrong leads to a POST, which a misrouted URL refuses too.
+        """
         try:
             return self.get_integration_by_reference(reference_id)
-        except RiskScoringError as exc:
-            if exc.status == 404:
-                return None
-            raise
+        except NotFound:
+            return None
+
+    def get_integration_if_exists(self, integration_id: str) -> Integration | None:
+        """The integration, or None only when the API says it does not exist and its list agrees."""
+        try:
+            return self.get_integration(integration_id)
+        except (NotFound, EndpointError) as exc:
+            self._confirm_absent(integration_id, exc)
+            return None
+
+    def delete_integration_if_exists(self, integration_id: str) -> bool:
+        """Delete; False only when the API says there is no such integration and its list agrees."""
+        try:
+            self.delete_integration(integration_id)
+        except (NotFound, EndpointError) as exc:
+            self._confirm_absent(integration_id, exc)
+            return False
+        return True
 
     def create_integration(self, spec: IntegrationSpec) -> Integration:
-        result = self._call("POST", "integrations", spec.create_body(), permission=WRITE)
-        return Integration.from_api(result)
+        return self._parsed(Integration.from_api, "POST", "integrations", spec.create_body(), permission=WRITE)
 
     def update_integration(self, integration_id: str, spec: IntegrationSpec) -> Integration:
-        path = f"integrations/{_seg(integration_id)}"
-        return Integration.from_api(self._call("PUT", path, spec.update_body(), permission=WRITE))
+        path = f"integrations/{segment('integration_id', integration_id)}"
+        return self._parsed(Integration.from_api, "PUT", path, spec.update_body(), permission=WRITE)
 
     def delete_integration(self, integration_id: str) -> None:
-        self._call("DELETE", f"integrations/{_seg(integration_id)}", permission=WRITE)
+        self._call("DELETE", f"integrations/{segment('integration_id', integration_id)}", permission=WRITE)
+
+    def _confirm_absent(self, integration_id: str, answer: RiskScoringError) -> None:
+        """Accept a 404 for an integration as "gone" only if the route demonstrably works.
+
+        A wrong base URL, a gateway or a proxy also answer 404; taking that for "gone" would drop live
+        integrations from state (refresh) or leave them orphaned (destroy). The list of integrations
+        answering, and without this id, proves the API itself said so.
+        """
+        if answer.status != 404:
+            raise answer
+        try:
+            listed = self.list_integrations()
+        except RiskScoringError as exc:
+            raise EndpointError(
+                f"{answer.method} {answer.path} answered 404, and listing the account's integrations to confirm "
+                f"that integration {integration_id} is gone failed too ({exc.summary}, HTTP {exc.status})",
+                hint=f"check cloudflare:baseUrl / CLOUDFLARE_BASE_URL ({printable(self.settings.base_url)}): "
+                "it must be the API root, such as https://api.cloudflare.com/client/v4; nothing was changed",
+            ) from exc
+        if any(found.id == integration_id for found in listed):
+            raise EndpointError(
+                f"{answer.method} {answer.path} answered 404, yet integration {integration_id} is in the list "
+                "of the account's integrations; a proxy or gateway may be answering for some paths",
+                hint=f"check cloudflare:baseUrl / CLOUDFLARE_BASE_URL ({printable(self.settings.base_url)})",
+            ) from answer
 
     # transport ---------------------------------------------------------------
     def _session(self) -> requests.Session:
@@ -147,9 +197,25 @@ class RiskScoringClient:
             self._local.session = session
         return session
 
+    def _parsed(self, parse: Callable[[Any], T], method: str, path: str, body: Any = None, *, permission: str) -> T:
+        """`_call`, then `parse` its result; a result of another shape is an error, not a crash."""
+        result = self._call(method, path, body, permission=permission)
+        try:
+            return parse(result)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise EndpointError(
+                f"the answer is not shaped like the Risk Scoring API's ({type(exc).__name__}: {printable(exc)})",
+                method=method,
+                path=self._path(path),
+                hint=f"check cloudflare:baseUrl / CLOUDFLARE_BASE_URL ({printable(self.settings.base_url)})",
+            ) from exc
+
+    def _path(self, path: str) -> str:
+        return f"/accounts/{segment('account_id', self.account_id)}/zt_risk_scoring/{path}"
+
     def _call(self, method: str, path: str, body: Any = None, *, permission: str) -> Any:
         """Send one request and return the envelope's `result`, or raise from the error tree."""
-        rel = f"/accounts/{_seg(self.account_id)}/zt_risk_scoring/{path}"
+        rel = self._path(path)
         try:
             response = self._session().request(
                 method,
@@ -157,30 +223,108 @@ class RiskScoringClient:
                 json=body,
                 headers=self.settings.auth_headers(),
                 timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+                # A redirect is never followed: requests would turn PUT/DELETE into GET and hand the
+                # X-Auth-Key/X-Auth-Email headers to whatever host the Location names.
+                allow_redirects=False,
             )
-        except requests.RequestException as exc:
-            raise ConnectionFailed(
-                f"no usable response from {self.settings.base_url} ({type(exc).__name__})",
-                method=method,
-                path=rel,
-                hint="check the network and cloudflare:baseUrl; the request may have been applied",
+        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema) as exc:
+            raise ConfigurationError(
+                f"cloudflare:baseUrl / CLOUDFLARE_BASE_URL {printable(self.settings.base_url)} cannot be used "
+                f"({type(exc).__name__})"
             ) from exc
-        return _unwrap(response, method, rel, permission)
+        except requests.RequestException as exc:
+            raise _connection_failed(exc, method, rel, self.settings.base_url) from exc
+        return _unwrap(response, method, rel, permission, self.settings.base_url)
 
 
-def _seg(value: str) -> str:
-    return quote(str(value), safe="")
+def _connection_failed(exc: requests.RequestException, method: str, path: str, base_url: str) -> ConnectionFailed:
+    """The error for a request that got no HTTP answer, saying whether anything can have changed."""
+    if _never_sent(exc):
+        outcome = "the request was not sent (no connection), so nothing was changed"
+    elif method in SAFE_METHODS:
+        outcome = "it was a read, so nothing was changed"
+    else:
+        outcome = "the request may have been applied; run the command again to converge"
+    return ConnectionFailed(
+        f"no usable response from {printable(base_url)} ({type(exc).__name__})",
+        method=method,
+        path=path,
+        hint=f"check the network and cloudflare:baseUrl / CLOUDFLARE_BASE_URL; {outcome}",
+    )
 
 
-def _unwrap(response: requests.Response, method: str, path: str, permission: str) -> Any:
+def _never_sent(exc: BaseException) -> bool:
+    """True when the connection itself failed (refused, no such host, connect timeout)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    seen: BaseException | None = exc
+    for _ in range(8):  # requests -> MaxRetryError -> reason
+        if seen is None:
+            return False
+        if isinstance(seen, NewConnectionError | NameResolutionError):
+            return True
+        reason = getattr(seen, "reason", None)
+        args = getattr(seen, "args", ())
+        seen = (
+            reason
+            if isinstance(reason, BaseException)
+            else next((a for a in args if isinstance(a, BaseException)), None)
+        )
+    return False
+
+
+def _summary_rows(result: Any) -> list[UserRiskSummary]:
+    return [UserRiskSummary.from_api(u) for u in (result or {}).get("users") or []]
+
+
+def _integration_list(result: Any) -> list[Integration]:
+    if not isinstance(result, list):
+        raise TypeError(f"a list of integrations was expected, got {type(result).__name__}")
+    return [Integration.from_api(i) for i in result]
+
+
+def _is_envelope(body: Any) -> bool:
+    return isinstance(body, dict) and isinstance(body.get("success"), bool) and isinstance(body.get("errors"), list)
+
+
+def _unwrap(response: requests.Response, method: str, path: str, permission: str, base_url: str) -> Any:
     try:
         body = response.json()
     except ValueError:
         body = None
-    if response.ok and isinstance(body, dict) and body.get("success") is not False:
+    status = response.status_code
+    if 200 <= status < 300 and _is_envelope(body) and body["success"] is True:
         return body.get("result")
     errors = messages_from(body)
-    cls = error_class_for(response.status_code, frozenset(e.code for e in errors))
+    where = f"check cloudflare:baseUrl / CLOUDFLARE_BASE_URL ({printable(base_url)})"
+    if 300 <= status < 400:
+        location = printable(response.headers.get("Location", "(none)"))
+        raise EndpointError(
+            f"answered a redirect to {location}, which is never followed",
+            status=status,
+            method=method,
+            path=path,
+            hint=f"{where}: it must be the API root itself, not an address that redirects; nothing was sent on",
+        )
+    if not _is_envelope(body) and status < 500 and status != 429:
+        raise EndpointError(
+            f"answered without Cloudflare's JSON envelope ({printable(response.reason or 'no reason')}); "
+            "this is not the Risk Scoring API",
+            status=status,
+            method=method,
+            path=path,
+            hint=f"{where}: it must be the API root, such as https://api.cloudflare.com/client/v4",
+        )
+    if status == 404 and ROUTING_CODES & {e.code for e in errors}:
+        raise EndpointError(
+            "Cloudflare could not route this URL",
+            status=status,
+            errors=errors,
+            method=method,
+            path=path,
+            hint=f"{where}: it must end in /client/v4; an id the API does not know can also answer this",
+        )
+    cls = error_class_for(status, frozenset(e.code for e in errors))
     hint = ""
     if cls is AuthenticationError:
         hint = (
@@ -192,5 +336,5 @@ def _unwrap(response: requests.Response, method: str, path: str, permission: str
             f"this call needs an API token with {permission} on account "
             f"{path.split('/')[2]}; check the token's permissions and account"
         )
-    summary = "request failed" if errors else f"unexpected response ({response.reason or 'no body'})"
-    raise cls(summary, status=response.status_code, errors=errors, method=method, path=path, hint=hint)
+    summary = "request failed" if errors else f"unexpected response ({printable(response.reason or 'no body')})"
+    raise cls(summary, status=status, errors=errors, method=method, path=path, hint=hint)

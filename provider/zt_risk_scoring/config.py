@@ -6,11 +6,16 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, printable
+from .ids import ACCOUNT
 
 DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
-ACCOUNT_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+ACCOUNT_ID_PATTERN = ACCOUNT
+# What a token, global key or email can be inside an HTTP header: visible ASCII, nothing else.
+HEADER_VALUE = re.compile(r"[\x21-\x7e]+")
+_USERINFO = re.compile(r"^([^:/?#]*://)[^/?#]*@")
 
 Lookup = Callable[[str], str | None]
 
@@ -51,14 +56,72 @@ def _pick(lookup: Lookup, env: Mapping[str, str], keys: tuple[str, str]) -> str 
     return value or None
 
 
+def _unfit_character(value: str) -> str:
+    """Where and what the first character unfit for a header is, without showing the value."""
+    for position, char in enumerate(value, 1):
+        if HEADER_VALUE.fullmatch(char):
+            continue
+        kind = (
+            "a line break"
+            if char in "\r\n"
+            else "a space or tab"
+            if char in " \t"
+            else "a control character"
+            if ord(char) < 0x20 or ord(char) == 0x7F
+            else "a non-ASCII character"
+        )
+        return f"{kind} at character {position}"
+    return "nothing"
+
+
+def _credential(lookup: Lookup, env: Mapping[str, str], keys: tuple[str, str]) -> str | None:
+    """A credential setting, refused (never echoed) when it cannot be an HTTP header value."""
+    value = _pick(lookup, env, keys)
+    if value is not None and not HEADER_VALUE.fullmatch(value):
+        raise ConfigurationError(
+            f"{keys[0]} / {keys[1]} cannot be sent in an HTTP header: it contains {_unfit_character(value)}; "
+            "set it again, copied exactly (a token is letters, digits, - and _)"
+        )
+    return value
+
+
+def redacted_url(url: str) -> str:
+    """`url` without any user:password@ part, quoted for a message."""
+    return printable(_USERINFO.sub(r"\1***@", url))
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why `url` cannot be the API root, or None; the text never shows a password the URL carries."""
+    if not HEADER_VALUE.fullmatch(url):
+        return f"contains {_unfit_character(url)}"
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a non-numeric or out-of-range port raises here
+    except ValueError as exc:
+        return f"is not a valid URL ({exc})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an http(s) URL with a host, such as https://api.cloudflare.com/client/v4"
+    if "@" in parts.netloc:
+        return "must not carry credentials (user:password@); set cloudflare:apiToken / CLOUDFLARE_API_TOKEN instead"
+    if parts.query or parts.fragment:
+        return "must have no query or fragment"
+    return None
+
+
+def _base_url(lookup: Lookup, env: Mapping[str, str]) -> str:
+    url = (_pick(lookup, env, BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
+    problem = base_url_problem(url)
+    if problem:
+        raise ConfigurationError(f"cloudflare:baseUrl / CLOUDFLARE_BASE_URL {redacted_url(url)} {problem}")
+    return url
+
+
 def resolve_settings(lookup: Lookup, env: Mapping[str, str] | None = None) -> Settings:
     """Settings from stack config (`lookup`) with environment fallback; errors name the key to set."""
     env = os.environ if env is None else env
-    token = _pick(lookup, env, TOKEN)
-    api_key, email = _pick(lookup, env, API_KEY), _pick(lookup, env, EMAIL)
-    base_url = (_pick(lookup, env, BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
-    if not base_url.startswith(("http://", "https://")):
-        raise ConfigurationError(f"cloudflare:baseUrl / CLOUDFLARE_BASE_URL must be an http(s) URL, got {base_url!r}")
+    token = _credential(lookup, env, TOKEN)
+    api_key, email = _credential(lookup, env, API_KEY), _credential(lookup, env, EMAIL)
+    base_url = _base_url(lookup, env)
     timeout_text = _pick(lookup, env, TIMEOUT) or "30"
     try:
         timeout = float(timeout_text)
@@ -66,7 +129,8 @@ def resolve_settings(lookup: Lookup, env: Mapping[str, str] | None = None) -> Se
         timeout = -1.0
     if not 0 < timeout <= 600:
         raise ConfigurationError(
-            f"zt-risk-scoring:apiTimeout / ZT_RISK_API_TIMEOUT must be seconds in (0, 600], got {timeout_text!r}"
+            "zt-risk-scoring:apiTimeout / ZT_RISK_API_TIMEOUT must be seconds in (0, 600], "
+            f"got {printable(timeout_text)}"
         )
     if token and api_key:
         raise ConfigurationError(
@@ -96,6 +160,6 @@ def account_id_problem(value: object) -> str | None:
     """Why `value` is not a Cloudflare account id, or None when it is one."""
     if not isinstance(value, str) or not value:
         return "account_id is required: pass account_id=…, or set cloudflare:accountId / export CLOUDFLARE_ACCOUNT_ID"
-    if not ACCOUNT_ID_PATTERN.match(value):
-        return f"account_id must be 32 lowercase hex characters (the dashboard's Account ID), got {value!r}"
+    if not ACCOUNT_ID_PATTERN.fullmatch(value):
+        return f"account_id must be 32 lowercase hex characters (the dashboard's Account ID), got {printable(value)}"
     return None

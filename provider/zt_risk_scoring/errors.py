@@ -2,8 +2,29 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
+
+SHOWN_MAX = 200
+# Control, format (bidi overrides), separator, private-use and unassigned characters: what can move a
+# terminal's cursor, recolour it or reorder the text a person reads.
+_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
+
+
+def printable(value: object, limit: int = SHOWN_MAX, *, quote: bool = True) -> str:
+    """`value` for a message: hidden characters escaped (\\x1b, \\u202e), long text cut, quoted.
+
+    Values from outside (URLs, ids, API answers) go through this before they reach a terminal or log.
+    """
+    text = value if isinstance(value, str) else str(value)
+    shown = "".join(
+        char.encode("unicode_escape").decode("ascii") if unicodedata.category(char) in _HIDDEN else char
+        for char in text[: limit + 1]
+    )
+    if len(shown) > limit:
+        shown = shown[: limit - 3] + "..."
+    return f"'{shown}'" if quote else shown
 
 
 @dataclass(frozen=True)
@@ -51,6 +72,17 @@ class RiskScoringError(Exception):
 
 class ConfigurationError(RiskScoringError):
     """Credentials, account id or base URL missing or inconsistent; not retryable."""
+
+
+class EndpointError(ConfigurationError):
+    """The answer did not come from the Risk Scoring API (a redirect, a gateway, a wrong base URL).
+
+    Never evidence that an object is gone: the request may not have reached Cloudflare at all.
+    """
+
+
+class InvalidArgument(RiskScoringError):
+    """A value that cannot be sent as given (an id that does not fit its URL segment); nothing was sent."""
 
 
 class BadRequest(RiskScoringError):
@@ -134,5 +166,8 @@ def messages_from(body: Any) -> tuple[ApiMessage, ...]:
     found = []
     for item in raw if isinstance(raw, list) else []:
         if isinstance(item, dict):
-            found.append(ApiMessage(int(item.get("code") or 0), str(item.get("message") or "")))
+            code = item.get("code")
+            found.append(
+                ApiMessage(code if isinstance(code, int) else 0, printable(item.get("message") or "", quote=False))
+            )
     return tuple(found)

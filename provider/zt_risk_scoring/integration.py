@@ -18,27 +18,53 @@ from pulumi.dynamic import (
 )
 
 from .client import RiskScoringClient
-from .config import account_id_problem, default_account_id
-from .errors import ConfigurationError, ConnectionFailed, NotFound, RiskScoringError, ServerError
+from .config import HEADER_VALUE, account_id_problem, default_account_id
+from .errors import ConfigurationError, Conflict, ConnectionFailed, NotFound, RiskScoringError, ServerError, printable
+from .ids import UUID, id_problem
 from .models import Integration, IntegrationSpec
 from .runtime import RiskScoringProvider, contains_unknown, is_unknown, stack_config
 
-UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+UUID_PATTERN = UUID
 REPLACE_ON = ("account_id", "integration_type")
 POST_ATTEMPTS = 3
 UPDATE_ON = ("tenant_url", "reference_id", "active")
+READ_INPUTS = (*REPLACE_ON, *UPDATE_ON, "integration_id", "adopt", "reference_generated")
+# Generated reference_ids are UUIDv5s of this namespace and "<project>/<stack>/<resource name>": the same
+# on every attempt, so an `up` after a failed one finds what the failed one created instead of a duplicate.
+REFERENCE_NAMESPACE = uuid.UUID("6f0c3f2e-5a53-4be7-9d43-0d1b8c1e7a52")
+# A DNS name in ASCII (an IDN in its xn-- form): what Okta gives a tenant.
+HOSTNAME = re.compile(r"(?=.{1,253}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?")
+EXAMPLE_TENANT = "https://example.okta.com"
 
 
 def tenant_url_problem(value: Any) -> str | None:
-    """Why `value` is not an Okta tenant base URL, or None."""
+    """Why `value` is not an Okta tenant base URL, or None; never raises."""
     if not isinstance(value, str):
-        return f"tenant_url must be a string such as https://example.okta.com, got {value!r}"
-    parts = urlsplit(value)
-    if parts.scheme != "https" or not parts.hostname:
-        return f"tenant_url must be an https URL such as https://example.okta.com, got {value!r}"
-    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
-        return f"tenant_url must be the tenant's base URL with no path, query or credentials, got {value!r}"
+        return f"tenant_url must be a string such as {EXAMPLE_TENANT}, got {printable(value)}"
+    if not HEADER_VALUE.fullmatch(value):
+        return (
+            "tenant_url must be plain ASCII with no spaces or control characters (write an international "
+            f"domain name in its xn-- form), got {printable(value)}"
+        )
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # a non-numeric or out-of-range port raises here
+    except ValueError as exc:
+        return f"tenant_url is not a valid URL ({exc}), got {printable(value)}"
+    if parts.scheme != "https":
+        return f"tenant_url must be an https URL such as {EXAMPLE_TENANT}, got {printable(value)}"
+    if "@" in parts.netloc:
+        return f"tenant_url must not carry credentials (user@ or user:password@), got {printable(parts.hostname)}"
+    if not HOSTNAME.fullmatch(parts.hostname or ""):
+        return f"tenant_url's host must be a DNS name such as example.okta.com, got {printable(value)}"
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        return f"tenant_url must be the tenant's base URL with no path, query or fragment, got {printable(value)}"
     return None
+
+
+def generated_reference_id(seed: str) -> str:
+    """The reference_id a resource gets when none is given: stable for one resource of one stack."""
+    return str(uuid.uuid5(REFERENCE_NAMESPACE, seed))
 
 
 def normalize_tenant_url(value: str) -> str:
@@ -58,40 +84,41 @@ def check_integration(olds: dict[str, Any], news: dict[str, Any]) -> CheckResult
     if not failures and isinstance(url, str) and not is_unknown(url):
         inputs["tenant_url"] = normalize_tenant_url(url)
     failures += _check_field(news, "account_id", account_id_problem(news.get("account_id")))
+    seed = inputs.pop("reference_seed", None)
     if ref is None:
-        # Generated once and kept: it is how a create whose response was lost finds its result.
-        inputs["reference_id"] = olds.get("reference_id") or str(uuid.uuid4())
-    elif not is_unknown(ref) and (not isinstance(ref, str) or not ref.strip()):
-        failures.append(
-            CheckFailure(
-                "reference_id", f"reference_id must be a non-empty string (the Access Okta IdP id), got {ref!r}"
-            )
-        )
+        _generate_reference(inputs, olds, seed)
+    else:
+        inputs.pop("reference_generated", None)
+        failures += _check_field(news, "reference_id", id_problem("reference_id", ref))
     if not isinstance(active, bool) and not is_unknown(active):
-        failures.append(CheckFailure("active", f"active must be true or false, got {active!r}"))
+        failures.append(CheckFailure("active", f"active must be true or false, got {printable(active)}"))
     inputs["active"] = True if active is None else active
     kind = news.get("integration_type") or "Okta"
     if not is_unknown(kind) and str(kind).lower() != "okta":
         failures.append(
             CheckFailure(
-                "integration_type", f"integration_type must be Okta (the only type Cloudflare supports), got {kind!r}"
+                "integration_type",
+                f"integration_type must be Okta (the only type Cloudflare supports), got {printable(kind)}",
             )
         )
     inputs["integration_type"] = "Okta" if not is_unknown(kind) else kind
-    adopt_id = news.get("integration_id")
-    if (
-        adopt_id is not None
-        and not is_unknown(adopt_id)
-        and not (isinstance(adopt_id, str) and UUID_PATTERN.match(adopt_id))
-    ):
-        failures.append(
-            CheckFailure(
-                "integration_id", f"integration_id must be the UUID of an existing integration, got {adopt_id!r}"
-            )
-        )
-    if not isinstance(news.get("adopt", False), bool):
-        failures.append(CheckFailure("adopt", "adopt must be true or false"))
+    if news.get("integration_id") is not None:
+        failures += _check_field(news, "integration_id", id_problem("integration_id", news.get("integration_id")))
+    if not isinstance(news.get("adopt", False), bool) and not is_unknown(news.get("adopt")):
+        failures.append(CheckFailure("adopt", f"adopt must be true or false, got {printable(news.get('adopt'))}"))
     return CheckResult(inputs, failures)
+
+
+def _generate_reference(inputs: dict[str, Any], olds: dict[str, Any], seed: Any) -> None:
+    """Keep the reference_id this resource already has; else derive it from the resource's seed."""
+    if olds.get("reference_id"):
+        inputs["reference_id"] = olds["reference_id"]
+        if olds.get("reference_generated"):
+            inputs["reference_generated"] = True
+    elif isinstance(seed, str) and seed:
+        inputs["reference_id"], inputs["reference_generated"] = generated_reference_id(seed), True
+    else:  # a program that passes no seed (an older one): random, then kept in state
+        inputs["reference_id"] = str(uuid.uuid4())
 
 
 def _spec(props: dict[str, Any]) -> IntegrationSpec:
@@ -129,39 +156,21 @@ class RiskIntegrationProvider(RiskScoringProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client, spec = self.client(props["account_id"]), _spec(props)
-        found = self._existing(client, props, spec)
+        # An integration with the reference_id this resource generated for itself is its own earlier attempt.
+        may_adopt = bool(props.get("adopt") or props.get("reference_generated"))
+        found = _existing(client, props, spec, may_adopt)
         if found is None:
-            found = _create(client, spec)
+            found = _create(client, spec, may_adopt)
         if not spec.matches(found):
             found = client.update_integration(found.id, spec)
         return CreateResult(found.id, _outputs(props, found))
 
-    def _existing(self, client: RiskScoringClient, props: dict[str, Any], spec: IntegrationSpec) -> Integration | None:
-        """The integration this resource adopts, or None when it must be created."""
-        wanted = props.get("integration_id")
-        if wanted:
-            try:
-                return client.get_integration(wanted)
-            except NotFound as exc:
-                raise ConfigurationError(
-                    f"integration_id {wanted} does not exist in account {props['account_id']}; "
-                    "remove integration_id to create a new integration"
-                ) from exc
-        found = client.find_integration_by_reference(spec.reference_id)
-        if found is not None and not props.get("adopt"):
-            raise ConfigurationError(
-                f"integration {found.id} already has reference_id {spec.reference_id}; to manage it "
-                f"from this stack set adopt=True (or integration_id={found.id!r}), or choose another reference_id"
-            )
-        return found
-
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        try:
-            found = self.client(props.get("account_id") or "").get_integration(id_)
-        except NotFound:
+        found = self.client(props.get("account_id") or "").get_integration_if_exists(id_)
+        if found is None:
             return ReadResult(None, {})
         outs = _outputs(props, found)
-        inputs = {k: v for k, v in outs.items() if k in (*REPLACE_ON, *UPDATE_ON, "integration_id", "adopt")}
+        inputs = {k: v for k, v in outs.items() if k in READ_INPUTS}
         return ReadResult(id_, outs, inputs=inputs)
 
     def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -169,18 +178,53 @@ class RiskIntegrationProvider(RiskScoringProvider):
         return UpdateResult(_outputs(news, found))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        # False (already gone, the desired end state) only when the API's own list confirms it.
+        self.client(props["account_id"]).delete_integration_if_exists(id_)
+
+
+def _existing(
+    client: RiskScoringClient, props: dict[str, Any], spec: IntegrationSpec, may_adopt: bool
+) -> Integration | None:
+    """The integration this resource takes over, or None when it must be created."""
+    wanted = props.get("integration_id")
+    if wanted:
         try:
-            self.client(props["account_id"]).delete_integration(id_)
-        except NotFound:
-            pass  # already gone: the desired end state
+            return client.get_integration(wanted)
+        except NotFound as exc:
+            raise ConfigurationError(
+                f"integration_id {wanted} does not exist in account {props['account_id']}; "
+                "remove integration_id to create a new integration"
+            ) from exc
+    found = client.find_integration_by_reference(spec.reference_id)
+    if found is not None and not may_adopt:
+        raise _taken(found, spec)
+    return found
 
 
-def _create(client: RiskScoringClient, spec: IntegrationSpec) -> Integration:
-    """POST; after an ambiguous failure, continue with what the POST created, or POST again if nothing was."""
+def _taken(found: Integration, spec: IntegrationSpec) -> ConfigurationError:
+    return ConfigurationError(
+        f"integration {found.id} already has reference_id {spec.reference_id}; to manage it "
+        f"from this stack set adopt=True (or integration_id={found.id!r}), or choose another reference_id"
+    )
+
+
+def _create(client: RiskScoringClient, spec: IntegrationSpec, may_adopt: bool) -> Integration:
+    """POST; after an ambiguous failure, continue with what the POST created, or POST again if nothing was.
+
+    A 409 after an ambiguous attempt is that attempt having landed late; a 409 on the first attempt is
+    someone else's integration, taken over only where this resource may adopt.
+    """
     failure: RiskScoringError | None = None
-    for _ in range(POST_ATTEMPTS):
+    for attempt in range(POST_ATTEMPTS):
         try:
             return client.create_integration(spec)
+        except Conflict as exc:
+            found = client.find_integration_by_reference(spec.reference_id)
+            if found is None:
+                raise
+            if attempt == 0 and not may_adopt:
+                raise _taken(found, spec) from exc
+            return found
         except (ConnectionFailed, ServerError) as exc:
             failure = exc
         try:
@@ -190,7 +234,8 @@ def _create(client: RiskScoringClient, spec: IntegrationSpec) -> Integration:
         if found is not None:
             pulumi.log.debug(f"create of {spec.reference_id} lost its response; continuing with {found.id}")
             return found
-    assert failure is not None
+    if failure is None:
+        raise ConfigurationError(f"create of reference_id {spec.reference_id} made no attempt")
     raise failure
 
 
@@ -198,8 +243,8 @@ class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="R
     """An Okta risk-sharing integration.
 
     Adopt an existing integration with `integration_id=…`, or with `adopt=True` to take the one
-    whose reference_id matches (creating it when there is none). `pulumi import` cannot load
-    dynamic providers (pulumi/pulumi#16175); adoption is the supported import path.
+    whose reference_id matches (creating it when there is none). Without a reference_id, one is
+    derived from the project, stack and resource name, so a retried `up` finds its own earlier attempt.
     """
 
     account_id: pulumi.Output[str]
@@ -233,6 +278,8 @@ class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="R
         }
         # Only when used: each property is stored in every checkpoint, which the engine rewrites whole
         # after every step (what paces a large update), and is one more Output for the SDK to track.
+        if reference_id is None:
+            props["reference_seed"] = f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
         if integration_id is not None:
             props["integration_id"] = integration_id
         if adopt is not False:  # anything else goes to check(), which names what is wrong

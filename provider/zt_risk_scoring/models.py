@@ -9,13 +9,16 @@ RiskLevel = Literal["low", "medium", "high"]
 RISK_LEVELS: tuple[RiskLevel, ...] = ("low", "medium", "high")
 
 
-def risk_level(value: Any) -> RiskLevel:
-    """Coerce an API value to a RiskLevel, rejecting anything else."""
-    text = str(value).lower()
-    for level in RISK_LEVELS:
-        if text == level:
-            return level
-    raise ValueError(f"risk_level must be one of low, medium, high; got {value!r}")
+def risk_level(value: Any) -> str:
+    """A known level lower-cased; a level this version does not know is kept as the API gave it.
+
+    Cloudflare may add levels: reading one must not break a refresh, the CLI or an export. Writing one
+    is refused earlier, by the resources' `check`.
+    """
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"risk_level must be a non-empty string, got {value!r}")
+    text = value.strip().lower()
+    return text if text in RISK_LEVELS else value
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class BehaviorSetting:
     """The writable part of a behavior: whether it is on and the level it assigns."""
 
     enabled: bool
-    risk_level: RiskLevel
+    risk_level: str
 
     def to_api(self) -> dict[str, Any]:
         return {"enabled": self.enabled, "risk_level": self.risk_level}

@@ -34,7 +34,7 @@ def settings(client: RiskScoringClient) -> dict[str, tuple[bool, str]]:
         ({"imp_travel": {"enabled": True, "risk_level": "severe"}}, "risk_level must be low, medium or high"),
         ({"imp_travel": {"enabled": "yes", "risk_level": "high"}}, "enabled must be true or false"),
         ({"imp_travel": {"risk_level": "high"}}, "enabled must be true or false"),
-        ({"imp_travel": {"enabled": True, "risk_level": "high", "name": "x"}}, "unknown field(s) name"),
+        ({"imp_travel": {"enabled": True, "risk_level": "high", "name": "x"}}, "unknown field(s) 'name'"),
         ({"Imp Travel": {"enabled": True, "risk_level": "high"}}, "keys are behavior ids"),
         ({}, "non-empty map"),
         ("imp_travel", "non-empty map"),

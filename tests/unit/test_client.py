@@ -153,7 +153,7 @@ def test_request_error_maps_to_class(client: RiskScoringClient, status: int, cod
     ("call", "permission"),
     [
         (lambda c: c.get_behaviors(), "Zero Trust Read or Zero Trust Write"),
-        (lambda c: c.delete_integration("x"), "Zero Trust Write"),
+        (lambda c: c.delete_integration(INTEGRATION["id"]), "Zero Trust Write"),
         (lambda c: c.summary(), "Zero Trust PII Read"),
     ],
     ids=["read", "write", "pii"],
@@ -162,7 +162,9 @@ def test_request_error_maps_to_class(client: RiskScoringClient, status: int, cod
 def test_request_forbidden_names_permission(client: RiskScoringClient, call: Any, permission: str) -> None:
     responses.get(f"{ROOT}/behaviors", json=failure(10000, "Authentication error"), status=403)
     responses.get(f"{ROOT}/summary", json=failure(10000, "Authentication error"), status=403)
-    responses.delete(f"{ROOT}/integrations/x", json=failure(10000, "Authentication error"), status=403)
+    responses.delete(
+        f"{ROOT}/integrations/{INTEGRATION['id']}", json=failure(10000, "Authentication error"), status=403
+    )
     with pytest.raises(errors.PermissionDenied) as exc:
         call(client)
     assert f"needs an API token with {permission}" in str(exc.value)
@@ -237,8 +239,8 @@ def test_client_refuses_pickling(client: RiskScoringClient) -> None:
 
 
 @responses.activate
-def test_non_envelope_error_body_still_maps(client: RiskScoringClient) -> None:
-    responses.get(f"{ROOT}/behaviors", body="<html>bad gateway</html>", status=404)
-    with pytest.raises(errors.NotFound) as exc:
+def test_request_with_404_without_envelope_raises_endpoint_error(client: RiskScoringClient) -> None:
+    responses.get(f"{ROOT}/behaviors", body="<html>not found</html>", status=404)
+    with pytest.raises(errors.EndpointError) as exc:
         client.get_behaviors()
-    assert exc.value.errors == ()
+    assert "cloudflare:baseUrl" in str(exc.value) and BASE in str(exc.value)

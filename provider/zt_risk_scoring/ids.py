@@ -1,0 +1,42 @@
+"""The kinds of id this package puts into URL paths, each checked whole before it is sent."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from .errors import InvalidArgument, printable
+
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+ACCOUNT = re.compile(r"[0-9a-f]{32}")
+# A reference_id travels as one path segment (`integrations/reference_id/{ref}`): only RFC 3986
+# unreserved characters survive every proxy and server unchanged, and a leading letter or digit
+# rules out the dot segments (`.`, `..`) that clients and servers remove from paths.
+REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,254}")
+
+KINDS: dict[str, tuple[re.Pattern[str], str]] = {
+    "account_id": (ACCOUNT, "32 lowercase hex characters (the dashboard's Account ID)"),
+    "integration_id": (UUID, "a UUID such as 4cfe8442-664b-4915-acd4-b39cd65c4314"),
+    "user_id": (UUID, "a UUID such as f2108713-1206-4e84-8b80-0e71a6a1c67b"),
+    "reference_id": (
+        REFERENCE,
+        "1 to 255 letters, digits, '-', '.', '_' or '~', starting with a letter or digit "
+        "(it is sent as a URL path segment)",
+    ),
+}
+
+
+def id_problem(kind: str, value: object) -> str | None:
+    """Why `value` is not a `kind` id the API can be addressed with, or None."""
+    pattern, shape = KINDS[kind]
+    if isinstance(value, str) and pattern.fullmatch(value):
+        return None
+    return f"{kind} must be {shape}, got {printable(value)}"
+
+
+def segment(kind: str, value: object) -> str:
+    """`value` as one URL path segment, refused (nothing sent) unless it is a well-formed `kind` id."""
+    problem = id_problem(kind, value)
+    if problem:
+        raise InvalidArgument(problem)
+    return quote(str(value), safe="")

@@ -21,7 +21,6 @@ import shutil
 import subprocess
 import sys
 import traceback
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -32,7 +31,8 @@ import yaml
 
 from .client import RiskScoringClient
 from .config import API_KEY, TOKEN, account_id_problem, default_account_id, resolve_settings
-from .errors import ConfigurationError, NotFound, RiskScoringError
+from .errors import ConfigurationError, InvalidArgument, NotFound, RiskScoringError, printable
+from .ids import id_problem
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_CONFIG, EXIT_NOT_FOUND, EXIT_ABORTED = 0, 1, 2, 3, 4, 5
 EXIT_INTERRUPTED = 130
@@ -42,23 +42,13 @@ PULUMI_TIMEOUT_S = 120
 
 
 # terminal safety ---------------------------------------------------------------------------------
-# Bidi controls can make a name read differently from what it is (U+202E flips the rest of the line).
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-# Joiners are invisible and inert; escaping them would break emoji sequences in names.
-_JOINERS = frozenset("\u200c\u200d")
+# Long enough for any id, name or URL the API returns; a longer value is cut rather than flood the table.
+SHOWN_MAX = 1000
 
 
-def printable(value: object) -> str:
-    """`value` as text safe for a terminal: controls, escapes, bidi overrides and line breaks escaped."""
-    out = []
-    for ch in "" if value is None else str(value):
-        category = unicodedata.category(ch)
-        if ch in _BIDI or category in ("Cc", "Cs", "Zl", "Zp") or (category == "Cf" and ch not in _JOINERS):
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
-        else:
-            out.append(ch)
-    return "".join(out)
+def shown(value: object) -> str:
+    """`value` for the terminal: controls, escapes, bidi overrides and line breaks made visible (\\x1b)."""
+    return "" if value is None else printable(value, SHOWN_MAX, quote=False)
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -218,7 +208,7 @@ def _client(args: argparse.Namespace) -> RiskScoringClient:
 def _table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
     if not rows:
         return "(none)"
-    cells = [[printable(r.get(c)) for c in columns] for r in rows]
+    cells = [[shown(r.get(c)) for c in columns] for r in rows]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True))]
     lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in cells]
@@ -247,15 +237,15 @@ def cmd_user(args: argparse.Namespace) -> int:
     if args.json:
         _emit(args, asdict(risk), ())
         return EXIT_OK
-    name, email = printable(risk.name), printable(risk.email)
-    level, reset = printable(risk.risk_level or "none"), printable(risk.last_reset_time or "never")
+    name, email = shown(risk.name), shown(risk.email)
+    level, reset = shown(risk.risk_level or "none"), shown(risk.last_reset_time or "never")
     print(f"{name} <{email}>  risk level: {level}  last reset: {reset}")
     print(_table([asdict(e) for e in risk.events], ("timestamp", "name", "risk_level", "id")))
     return EXIT_OK
 
 
 def cmd_reset(args: argparse.Namespace) -> int:
-    user = printable(args.user_id)
+    user = shown(args.user_id)
     if not args.yes:
         if not sys.stdin.isatty():
             print(f"zt-risk: refusing to reset {user} without --yes (no terminal to confirm)", file=sys.stderr)
@@ -379,8 +369,23 @@ def path_id(value: str) -> str:
     if value in (".", ".."):
         raise argparse.ArgumentTypeError(f"{value!r} is a path segment, not an id")
     if "/" in value or "\\" in value:
-        raise argparse.ArgumentTypeError(f"{printable(value)!r} is not an id (ids contain no slashes)")
+        raise argparse.ArgumentTypeError(f"{printable(value)} is not an id (ids contain no slashes)")
     return value
+
+
+def id_of(kind: str) -> Callable[[str], str]:
+    """An argparse type for a `kind` id (see ids.py), refused before any prompt or request."""
+
+    def check(value: str) -> str:
+        problem = id_problem(kind, path_id(value))
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
+        return value
+
+    return check
+
+
+INTEGRATION_VALUE_KINDS = {"get": "integration_id", "by-reference": "reference_id"}
 
 
 def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser]:
@@ -409,10 +414,10 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argpars
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("summary", parents=[common], help="users with risk events").set_defaults(run=cmd_summary)
     user = sub.add_parser("user", parents=[common], help="a user's risk level and events")
-    user.add_argument("user_id", metavar="USER_ID", type=path_id)
+    user.add_argument("user_id", metavar="USER_ID", type=id_of("user_id"))
     user.set_defaults(run=cmd_user)
     reset = sub.add_parser("reset", parents=[common], help="clear a user's risk score (asks unless --yes)")
-    reset.add_argument("user_id", metavar="USER_ID", type=path_id)
+    reset.add_argument("user_id", metavar="USER_ID", type=id_of("user_id"))
     reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     reset.set_defaults(run=cmd_reset)
     sub.add_parser("behaviors", parents=[common], help="the behaviors config").set_defaults(run=cmd_behaviors)
@@ -439,6 +444,8 @@ def _exit_code(exc: BaseException) -> int:
         return EXIT_INTERRUPTED
     if isinstance(exc, ConfigurationError):
         return EXIT_CONFIG
+    if isinstance(exc, InvalidArgument):
+        return EXIT_USAGE
     return EXIT_NOT_FOUND if isinstance(exc, NotFound) else EXIT_API
 
 
@@ -447,7 +454,7 @@ def _report(exc: BaseException, args: argparse.Namespace) -> int:
     secrets: list[str] = getattr(args, "secrets", [])
     if getattr(args, "debug", False):
         text = redact("".join(traceback.format_exception(exc)), secrets)
-        print("\n".join(printable(line) for line in text.splitlines()), file=sys.stderr)
+        print("\n".join(shown(line) for line in text.splitlines()), file=sys.stderr)
     if isinstance(exc, KeyboardInterrupt):
         message = "interrupted"
     elif isinstance(exc, RiskScoringError):
@@ -455,7 +462,7 @@ def _report(exc: BaseException, args: argparse.Namespace) -> int:
     else:
         hint = "" if getattr(args, "debug", False) else "; rerun with --debug for the traceback"
         message = f"unexpected error: {type(exc).__name__}: {exc}{hint}"
-    print(f"zt-risk: {printable(redact(message, secrets))}", file=sys.stderr)
+    print(f"zt-risk: {shown(redact(message, secrets))}", file=sys.stderr)
     return _exit_code(exc)
 
 
@@ -472,6 +479,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             integ.error(f"integrations {args.action} needs a value")
         if args.action == "list" and args.value:
             integ.error("integrations list takes no value")
+        problem = args.value and id_problem(INTEGRATION_VALUE_KINDS[args.action], args.value)
+        if problem:
+            integ.error(f"argument ID|REF: {problem}")
     # Known before anything runs, so that even an error while resolving them is redacted.
     args.secrets = [v for v in (os.environ.get(TOKEN[1]), os.environ.get(API_KEY[1])) if v]
     try:

@@ -33,6 +33,7 @@ from .client import RiskScoringClient
 from .config import API_KEY, TOKEN, account_id_problem, default_account_id, resolve_settings
 from .errors import ConfigurationError, InvalidArgument, NotFound, RiskScoringError, printable
 from .ids import id_problem
+from .models import RISK_LEVELS
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_CONFIG, EXIT_NOT_FOUND, EXIT_ABORTED = 0, 1, 2, 3, 4, 5
 EXIT_INTERRUPTED = 130
@@ -291,6 +292,15 @@ def export_config(client: RiskScoringClient) -> dict[str, Any]:
     """The stack config that makes the stack program adopt the account's live state exactly."""
     print("reading behaviors …", file=sys.stderr)
     behaviors = {k: b.setting.to_api() for k, b in sorted(client.get_behaviors().items())}
+    for key, setting in behaviors.items():
+        if setting["risk_level"] not in RISK_LEVELS:
+            # Exported as the API gave it, so the file stays a true copy; the resource will refuse it.
+            print(
+                f"warning: behavior {shown(key)} has risk level {printable(setting['risk_level'])}, which this "
+                f"version cannot write: `pulumi up` will refuse it until zt-risk-scoring knows it; "
+                f"or set it to {', '.join(RISK_LEVELS)} in the stack config",
+                file=sys.stderr,
+            )
     print("reading integrations …", file=sys.stderr)
     taken: set[str] = set()
     integrations = [

@@ -1,0 +1,141 @@
+"""Values this version does not know (a new risk level, extra or missing fields) do not break the CLI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import responses
+import yaml
+
+from tests.cli.conftest import USER
+from tests.conftest import ACCOUNT, TOKEN
+from zt_risk_scoring.cli import main
+
+BASE = "https://cf.test/client/v4"
+ROOT = f"{BASE}/accounts/{ACCOUNT}/zt_risk_scoring"
+INTEGRATION_ID = "4cfe8442-664b-4915-acd4-b39cd65c4314"
+
+
+def envelope(result: Any) -> dict[str, Any]:
+    return {"success": True, "errors": [], "messages": [], "result": result}
+
+
+@pytest.fixture
+def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[responses.RequestsMock]:
+    """A Cloudflare stand-in answering with shapes the emulator does not produce."""
+    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", TOKEN)
+    monkeypatch.setenv("CLOUDFLARE_BASE_URL", BASE)
+    monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", ACCOUNT)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+CRITICAL = {
+    "behaviors": {"new_thing": {"name": "New thing", "description": "", "enabled": True, "risk_level": "critical"}}
+}
+
+
+@pytest.fixture
+def critical(api: responses.RequestsMock) -> None:
+    """A behavior whose level is one a later API may add (the emulator accepts only today's levels)."""
+    api.get(f"{ROOT}/behaviors", json=envelope(CRITICAL))
+    api.get(f"{ROOT}/integrations", json=envelope([]))
+
+
+def test_behaviors_table_shows_unknown_level(critical: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["behaviors"]) == 0
+    lines = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert ["new_thing", "True", "critical", "New", "thing"] in lines
+
+
+def test_behaviors_json_keeps_unknown_level(critical: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["behaviors", "--json"]) == 0
+    rows = {row["key"]: row for row in json.loads(capsys.readouterr().out)}
+    assert rows["new_thing"]["risk_level"] == "critical"
+
+
+def test_export_keeps_unknown_level_and_warns(critical: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export"]) == 0
+    captured = capsys.readouterr()
+    behaviors = yaml.safe_load(captured.out)["config"]["zt-risk-scoring:behaviors"]
+    assert behaviors["new_thing"] == {"enabled": True, "risk_level": "critical"}
+    assert "new_thing" in captured.err and "'critical'" in captured.err
+
+
+# Each answer: extra fields this version does not know, optional fields left out.
+ANSWERS = {
+    "summary": (
+        "summary",
+        {"users": [{"user_id": USER, "department": "R&D", "risk_score": 97, "max_risk_level": "critical"}]},
+        ["summary"],
+        [USER, "0", "critical"],
+    ),
+    "user": (
+        USER,
+        {
+            "name": "Ada",
+            "email": "ada@example.com",
+            "risk_level": "critical",
+            "trend": "up",
+            "events": [{"id": "e1", "name": "New", "risk_level": "critical", "confidence": 0.9}],
+        },
+        ["user", USER],
+        ["e1", "New", "critical"],
+    ),
+    "user-minimal": (USER, {}, ["user", USER], ["<>", "none", "never"]),
+    "integrations": (
+        "integrations",
+        [{"id": INTEGRATION_ID, "tenant_url": "https://a.okta.com", "region": "eu", "active": True}],
+        ["integrations"],
+        [INTEGRATION_ID, "https://a.okta.com", "True"],
+    ),
+    "integration-get": (
+        f"integrations/{INTEGRATION_ID}",
+        {"id": INTEGRATION_ID, "integration_type": "AzureAD", "settings": {"x": 1}},
+        ["integrations", "get", INTEGRATION_ID],
+        [INTEGRATION_ID, "False"],
+    ),
+}
+
+
+@pytest.mark.parametrize(("path", "result", "argv", "words"), ANSWERS.values(), ids=ANSWERS.keys())
+def test_command_tolerates_unknown_and_missing_fields(
+    api: responses.RequestsMock,
+    capsys: pytest.CaptureFixture[str],
+    path: str,
+    result: Any,
+    argv: list[str],
+    words: list[str],
+) -> None:
+    api.get(f"{ROOT}/{path}", json=envelope(result))
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert all(word in out.split() for word in words)
+
+
+@pytest.mark.parametrize(("path", "result", "argv", "words"), ANSWERS.values(), ids=ANSWERS.keys())
+def test_command_json_tolerates_unknown_and_missing_fields(
+    api: responses.RequestsMock,
+    capsys: pytest.CaptureFixture[str],
+    path: str,
+    result: Any,
+    argv: list[str],
+    words: list[str],
+) -> None:
+    api.get(f"{ROOT}/{path}", json=envelope(result))
+    assert main([*argv, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)
+
+
+def test_export_tolerates_extra_and_missing_fields(
+    api: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    behaviors = {"behaviors": {"k": {"enabled": False, "risk_level": "high", "beta": True}}}
+    api.get(f"{ROOT}/behaviors", json=envelope(behaviors))
+    api.get(f"{ROOT}/integrations", json=envelope([{"id": INTEGRATION_ID, "region": "eu"}]))
+    assert main(["export"]) == 0
+    [item] = yaml.safe_load(capsys.readouterr().out)["config"]["zt-risk-scoring:integrations"]
+    assert (item["integrationId"], item["name"]) == (INTEGRATION_ID, "integration")

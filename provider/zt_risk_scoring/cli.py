@@ -160,6 +160,17 @@ def _read_stack(stack: str) -> tuple[dict[str, Any], list[str]]:
     return values, secrets
 
 
+def _project_hint(args: argparse.Namespace) -> str:
+    """When run in a Pulumi project without a stack config source, how to point zt-risk at one."""
+    if args.stack or args.config_file is not None or not Path("Pulumi.yaml").is_file():
+        return ""
+    stacks = sorted(shown(p.name.removeprefix("Pulumi.").removesuffix(".yaml")) for p in Path().glob("Pulumi.*.yaml"))
+    here = f" (stack configs here: {', '.join(stacks)})" if stacks else ""
+    return (
+        f"; this is a Pulumi project directory: pass --stack {stacks[0] if stacks else 'NAME'} to use its config{here}"
+    )
+
+
 def _credential_problem(config: dict[str, Any], lookup: Callable[[str], str | None], args: argparse.Namespace) -> str:
     """'' when a credential is available, else what a CLI user should do."""
     for key, env in (TOKEN, API_KEY):
@@ -196,10 +207,10 @@ def _client(args: argparse.Namespace) -> RiskScoringClient:
     account = args.account_id or lookup(f"{PROJECT}:accountId") or default_account_id(lookup)
     problem = account_id_problem(account)
     if problem:
-        raise ConfigurationError(problem.replace("pass account_id=…", "pass --account-id"))
+        raise ConfigurationError(problem.replace("pass account_id=…", "pass --account-id") + _project_hint(args))
     problem = _credential_problem(config, lookup, args)
     if problem:
-        raise ConfigurationError(problem)
+        raise ConfigurationError(problem + _project_hint(args))
     settings = resolve_settings(lambda k: {"cloudflare:baseUrl": args.base_url}.get(k) or lookup(k))
     args.secrets.extend(settings.secrets())
     return RiskScoringClient(settings, str(account))

@@ -118,3 +118,25 @@ def test_help_says_how_to_use_stack_config(capsys: pytest.CaptureFixture[str]) -
         main(["--help"])
     out = capsys.readouterr().out
     assert "--stack NAME" in out and "project directory" in out and "--config-file" in out
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [(["Pulumi.yaml", "Pulumi.prod.yaml", "Pulumi.dev.yaml"], "--stack dev"), (["Pulumi.yaml"], "--stack NAME")],
+    ids=["with-stack-configs", "without-stack-configs"],
+)
+def test_missing_credentials_in_project_directory_suggests_stack(
+    no_env: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    files: list[str],
+    expected: str,
+) -> None:
+    for name in files:
+        (tmp_path / name).write_text("config: {}\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", ACCOUNT)
+    assert main(["behaviors"]) == EXIT_CONFIG
+    [line] = capsys.readouterr().err.splitlines()
+    assert f"this is a Pulumi project directory: pass {expected} to use its config" in line

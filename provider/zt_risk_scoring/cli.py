@@ -1,15 +1,4 @@
-"""`zt-risk`: operator commands against the Risk Scoring API, export to stack config, and the emulator.
-
-Credentials, base URL and account resolve as for the providers: stack config first, then
-CLOUDFLARE_API_TOKEN (or CLOUDFLARE_API_KEY + CLOUDFLARE_EMAIL), CLOUDFLARE_BASE_URL and
-CLOUDFLARE_ACCOUNT_ID. For the stack config, run zt-risk in the Pulumi project directory with
-`--stack NAME` (reads the stack's config, secrets included, through `pulumi config --show-secrets`;
-decrypted values stay in memory), or pass `--config-file Pulumi.<stack>.yaml` (its plain values only:
-an encrypted cloudflare:apiToken there cannot be read, so export CLOUDFLARE_API_TOKEN=… with it).
-
-Exit codes: 0 ok, 1 API or unexpected error, 2 usage, 3 configuration, 4 not found, 5 not confirmed,
-130 interrupted.
-"""
+"""`zt-risk`: operator commands against the Risk Scoring API, export to stack config, and the emulator."""
 
 from __future__ import annotations
 
@@ -38,6 +27,17 @@ from .models import RISK_LEVELS
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_CONFIG, EXIT_NOT_FOUND, EXIT_ABORTED = 0, 1, 2, 3, 4, 5
 EXIT_INTERRUPTED = 130
 PROJECT = "zt-risk-scoring"
+DESCRIPTION = """\
+Credentials, base URL and account resolve as for the providers: stack config first, then
+CLOUDFLARE_API_TOKEN (or CLOUDFLARE_API_KEY + CLOUDFLARE_EMAIL), CLOUDFLARE_BASE_URL and
+CLOUDFLARE_ACCOUNT_ID. For the stack config, run zt-risk in the Pulumi project directory with
+`--stack NAME` (reads the stack's config, secrets included, through `pulumi config --show-secrets`;
+decrypted values stay in memory), or pass `--config-file Pulumi.<stack>.yaml` (its plain values only:
+an encrypted cloudflare:apiToken there cannot be read, so export CLOUDFLARE_API_TOKEN=… with it).
+
+Exit codes: 0 ok, 1 API or unexpected error, 2 usage, 3 configuration, 4 not found, 5 not confirmed,
+130 interrupted.
+"""
 STACK_CONFIG_FIX = "pass a Pulumi.<stack>.yaml (a YAML map whose `config:` is a map of key: value)"
 PULUMI_TIMEOUT_S = 120
 
@@ -262,7 +262,11 @@ def cmd_reset(args: argparse.Namespace) -> int:
         if not sys.stdin.isatty():
             print(f"zt-risk: refusing to reset {user} without --yes (no terminal to confirm)", file=sys.stderr)
             return EXIT_ABORTED
-        if input(f"Clear the risk score and events of user {user}? [y/N] ").strip().lower() != "y":
+        try:
+            answer = input(f"Clear the risk score and events of user {user}? [y/N] ")
+        except EOFError:  # Ctrl-D at the prompt is a no
+            answer = ""
+        if answer.strip().lower() != "y":
             print("aborted", file=sys.stderr)
             return EXIT_ABORTED
     _client(args).reset_user(args.user_id)
@@ -430,7 +434,7 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argpars
     common.add_argument("--json", action="store_true", help="machine-readable output")
     common.add_argument("--debug", action="store_true", help="show tracebacks (credentials redacted)")
     parser = argparse.ArgumentParser(
-        prog="zt-risk", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="zt-risk", description=f"{__doc__}\n\n{DESCRIPTION}", formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("summary", parents=[common], help="users with risk events").set_defaults(run=cmd_summary)

@@ -110,3 +110,25 @@ def test_export_merges_into_stack_config(env: EmulatorServer, client: RiskScorin
     [item] = document["config"]["zt-risk-scoring:integrations"]
     assert (item["integrationId"], item["name"], item["referenceId"]) == (created.id, "a-okta-com", "ref-x")
     assert document["config"]["zt-risk-scoring:behaviors"]["imp_travel"] == {"enabled": False, "risk_level": "high"}
+
+
+class _Terminal:
+    """A stdin that is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("answer", ["n", "", EOFError()], ids=["no", "enter", "end-of-input"])
+def test_reset_at_terminal_not_confirmed_exits_aborted(
+    env: EmulatorServer, seeded: None, control: Control, monkeypatch: pytest.MonkeyPatch, answer: str | EOFError
+) -> None:
+    def ask(_prompt: str) -> str:
+        if isinstance(answer, EOFError):
+            raise answer
+        return answer
+
+    monkeypatch.setattr("sys.stdin", _Terminal())
+    monkeypatch.setattr("builtins.input", ask)
+    assert main(["reset", USER]) == EXIT_ABORTED
+    assert control.writes() == 0

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import html
+import ipaddress
 import json
 import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from werkzeug.exceptions import HTTPException
@@ -14,8 +18,8 @@ from werkzeug.exceptions import MethodNotAllowed as WzMethodNotAllowed
 from werkzeug.wrappers import Request, Response
 
 from .auth import Credentials
-from .exceptions import EmulatorError, InvalidJson, MethodNotAllowed, NoRoute
-from .faults import FaultPlan, FaultRule
+from .exceptions import EmulatorError, InvalidJson, MethodNotAllowed, NoRoute, ValidationError
+from .faults import ANSWERING_MODES, FaultPlan, FaultRule
 from .handlers import HANDLERS
 from .models import RiskScoringBackend
 from .urls import PERMISSIONS, url_map
@@ -27,17 +31,22 @@ SOCKET_KEY = "zt_risk.socket"  # the client connection, in the WSGI environ (for
 class EmulatorApp:
     """Serves the Risk Scoring API under /client/v4 and test hooks under /__emulator/."""
 
-    def __init__(self, backend: RiskScoringBackend, credentials: Credentials) -> None:
+    def __init__(
+        self, backend: RiskScoringBackend, credentials: Credentials, control_from_anywhere: bool = False
+    ) -> None:
         self.backend = backend
         self.credentials = credentials
+        # The hooks can wipe state and revoke tokens: by default only this machine may call them.
+        self.control_from_anywhere = control_from_anywhere
         self.faults = FaultPlan()
         self.urls = url_map()
         self._log: list[dict[str, Any]] = []
         self._log_lock = threading.Lock()
+        self._hooks = self.hooks()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
-        if request.path.startswith(CONTROL):
+        if request.path.startswith(CONTROL) and (self.control_from_anywhere or _loopback(request.remote_addr)):
             response = self.control(request)
         else:
             response = self.api(request)
@@ -51,7 +60,7 @@ class EmulatorApp:
             operation, args = self._route(request)
             self.credentials.authorize(request.headers, args["account_id"], PERMISSIONS[operation])
             fault = self.faults.pick(operation, request.method)
-            if fault is not None and fault.mode in ("status", "drop"):
+            if fault is not None and fault.mode in ANSWERING_MODES:
                 return self._record(request, operation, self._fault_response(request, fault), fault)
             result = HANDLERS[operation](self.backend, body=_body(request), **args)
             response = _envelope(200, {"success": True, "errors": [], "messages": [], "result": result})
@@ -64,26 +73,37 @@ class EmulatorApp:
         return self._record(request, operation, response, fault)
 
     def _route(self, request: Request) -> tuple[str, dict[str, str]]:
-        adapter = self.urls.bind_to_environ(request.environ)
+        # Bound to a fixed name, not the Host header: routing never depends on what the client sent there.
+        adapter = self.urls.bind("api.cloudflare.com")
         try:
-            operation, args = adapter.match()
+            operation, args = adapter.match(request.path, request.method)
         except WzMethodNotAllowed as exc:
             raise MethodNotAllowed(f"Method {request.method} not allowed for {request.path}") from exc
         except HTTPException as exc:
-            raise NoRoute(f"No route for the URI {request.path}") from exc
+            raise NoRoute() from exc
         return str(operation), dict(args)
 
     def _fault_response(self, request: Request, fault: FaultRule) -> Response:
         if fault.mode == "drop":
             _drop(request)
+        if fault.mode == "redirect":
+            response = _gateway_page(fault.status)
+            response.headers["Location"] = fault.location or "/"
+        elif fault.mode == "html":
+            response = _gateway_page(fault.status)
+        else:
+            response = self._fault_envelope(fault)
+        if fault.retry_after is not None:
+            response.headers["Retry-After"] = str(fault.retry_after)
+        return response
+
+    @staticmethod
+    def _fault_envelope(fault: FaultRule) -> Response:
         error = {
             "code": 10429 if fault.status == 429 else 10500 + fault.status % 100,
             "message": "Rate limited" if fault.status == 429 else "Injected fault",
         }
-        response = _envelope(fault.status, {"success": False, "errors": [error], "messages": [], "result": None})
-        if fault.retry_after is not None:
-            response.headers["Retry-After"] = str(fault.retry_after)
-        return response
+        return _envelope(fault.status, {"success": False, "errors": [error], "messages": [], "result": None})
 
     def _record(self, request: Request, operation: str, response: Response, fault: FaultRule | None) -> Response:
         entry = {
@@ -100,40 +120,56 @@ class EmulatorApp:
     # control plane ----------------------------------------------------------------
     def control(self, request: Request) -> Response:
         action = request.path[len(CONTROL) :].strip("/")
-        key = (request.method, action)
+        hook = self._hooks.get((request.method, action))
         try:
-            body = _body(request) or {}
-            if key == ("GET", "health"):
-                return _json(200, {"ok": True})
-            if key == ("GET", "log"):
-                return _json(200, self.log())
-            if key == ("DELETE", "log"):
-                self.clear_log()
-                return _json(200, {"ok": True})
-            if key == ("POST", "faults"):
-                self.faults.configure(body)
-                return _json(200, self.faults.describe())
-            if key == ("DELETE", "faults"):
-                self.faults.clear()
-                return _json(200, {"ok": True})
-            if key == ("POST", "reset"):
-                self.backend.reset()
-                self.faults.clear()
-                self.clear_log()
-                return _json(200, {"ok": True})
-            if key == ("POST", "users"):
-                account = body.get("account") or min(self.credentials.accounts)
-                for user in body.get("users", []):
-                    self.backend.seed_user(account, user)
-                return _json(200, {"ok": True})
-            if key == ("POST", "catalogue"):
-                self.backend.add_behaviors(body)
-                return _json(200, {"ok": True})
-            if key == ("POST", "revoke"):
-                return _json(200, {"revoked": self.credentials.revoke(str(body.get("token", "")))})
-        except (EmulatorError, ValueError, KeyError, TypeError) as exc:
-            return _json(400, {"error": str(exc)})
-        return _json(404, {"error": f"no control action {request.method} {action}"})
+            if hook is None:
+                raise NoRoute(f"no control action {request.method} {action}")
+            return _json(200, hook(_body(request)))
+        except EmulatorError as exc:
+            return _envelope(exc.status, exc.envelope())
+
+    def hooks(self) -> dict[tuple[str, str], Callable[[Any], Any]]:
+        """(method, action) → hook taking the parsed body and returning the JSON answer."""
+        return {
+            ("GET", "health"): lambda _body: {"ok": True},
+            ("GET", "log"): lambda _body: self.log(),
+            ("DELETE", "log"): lambda _body: _ok(self.clear_log),
+            ("POST", "faults"): self._configure_faults,
+            ("DELETE", "faults"): lambda _body: _ok(self.faults.clear),
+            ("POST", "reset"): lambda _body: _ok(self.reset),
+            ("POST", "users"): self._seed_users,
+            ("POST", "catalogue"): lambda body: _ok(lambda: self.backend.add_behaviors(_control_object(body, {}))),
+            ("POST", "revoke"): self._revoke,
+        }
+
+    def reset(self) -> None:
+        self.backend.reset()
+        self.faults.clear()
+        self.clear_log()
+
+    def _configure_faults(self, body: Any) -> Any:
+        self.faults.configure(_control_object(body, {}))
+        return self.faults.describe()
+
+    def _seed_users(self, body: Any) -> Any:
+        body = _control_object(body, {})
+        # Without an account, the first --account given: the one a single-account setup means.
+        account = body.get("account", self.credentials.accounts[0] if self.credentials.accounts else None)
+        if account not in self.credentials.accounts:
+            served = ", ".join(self.credentials.accounts)
+            raise ValidationError(f"account must be one this emulator serves ({served}), got {account!r}")
+        users = body.get("users", [])
+        if not isinstance(users, list):
+            raise ValidationError("users must be a list of users")
+        for user in users:
+            self.backend.seed_user(account, user)
+        return {"ok": True, "account": account, "users": len(users)}
+
+    def _revoke(self, body: Any) -> Any:
+        token = _control_object(body, {}).get("token")
+        if not isinstance(token, str) or not token:
+            raise ValidationError("token must be a non-empty string")
+        return {"revoked": self.credentials.revoke(token)}
 
     def log(self) -> dict[str, Any]:
         with self._log_lock:
@@ -156,6 +192,43 @@ def _body(request: Request) -> Any:
         return json.loads(raw)
     except ValueError as exc:
         raise InvalidJson(f"request body is not valid JSON: {exc.args[0]}") from exc
+    except RecursionError as exc:
+        raise InvalidJson("request body is not valid JSON: nested too deeply") from exc
+
+
+def _control_object(body: Any, default: dict[str, Any]) -> dict[str, Any]:
+    if body is None:
+        return default
+    if not isinstance(body, dict):
+        raise ValidationError("the body of a control request must be a JSON object")
+    return body
+
+
+def _ok(action: Callable[[], None]) -> dict[str, bool]:
+    action()
+    return {"ok": True}
+
+
+def _loopback(address: str | None) -> bool:
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False  # no peer address (an in-process call) or not an IP: not provably local
+    mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+    return ip.is_loopback or (mapped is not None and mapped.is_loopback)
+
+
+def _gateway_page(status: int) -> Response:
+    """The bare HTML page a gateway or load balancer answers with, no API envelope."""
+    try:
+        title = f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        title = f"{status} Error"  # Cloudflare's own 52x statuses have no standard phrase
+    page = (
+        f"<html>\r\n<head><title>{html.escape(title)}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{html.escape(title)}</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n"
+    )
+    return Response(page, status=status, content_type="text/html")
 
 
 def _envelope(status: int, payload: dict[str, Any]) -> Response:

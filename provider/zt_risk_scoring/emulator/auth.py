@@ -26,9 +26,22 @@ def parse_token(spec: str) -> tuple[str, Grant]:
     token, _, perms = spec.partition(":")
     permissions = frozenset(p.strip() for p in perms.split(",") if p.strip()) or ALL
     unknown = permissions - ALL
-    if not token or unknown:
-        raise ValueError(f"bad --token {spec!r}: use TOKEN[:read,write,pii][@ACCOUNT]")
+    # The message never repeats the token: it is a credential, and it may end up in a CI log.
+    if not token:
+        raise ValueError("bad --token: the token is empty; use TOKEN[:read,write,pii][@ACCOUNT]")
+    if unknown:
+        raise ValueError(
+            f"bad --token: unknown permission {', '.join(sorted(unknown))}; use TOKEN[:read,write,pii][@ACCOUNT]"
+        )
     return token, Grant(permissions, frozenset({account}) if account else None)
+
+
+def parse_api_key(spec: str) -> tuple[tuple[str, str], Grant]:
+    """`EMAIL:KEY` → ((email, key), a grant of everything)."""
+    email, _, key = spec.partition(":")
+    if not email or not key:
+        raise ValueError("bad --api-key: use EMAIL:KEY")
+    return (email, key), Grant(ALL)
 
 
 class Credentials:
@@ -39,7 +52,8 @@ class Credentials:
     ) -> None:
         self.tokens = dict(tokens)
         self.keys = dict(keys)
-        self.accounts = frozenset(accounts)
+        # In the order given: the first is the default account of the control plane.
+        self.accounts = tuple(dict.fromkeys(accounts))
 
     def revoke(self, token: str) -> bool:
         return self.tokens.pop(token, None) is not None

@@ -61,11 +61,41 @@ class UserNotFound(EmulatorError):
     code = 1005
 
 
+class MalformedRequest(EmulatorError):
+    """The HTTP request itself is broken: its request line, target, Content-Length or framing."""
+
+    code = 1006
+
+
+class BodyTooLarge(EmulatorError):
+    """The declared body is over the emulator's limit."""
+
+    status = 413
+    code = 1007
+
+
+class LengthRequired(EmulatorError):
+    """A chunked body: no client of this API streams one, so the emulator asks for a Content-Length."""
+
+    status = 411
+    code = 1008
+
+
+class InternalError(EmulatorError):
+    """A bug in the emulator, answered rather than dropping the connection."""
+
+    status = 500
+    code = 1000
+
+
 class NoRoute(EmulatorError):
-    """The URI is not an operation of this API."""
+    """The URI is not an operation of this API; Cloudflare's message names no path."""
 
     status = 404
     code = 7003
+
+    def __init__(self, message: str = "No route for that URI") -> None:
+        super().__init__(message)
 
 
 class MethodNotAllowed(EmulatorError):

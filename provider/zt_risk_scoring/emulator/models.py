@@ -64,13 +64,15 @@ def _rank(level: str | None) -> int:
 class RiskScoringBackend:
     """All accounts' state; every write is committed before the handler returns."""
 
-    def __init__(self, path: str = ":memory:", catalogue: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, path: str = ":memory:", catalogue: Any = None) -> None:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._db.executescript(SCHEMA)
         if not self._db.execute("SELECT 1 FROM catalogue LIMIT 1").fetchone():
             self.add_behaviors(catalogue or DEFAULT_CATALOGUE)
+        # What reset() goes back to: behaviors added later (POST catalogue) must not leak into the next test.
+        self._initial_catalogue = [tuple(r) for r in self._db.execute("SELECT * FROM catalogue")]
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -84,24 +86,17 @@ class RiskScoringBackend:
             self._db.execute("COMMIT")
 
     def reset(self) -> None:
+        """Back to the state at start-up: no account data, and the catalogue the emulator started with."""
         with self._tx() as db:
-            for table in ("behaviors", "integrations", "users", "events"):
+            for table in ("behaviors", "integrations", "users", "events", "catalogue"):
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            db.executemany("INSERT INTO catalogue VALUES (?, ?, ?, ?, ?)", self._initial_catalogue)
 
-    def add_behaviors(self, catalogue: Mapping[str, Any]) -> None:
+    def add_behaviors(self, catalogue: Any) -> None:
         """Add behaviors to the catalogue, as Cloudflare does when it ships a new one."""
+        rows = _catalogue_body(catalogue)
         with self._tx() as db:
-            for key, spec in catalogue.items():
-                db.execute(
-                    "INSERT OR REPLACE INTO catalogue VALUES (?, ?, ?, ?, ?)",
-                    (
-                        key,
-                        spec.get("name", key),
-                        spec.get("description", ""),
-                        spec.get("risk_level", "low"),
-                        int(bool(spec.get("enabled", False))),
-                    ),
-                )
+            db.executemany("INSERT OR REPLACE INTO catalogue VALUES (?, ?, ?, ?, ?)", rows)
 
     # behaviors -----------------------------------------------------------------
     def get_behaviors(self, account: str) -> dict[str, Any]:
@@ -202,8 +197,9 @@ class RiskScoringBackend:
             raise DuplicateReference(f"reference_id {ref} is already used by integration {row['id']} in this account")
 
     # users ---------------------------------------------------------------------
-    def seed_user(self, account: str, user: Mapping[str, Any]) -> None:
-        user_id = str(user["user_id"])
+    def seed_user(self, account: str, user: Any) -> None:
+        user = _seed_body(user)
+        user_id = user["user_id"]
         with self._tx() as db:
             db.execute(
                 "INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?, ?)",
@@ -356,3 +352,47 @@ def _behaviors_body(body: Any) -> dict[str, dict[str, Any]]:
             raise ValidationError(f"{where}.risk_level must be one of low, medium, high, got {level!r}")
         checked[key] = {"enabled": enabled, "risk_level": level}
     return checked
+
+
+def _optional(body: Mapping[str, Any], name: str, kind: type, what: str) -> Any:
+    value = body.get(name)
+    if value is not None and (not isinstance(value, kind) or (kind is not bool and isinstance(value, bool))):
+        raise ValidationError(f"{name} must be a {kind.__name__} ({what})")
+    return value
+
+
+def _catalogue_body(body: Any) -> list[tuple[str, str, str, str, int]]:
+    """Catalogue rows from `{key: {name, description, risk_level, enabled}}`, checked before any is written."""
+    rows = []
+    for key, spec in _object(body, "catalogue").items():
+        where = f"catalogue.{key}"
+        spec = _object(spec, where)
+        level = _optional(spec, "risk_level", str, where) or "low"
+        if level not in RISK_LEVELS:
+            raise ValidationError(f"{where}.risk_level must be one of low, medium, high, got {level!r}")
+        name = _optional(spec, "name", str, where) or key
+        description = _optional(spec, "description", str, where) or ""
+        rows.append((key, name, description, level, int(bool(_optional(spec, "enabled", bool, where)))))
+    return rows
+
+
+def _seed_body(body: Any) -> dict[str, Any]:
+    """A seeded user `{user_id, name?, email?, last_reset_time?, events?: [{name, risk_level, ...}]}`."""
+    what = "seed user"
+    user = _object(body, what)
+    user_id = _require(user, "user_id", str, what)
+    if not user_id:
+        raise ValidationError("user_id must not be empty (seed user)")
+    for name in ("name", "email", "last_reset_time"):
+        _optional(user, name, str, what)
+    events = _optional(user, "events", list, what) or []
+    for n, event in enumerate(events):
+        where = f"seed user {user_id} events[{n}]"
+        event = _object(event, where)
+        _require(event, "name", str, where)
+        if _require(event, "risk_level", str, where) not in RISK_LEVELS:
+            raise ValidationError(f"{where}.risk_level must be one of low, medium, high")
+        for name in ("id", "timestamp"):
+            _optional(event, name, str, where)
+        _optional(event, "event_details", dict, where)
+    return dict(user)

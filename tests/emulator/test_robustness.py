@@ -1,0 +1,131 @@
+"""The emulator answers every request: malformed HTTP gets a 400/411/413 envelope, never a dropped connection."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import threading
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import ACCOUNT, TOKEN
+from zt_risk_scoring.emulator import EmulatorServer
+from zt_risk_scoring.emulator.server import MAX_BODY
+
+ROOT = f"/client/v4/accounts/{ACCOUNT}/zt_risk_scoring"
+AUTH = f"Host: emulator\r\nAuthorization: Bearer {TOKEN}\r\n"
+
+
+def exchange(server: EmulatorServer, request: bytes) -> tuple[int, http.client.HTTPMessage, Any]:
+    """Send raw bytes on a fresh connection; the status, headers and JSON body of the answer."""
+    url = urlsplit(server.base_url)
+    with socket.create_connection((url.hostname or "", url.port or 0), timeout=10) as sock:
+        sock.sendall(request)
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        return response.status, response.headers, json.loads(response.read())
+
+
+def put_behaviors(headers: str, body: bytes = b"") -> bytes:
+    return f"PUT {ROOT}/behaviors HTTP/1.1\r\n{AUTH}{headers}\r\n".encode() + body
+
+
+def get(target: bytes) -> bytes:
+    return b"GET " + target + b" HTTP/1.1\r\n" + AUTH.encode() + b"\r\n"
+
+
+MALFORMED: list[tuple[str, bytes, int, int]] = [
+    ("deep-json", put_behaviors("Content-Length: 100000\r\n", b"[" * 100_000), 400, 1001),
+    ("content-length-not-a-number", put_behaviors("Content-Length: abc\r\n"), 400, 1006),
+    ("content-length-negative", put_behaviors("Content-Length: -5\r\n"), 400, 1006),
+    ("content-length-conflicting", put_behaviors("Content-Length: 2\r\nContent-Length: 3\r\n", b"{}"), 400, 1006),
+    ("content-length-huge", put_behaviors("Content-Length: 99999999999999999999\r\n"), 413, 1007),
+    ("content-length-5000-digits", put_behaviors(f"Content-Length: {'9' * 5000}\r\n"), 413, 1007),
+    ("content-length-over-limit", put_behaviors(f"Content-Length: {MAX_BODY + 1}\r\n"), 413, 1007),
+    ("chunked-body", put_behaviors("Transfer-Encoding: chunked\r\n", b"2\r\n{}\r\n0\r\n\r\n"), 411, 1008),
+    ("bad-percent-escape", get(f"{ROOT}/%zz".encode()), 400, 1006),
+    ("escape-not-utf8", get(f"{ROOT}/%ff%fe".encode()), 400, 1006),
+    ("raw-byte-not-ascii", get(f"{ROOT}/".encode() + b"\xff\xfe"), 400, 1006),
+    ("escaped-nul", get(f"{ROOT}/%00".encode()), 400, 1006),
+    ("request-line-garbage", b"GARBAGE\r\n\r\n", 400, 1006),
+    ("http-0.9", f"GET {ROOT}/behaviors\r\n\r\n".encode(), 400, 1006),
+    ("request-line-too-long", get(f"{ROOT}/{'a' * 70_000}".encode()), 414, 1006),
+    ("header-too-long", put_behaviors(f"X-Long: {'a' * 70_000}\r\n"), 431, 1006),
+    (
+        "control-body-not-object",
+        b"POST /__emulator/faults HTTP/1.1\r\nHost: emulator\r\nContent-Length: 3\r\n\r\n[1]",
+        400,
+        1002,
+    ),
+]
+
+
+@pytest.mark.parametrize(("request_bytes", "status", "code"), [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED])
+def test_request_malformed_answers_envelope(
+    emulator: EmulatorServer, request_bytes: bytes, status: int, code: int
+) -> None:
+    got, headers, body = exchange(emulator, request_bytes)
+    assert got == status
+    assert headers["Content-Type"].startswith("application/json")
+    assert body["success"] is False and body["messages"] == [] and body["result"] is None
+    assert body["errors"][0]["code"] == code and body["errors"][0]["message"]
+
+
+def test_request_at_body_limit_is_served(emulator: EmulatorServer) -> None:
+    body = json.dumps({"behaviors": {"imp_travel": {"enabled": True, "risk_level": "low"}}}).encode()
+    padded = body + b" " * (MAX_BODY - len(body))  # whitespace is valid JSON padding
+    status, _, answer = exchange(emulator, put_behaviors(f"Content-Length: {len(padded)}\r\n", padded))
+    assert (status, answer["result"]["behaviors"]["imp_travel"]["enabled"]) == (200, True)
+
+
+def test_request_over_limit_answers_413_while_client_sends_body(emulator: EmulatorServer) -> None:
+    # The server refuses before reading the body; the answer must survive the unread bytes still arriving.
+    url = urlsplit(emulator.base_url)
+    body = b" " * (2 * MAX_BODY)
+    with socket.create_connection((url.hostname or "", url.port or 0), timeout=10) as sock:
+        sender = threading.Thread(
+            target=lambda: _send_quietly(sock, put_behaviors(f"Content-Length: {len(body)}\r\n", body))
+        )
+        sender.start()
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        status, answer = response.status, json.loads(response.read())
+        sender.join(timeout=10)
+    assert (status, answer["errors"][0]["code"]) == (413, 1007)
+
+
+def _send_quietly(sock: socket.socket, data: bytes) -> None:
+    try:
+        sock.sendall(data)
+    except OSError:
+        pass  # the server may close once it has answered; what matters is the answer
+
+
+def test_request_after_refused_one_is_served(emulator: EmulatorServer) -> None:
+    assert exchange(emulator, put_behaviors("Content-Length: abc\r\n"))[0] == 400
+    status, _, body = exchange(emulator, get(f"{ROOT}/behaviors".encode()))
+    assert (status, body["success"]) == (200, True)
+
+
+def test_request_emulator_bug_answers_500_envelope(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(_request: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(emulator.app, "api", broken)
+    status, _, body = exchange(emulator, get(f"{ROOT}/behaviors".encode()))
+    assert (status, body["success"], body["errors"][0]["code"]) == (500, False, 1000)
+
+
+def test_request_head_answers_without_body(emulator: EmulatorServer) -> None:
+    # A body after a HEAD answer would be read as the start of the next response.
+    url = urlsplit(emulator.base_url)
+    conn = http.client.HTTPConnection(url.hostname or "", url.port, timeout=10)
+    conn.request("HEAD", f"{ROOT}/behaviors", headers={"Authorization": f"Bearer {TOKEN}"})
+    head = conn.getresponse()
+    assert (head.status, head.read()) == (200, b"")
+    conn.request("GET", f"{ROOT}/behaviors", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert conn.getresponse().status == 200  # the connection was not left with stray body bytes
+    conn.close()

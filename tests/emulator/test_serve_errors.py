@@ -1,0 +1,83 @@
+"""`zt-risk emulator serve` refuses a bad argument with one line on stderr and exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import free_port
+from zt_risk_scoring import cli
+from zt_risk_scoring.emulator import server
+
+SECRET = "secret-token-value"
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield int(sock.getsockname()[1])
+
+
+def not_sqlite(tmp_path: Path) -> str:
+    path = tmp_path / "state.sqlite"
+    path.write_text("this is a text file, not a database\n" * 40)
+    return str(path)
+
+
+def bad_catalogue(tmp_path: Path) -> str:
+    path = tmp_path / "catalogue.json"
+    path.write_text('{"new": {"risk_level": "severe"}}')
+    return str(path)
+
+
+CASES: list[tuple[str, Callable[[Path, int], list[str]], str]] = [
+    ("port-in-use", lambda tmp, busy: ["--port", str(busy), "--token", SECRET], "already in use"),
+    (
+        "state-not-sqlite",
+        lambda tmp, busy: ["--port", str(free_port()), "--token", SECRET, "--state", not_sqlite(tmp)],
+        "--state",
+    ),
+    (
+        "state-in-missing-folder",
+        lambda tmp, busy: ["--port", "0", "--token", SECRET, "--state", str(tmp / "no" / "s.sqlite")],
+        "--state",
+    ),
+    ("token-unknown-permission", lambda tmp, busy: ["--port", "0", "--token", f"{SECRET}:admin"], "admin"),
+    ("token-empty", lambda tmp, busy: ["--port", "0", "--token", ":read"], "--token"),
+    ("api-key-without-key", lambda tmp, busy: ["--port", "0", "--api-key", "ops@example.com"], "--api-key"),
+    (
+        "catalogue-missing",
+        lambda tmp, busy: ["--port", "0", "--token", SECRET, "--catalogue", str(tmp / "x")],
+        "--catalogue",
+    ),
+    (
+        "catalogue-invalid",
+        lambda tmp, busy: ["--port", "0", "--token", SECRET, "--catalogue", bad_catalogue(tmp)],
+        "risk_level",
+    ),
+]
+
+
+@pytest.mark.parametrize(("argv", "named"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_serve_bad_argument_exits_2_with_one_line(
+    tmp_path: Path,
+    busy_port: int,
+    capsys: pytest.CaptureFixture[str],
+    argv: Callable[[Path, int], list[str]],
+    named: str,
+) -> None:
+    assert server.main(argv(tmp_path, busy_port)) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and named in err
+    assert "Traceback" not in err and SECRET not in err
+
+
+def test_cli_emulator_serve_bad_token_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["emulator", "serve", "--port", "0", "--token", f"{SECRET}:admin"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("zt-risk emulator: bad --token") and len(err.strip().splitlines()) == 1

@@ -1,0 +1,109 @@
+"""Gateway-style faults (redirects, HTML pages) and Cloudflare's answer for a route it does not have."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from tests.conftest import ACCOUNT, TOKEN, Control
+from zt_risk_scoring.emulator import EmulatorServer
+
+HEADERS = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def api(emulator: EmulatorServer, method: str = "GET", path: str = "behaviors") -> requests.Response:
+    url = f"{emulator.base_url}/accounts/{ACCOUNT}/zt_risk_scoring/{path}"
+    return requests.request(method, url, headers=HEADERS, timeout=5, allow_redirects=False)
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308], ids=lambda s: f"status-{s}")
+def test_fault_redirect_answers_location_without_envelope(
+    emulator: EmulatorServer, control: Control, status: int
+) -> None:
+    control.post("faults", {"rules": [{"mode": "redirect", "status": status, "location": "https://login.example/"}]})
+    response = api(emulator)
+    assert (response.status_code, response.headers["Location"]) == (status, "https://login.example/")
+    assert "success" not in response.text
+
+
+def test_fault_redirect_defaults_to_302(emulator: EmulatorServer, control: Control) -> None:
+    control.post("faults", {"rules": [{"mode": "redirect", "location": "/elsewhere"}]})
+    assert api(emulator).status_code == 302
+
+
+@pytest.mark.parametrize(("status", "phrase"), [(404, "Not Found"), (502, "Bad Gateway"), (200, "OK")], ids=str)
+def test_fault_html_answers_page_without_envelope(
+    emulator: EmulatorServer, control: Control, status: int, phrase: str
+) -> None:
+    control.post("faults", {"rules": [{"mode": "html", "status": status}]})
+    response = api(emulator)
+    assert response.status_code == status
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert response.text.startswith("<html>") and phrase in response.text and "success" not in response.text
+
+
+@pytest.mark.parametrize("mode", ["redirect", "html"])
+def test_fault_gateway_count_runs_out(emulator: EmulatorServer, control: Control, mode: str) -> None:
+    rule = {"mode": mode, "count": 2, **({"location": "/x"} if mode == "redirect" else {})}
+    control.post("faults", {"rules": [rule]})
+    assert [api(emulator).status_code for _ in range(3)] == [302 if mode == "redirect" else 404] * 2 + [200]
+
+
+@pytest.mark.parametrize("mode", ["redirect", "html"])
+def test_fault_gateway_rate_one_fires_every_time(emulator: EmulatorServer, control: Control, mode: str) -> None:
+    rule = {"mode": mode, "rate": 1.0, **({"location": "/x"} if mode == "redirect" else {})}
+    control.post("faults", {"rules": [rule]})
+    assert {api(emulator).status_code for _ in range(3)} == {302 if mode == "redirect" else 404}
+
+
+@pytest.mark.parametrize("mode", ["redirect", "html"])
+def test_fault_gateway_methods_filter(emulator: EmulatorServer, control: Control, mode: str) -> None:
+    rule = {"mode": mode, "methods": ["post"], **({"location": "/x"} if mode == "redirect" else {})}
+    control.post("faults", {"rules": [rule]})
+    assert api(emulator).status_code == 200
+    assert api(emulator, "POST", "integrations").status_code == (302 if mode == "redirect" else 404)
+
+
+@pytest.mark.parametrize("mode", ["redirect", "html"])
+def test_fault_gateway_operations_filter(emulator: EmulatorServer, control: Control, mode: str) -> None:
+    rule = {"mode": mode, "operations": ["list_integrations"], **({"location": "/x"} if mode == "redirect" else {})}
+    control.post("faults", {"rules": [rule]})
+    assert api(emulator).status_code == 200
+    assert api(emulator, "GET", "integrations").status_code == (302 if mode == "redirect" else 404)
+
+
+def test_fault_gateway_answer_is_logged(emulator: EmulatorServer, control: Control) -> None:
+    control.post("faults", {"rules": [{"mode": "html", "status": 502}]})
+    api(emulator)
+    assert control.log()["requests"][-1] == {
+        "method": "GET",
+        "path": f"/client/v4/accounts/{ACCOUNT}/zt_risk_scoring/behaviors",
+        "operation": "get_behaviors",
+        "status": 502,
+        "fault": "html",
+    }
+
+
+UNKNOWN = [
+    ("without-client-v4", f"/accounts/{ACCOUNT}/zt_risk_scoring/behaviors"),
+    ("client-v5", f"/client/v5/accounts/{ACCOUNT}/zt_risk_scoring/behaviors"),
+    ("extra-segment", f"/client/v4/accounts/{ACCOUNT}/zt_risk_scoring/behaviors/extra/more"),
+    ("other-product", f"/client/v4/accounts/{ACCOUNT}/access/apps"),
+    ("api-root", "/client/v4"),
+    ("server-root", "/"),
+    ("control-without-slash", "/__emulator"),
+]
+
+
+@pytest.mark.parametrize("path", [u[1] for u in UNKNOWN], ids=[u[0] for u in UNKNOWN])
+@pytest.mark.parametrize("authorized", [True, False], ids=["token", "no-token"])
+def test_request_unknown_route_answers_7003(emulator: EmulatorServer, path: str, authorized: bool) -> None:
+    root = emulator.base_url.removesuffix("/client/v4")
+    response = requests.get(root + path, headers=HEADERS if authorized else {}, timeout=5)
+    assert response.status_code == 404
+    assert response.json() == {
+        "success": False,
+        "errors": [{"code": 7003, "message": "No route for that URI"}],
+        "messages": [],
+        "result": None,
+    }

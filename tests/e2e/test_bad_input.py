@@ -67,20 +67,25 @@ PREVIEW_CASES: list[tuple[str, Callable[[Config], None], dict[str, str], str]] =
         "behavior-key-spaces",
         setting(B, {"Imp Travel": {"enabled": True, "risk_level": "high"}}),
         {},
-        "keys are behavior ids such as imp_travel",
+        "keys are behavior ids (lowercase letters",
     ),
     ("on-delete", setting("zt-risk-scoring:behaviorsOnDelete", "wipe"), {}, "on_delete must be one of"),
     ("tenant-http", item(tenantUrl="http://bad-input.okta.com"), {}, "tenant_url must be an https URL"),
     ("tenant-no-scheme", item(tenantUrl="bad-input.okta.com"), {}, "tenant_url must be an https URL"),
-    ("tenant-path", item(tenantUrl="https://bad-input.okta.com/app"), {}, "with no path, query or credentials"),
-    ("tenant-query", item(tenantUrl="https://bad-input.okta.com?x=1"), {}, "with no path, query or credentials"),
-    ("tenant-userinfo", item(tenantUrl="https://u:p@bad-input.okta.com"), {}, "with no path, query or credentials"),
+    ("tenant-path", item(tenantUrl="https://bad-input.okta.com/app"), {}, "with no path, query or fragment"),
+    ("tenant-query", item(tenantUrl="https://bad-input.okta.com?x=1"), {}, "with no path, query or fragment"),
+    ("tenant-userinfo", item(tenantUrl="https://u:p@bad-input.okta.com"), {}, "must not carry credentials"),
+    ("tenant-ipv6-open", item(tenantUrl="https://["), {}, "tenant_url is not a valid URL"),
+    ("tenant-port-text", item(tenantUrl="https://bad-input.okta.com:abc"), {}, "tenant_url is not a valid URL"),
+    ("tenant-full-width", item(tenantUrl="https://\uff4f\uff4b\uff54\uff41.com"), {}, "in its xn-- form"),
     ("tenant-number", item(tenantUrl=42), {}, "tenant_url must be a string"),
     ("integration-type", item(integrationType="AzureAD"), {}, "integration_type must be Okta"),
-    ("reference-number", item(referenceId=7), {}, "reference_id must be a non-empty string"),
-    ("reference-blank", item(referenceId="  "), {}, "reference_id must be a non-empty string"),
+    ("reference-number", item(referenceId=7), {}, "reference_id must be 1 to 255"),
+    ("reference-blank", item(referenceId="  "), {}, "reference_id must be 1 to 255"),
+    ("reference-slash", item(referenceId="a/b"), {}, "it is sent as a URL path segment"),
+    ("reference-dot-dot", item(referenceId=".."), {}, "it is sent as a URL path segment"),
     ("active-string", item(active="false"), {}, "active must be true or false"),
-    ("integration-id-not-uuid", item(integrationId="okta-1"), {}, "integration_id must be the UUID"),
+    ("integration-id-not-uuid", item(integrationId="okta-1"), {}, "integration_id must be a UUID"),
     ("adopt-string", item(adopt="yes"), {}, "adopt must be true or false"),
     ("account-malformed", setting("cloudflare:accountId", "ACCOUNT-1"), {}, "account_id must be 32 lowercase hex"),
     (
@@ -139,6 +144,27 @@ UP_CASES: list[tuple[str, Callable[[Config], None], dict[str, str], str]] = [
         "must be an http(s) URL",
     ),
     (
+        "base-url-password",
+        lambda c: (
+            behavior(risk_level="low")(c),
+            setting("cloudflare:baseUrl", "https://u:pa55word-in-url@api.example.test/client/v4")(c),
+        ),
+        {},
+        "must not carry credentials",
+    ),
+    (
+        "token-newline",
+        behavior(risk_level="low"),
+        {"CLOUDFLARE_API_TOKEN": "e2e-token\nX-Injected: 1"},
+        "cannot be sent in an HTTP header: it contains a line break",
+    ),
+    (
+        "token-not-latin1",
+        behavior(risk_level="low"),
+        {"CLOUDFLARE_API_TOKEN": "e2e-token-\u2603"},
+        "it contains a non-ASCII character",
+    ),
+    (
         "timeout-nonsense",
         lambda c: (behavior(risk_level="low")(c), setting("zt-risk-scoring:apiTimeout", "soon")(c)),
         {},
@@ -166,6 +192,8 @@ def resources_of(stack: PulumiStack) -> str:
     return json.dumps(sorted(mine, key=lambda r: r[0]), sort_keys=True)
 
 
+# Credential text the cases above configure; no output may show it.
+SECRETS = ("pa55word-in-url", "X-Injected", "e2e-token-\u2603")
 CASES = [(*case, "preview") for case in PREVIEW_CASES] + [(*case, "up") for case in UP_CASES]
 
 
@@ -189,6 +217,7 @@ def test_bad_input_fails_before_writing(
     assert result.returncode != 0, result.stdout
     assert emu.writes() == writes
     assert expected in result.stdout + result.stderr
+    assert not [s for s in SECRETS if s in result.stdout + result.stderr]
     assert resources_of(stack) == deployed
 
 
@@ -199,3 +228,16 @@ def test_preview_risk_level_any_case_is_accepted(
     config[B]["imp_travel"]["risk_level"] = "HIGH"
     stack.set_config(config)
     stack.run("preview", "--expect-no-changes")
+
+
+def test_preview_unknown_behavior_key_warns_naming_known_keys(
+    stack: PulumiStack, module_emulator: EmulatorServer, emu: Control, deployed: str
+) -> None:
+    config = valid(module_emulator)
+    config[B]["imp_travle"] = {"enabled": True, "risk_level": "high"}
+    stack.set_config(config)
+    writes = emu.writes()
+    result = stack.run("preview")
+    assert "'imp_travle' are not ones this version of zt-risk-scoring knows" in result.stdout
+    assert "high_dlp, imp_travel, sentinel_one" in result.stdout
+    assert emu.writes() == writes

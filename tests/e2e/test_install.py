@@ -1,0 +1,128 @@
+"""A user's own project: its Pulumi.yaml names `virtualenv: venv`, this package is pip-installed into that
+venv from the repository (dependencies resolved from pyproject's ranges), and the CLI runs it with no
+PULUMI_PYTHON_CMD and no Python on PATH that has `pulumi`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ACCOUNT, TOKEN, Control
+from tests.e2e.harness import ROOT, default_sigint, pulumi_dir
+from zt_risk_scoring.emulator import EmulatorServer
+
+PROGRAM = """\
+import pulumi
+from zt_risk_scoring import RiskBehaviors
+
+behaviors = RiskBehaviors("behaviors", behaviors={"imp_travel": {"enabled": True, "risk_level": "high"}})
+pulumi.export("account", behaviors.id)
+"""
+# What `pip install <repo>` needs of the checkout (no venv, caches or build output).
+SKIP = shutil.ignore_patterns(".git", ".venv*", ".demo", "build", "*.egg-info", "__pycache__", ".*_cache")
+
+
+def project_yaml(virtualenv: str) -> str:
+    runtime = {"name": "python", "options": {"toolchain": "pip", "virtualenv": virtualenv}}
+    return yaml.safe_dump({"name": "user-project", "runtime": runtime}, sort_keys=False)
+
+
+class UserProject:
+    """A project directory outside this repository, run by the CLI with a user's environment."""
+
+    def __init__(self, workdir: Path, server: EmulatorServer) -> None:
+        self.dir = workdir / "project"
+        self.dir.mkdir()
+        (self.dir / "Pulumi.yaml").write_text(project_yaml("venv"))
+        (self.dir / "__main__.py").write_text(PROGRAM)
+        (workdir / "backend").mkdir()
+        ours = {str(Path(sys.executable).parent), str(Path(sys.prefix) / "bin")}
+        path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p not in ours]
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("CLOUDFLARE_", "PULUMI_", "VIRTUAL_ENV"))},
+            "PATH": os.pathsep.join([pulumi_dir(), *path]),
+            "PULUMI_BACKEND_URL": f"file://{workdir / 'backend'}",
+            "PULUMI_HOME": str(workdir / "home"),
+            "PULUMI_CONFIG_PASSPHRASE": "",
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            "CLOUDFLARE_API_TOKEN": TOKEN,
+        }
+        self.run("stack", "init", "dev")
+        config = {"cloudflare:baseUrl": server.base_url, "cloudflare:accountId": ACCOUNT}
+        stack_file = self.dir / "Pulumi.dev.yaml"
+        current = yaml.safe_load(stack_file.read_text()) if stack_file.exists() else None
+        stack_file.write_text(yaml.safe_dump({**(current or {}), "config": config}))
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            ["pulumi", *args, "--non-interactive", "--color", "never"],
+            cwd=self.dir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=default_sigint,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"pulumi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result
+
+
+@pytest.fixture(scope="module")
+def user_project(module_emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[UserProject]:
+    workdir = tmp_path_factory.mktemp("install")
+    project = UserProject(workdir, module_emulator)
+    source = workdir / "source"
+    shutil.copytree(ROOT, source, ignore=SKIP)
+    venv.create(project.dir / "venv", with_pip=True)
+    subprocess.run(
+        [str(project.dir / "venv" / "bin" / "python"), "-m", "pip", "install", "--quiet", str(source)],
+        check=True,
+        timeout=600,
+        env={k: v for k, v in os.environ.items() if k not in ("PIP_CONSTRAINT", "PYTHONPATH")},
+    )
+    yield project
+
+
+def test_preview_virtualenv_option_without_python_cmd(user_project: UserProject, emu: Control) -> None:
+    emu.post("reset", {})
+    assert "PULUMI_PYTHON_CMD" not in user_project.env
+    assert str(Path(sys.executable).parent) not in user_project.env["PATH"].split(os.pathsep)
+    result = user_project.run("preview", "--json")
+    steps = {s["urn"].rsplit("::", 1)[-1]: s["op"] for s in json.loads(result.stdout)["steps"]}
+    assert steps["behaviors"] == "create"
+    assert emu.writes() == 0
+
+
+def test_up_virtualenv_option_runs_dynamic_provider_from_venv(user_project: UserProject, emu: Control) -> None:
+    user_project.run("up", "--yes", "--skip-preview")
+    outputs = json.loads(user_project.run("stack", "output", "--json").stdout)
+    assert outputs["account"] == ACCOUNT
+    assert emu.writes() > 0
+    # destroy does not run the program: only the dynamic provider, from the venv, touches the API.
+    user_project.run("destroy", "--yes", "--skip-preview")
+    assert json.loads(user_project.run("stack", "export").stdout)["deployment"].get("resources") in (None, [])
+
+
+def test_preview_virtualenv_missing_names_the_option(user_project: UserProject) -> None:
+    (user_project.dir / "Pulumi.yaml").write_text(project_yaml("no-such-venv"))
+    try:
+        result = user_project.run("preview", check=False)
+    finally:
+        (user_project.dir / "Pulumi.yaml").write_text(project_yaml("venv"))
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "The 'virtualenv' option in Pulumi.yaml is set to \"no-such-venv\"" in output
+    assert "doesn't exist" in output

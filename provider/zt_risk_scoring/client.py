@@ -42,6 +42,11 @@ PII = "Zero Trust PII Read"
 # Cloudflare's answers for a URL it cannot route ("No route for that URI", "Could not route to …").
 ROUTING_CODES = frozenset({7000, 7003})
 SAFE_METHODS = frozenset({"GET", "HEAD"})
+STALE_CONFIG = (
+    "If you changed cloudflare:apiToken since the last `pulumi up`: `pulumi refresh` and `pulumi destroy` "
+    "use the stack config saved in state at that `up`, not the new value; run `pulumi up` first, or add "
+    "--run-program to refresh/destroy (`pulumi refresh --run-program`) so they read the current config"
+)
 T = TypeVar("T")
 
 
@@ -234,7 +239,7 @@ class RiskScoringClient:
             ) from exc
         except requests.RequestException as exc:
             raise _connection_failed(exc, method, rel, self.settings.base_url) from exc
-        return _unwrap(response, method, rel, permission, self.settings.base_url)
+        return _unwrap(response, method, rel, permission, self.settings)
 
 
 def _connection_failed(exc: requests.RequestException, method: str, path: str, base_url: str) -> ConnectionFailed:
@@ -287,7 +292,7 @@ def _is_envelope(body: Any) -> bool:
     return isinstance(body, dict) and isinstance(body.get("success"), bool) and isinstance(body.get("errors"), list)
 
 
-def _unwrap(response: requests.Response, method: str, path: str, permission: str, base_url: str) -> Any:
+def _unwrap(response: requests.Response, method: str, path: str, permission: str, settings: Settings) -> Any:
     try:
         body = response.json()
     except ValueError:
@@ -296,7 +301,7 @@ def _unwrap(response: requests.Response, method: str, path: str, permission: str
     if 200 <= status < 300 and _is_envelope(body) and body["success"] is True:
         return body.get("result")
     errors = messages_from(body)
-    where = f"check cloudflare:baseUrl / CLOUDFLARE_BASE_URL ({printable(base_url)})"
+    where = f"check cloudflare:baseUrl / CLOUDFLARE_BASE_URL ({printable(settings.base_url)})"
     if 300 <= status < 400:
         location = printable(response.headers.get("Location", "(none)"))
         raise EndpointError(
@@ -331,6 +336,8 @@ def _unwrap(response: requests.Response, method: str, path: str, permission: str
             "the credential was not accepted: check that cloudflare:apiToken / CLOUDFLARE_API_TOKEN "
             "(or the API key and email) is current and not revoked"
         )
+        if settings.credential_in_config:
+            hint += f". {STALE_CONFIG}"
     if cls is PermissionDenied:
         hint = (
             f"this call needs an API token with {permission} on account "

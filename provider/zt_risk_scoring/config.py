@@ -39,6 +39,9 @@ class Settings:
     api_key: str | None = field(default=None, repr=False)
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
+    # True when the credential came from stack config: refresh and destroy without the program read
+    # that from the copy the engine saved at the last `up`, so a rotated token is not seen there.
+    credential_in_config: bool = False
 
     def auth_headers(self) -> dict[str, str]:
         if self.token:
@@ -137,10 +140,13 @@ def resolve_settings(lookup: Lookup, env: Mapping[str, str] | None = None) -> Se
             "both an API token and a global API key are set; keep one: unset "
             "cloudflare:apiKey / CLOUDFLARE_API_KEY, or cloudflare:apiToken / CLOUDFLARE_API_TOKEN"
         )
+    in_config = bool(lookup(TOKEN[0]) or lookup(API_KEY[0]))
     if token:
-        return Settings(base_url=base_url, token=token, read_timeout=timeout)
+        return Settings(base_url=base_url, token=token, read_timeout=timeout, credential_in_config=in_config)
     if api_key and email:
-        return Settings(base_url=base_url, email=email, api_key=api_key, read_timeout=timeout)
+        return Settings(
+            base_url=base_url, email=email, api_key=api_key, read_timeout=timeout, credential_in_config=in_config
+        )
     if api_key:
         raise ConfigurationError(
             "a global API key needs its email: `pulumi config set cloudflare:email …` or export CLOUDFLARE_EMAIL"

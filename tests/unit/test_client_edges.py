@@ -208,3 +208,23 @@ def test_api_message_with_escape_sequences_is_shown_escaped(client: RiskScoringC
     text = str(exc.value)
     assert not any(ch in text for ch in "\x1b\x07\u202e\n")
     assert "\\x1b[2J" in text
+
+
+@pytest.mark.parametrize(
+    ("lookup", "env", "stale_hint"),
+    [
+        ({"cloudflare:apiToken": TOKEN}, {}, True),
+        ({}, {"CLOUDFLARE_API_TOKEN": TOKEN}, False),
+    ],
+    ids=["token-in-stack-config", "token-in-environment"],
+)
+@responses.activate
+def test_request_rejected_credential_hints_at_saved_config(lookup: Any, env: Any, stale_hint: bool) -> None:
+    from zt_risk_scoring.config import resolve_settings
+
+    responses.get(LIST, json=failure(10000, "Authentication error"), status=401)
+    client = RiskScoringClient(resolve_settings(lookup.get, {**env, "CLOUDFLARE_BASE_URL": BASE}), ACCOUNT)
+    with pytest.raises(errors.AuthenticationError) as exc:
+        client.list_integrations()
+    assert ("--run-program" in str(exc.value)) is stale_hint
+    assert TOKEN not in str(exc.value)

@@ -1,0 +1,75 @@
+"""A token rotated in stack config: refresh and destroy without the program say why they fail and what to run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ACCOUNT, Control
+from tests.e2e.harness import PulumiStack
+from zt_risk_scoring.client import RiskScoringClient
+from zt_risk_scoring.config import Settings
+from zt_risk_scoring.emulator import EmulatorServer, build_app
+
+OLD, NEW = "rotation-old-token-0123456789", "rotation-new-token-0123456789"
+NO_ENV_TOKEN = {"CLOUDFLARE_API_TOKEN": ""}
+
+
+@pytest.fixture(scope="module")
+def module_emulator() -> Iterator[EmulatorServer]:
+    server = EmulatorServer(build_app([ACCOUNT], [OLD, NEW])).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def rotated(module_emulator: EmulatorServer, emu: Control, tmp_path: Path) -> PulumiStack:
+    """A stack deployed with OLD in secret config, then OLD revoked and NEW set in its place."""
+    stack = PulumiStack(tmp_path, env=NO_ENV_TOKEN)
+    stack.set_config(
+        {
+            "cloudflare:baseUrl": module_emulator.base_url,
+            "cloudflare:accountId": ACCOUNT,
+            "zt-risk-scoring:behaviors": {"imp_travel": {"enabled": True, "risk_level": "high"}},
+            "zt-risk-scoring:integrations": [{"name": "okta", "tenantUrl": "https://rotation.okta.com"}],
+        }
+    )
+    stack.run("config", "set", "--secret", "cloudflare:apiToken", OLD)
+    stack.up()
+    emu.post("revoke", {"token": OLD})
+    stack.run("config", "set", "--secret", "cloudflare:apiToken", NEW)
+    return stack
+
+
+@pytest.mark.parametrize("command", ["refresh", "destroy"])
+def test_command_without_program_after_rotation_names_cause_and_fix(
+    rotated: PulumiStack, emu: Control, command: str
+) -> None:
+    before, writes = rotated.resources(), emu.writes()
+    result = rotated.run(command, "--yes", "--skip-preview", check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "is current and not revoked" in output
+    assert "use the stack config saved in state" in output and "--run-program" in output
+    assert OLD not in output and NEW not in output
+    assert emu.writes() == writes
+    assert rotated.resources() == before
+
+
+@pytest.mark.parametrize("command", ["refresh", "destroy"])
+def test_command_with_run_program_after_rotation_uses_new_token(
+    rotated: PulumiStack, module_emulator: EmulatorServer, command: str
+) -> None:
+    rotated.run(command, "--yes", "--skip-preview", "--run-program")
+    live = RiskScoringClient(Settings(base_url=module_emulator.base_url, token=NEW), ACCOUNT).list_integrations()
+    assert len(live) == (0 if command == "destroy" else 1)
+    if command == "refresh":
+        rotated.destroy("--run-program")
+
+
+def test_up_after_rotation_then_plain_destroy_works(rotated: PulumiStack, module_emulator: EmulatorServer) -> None:
+    rotated.up()
+    rotated.destroy()
+    assert RiskScoringClient(Settings(base_url=module_emulator.base_url, token=NEW), ACCOUNT).list_integrations() == []

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import yaml
 
+from . import importing
 from .client import RiskScoringClient
 from .config import API_KEY, TOKEN, account_id_problem, default_account_id, resolve_settings
 from .errors import ConfigurationError, InvalidArgument, NotFound, RiskScoringError, printable
@@ -340,7 +341,7 @@ EXPORT_SCOPE = (
     f"The {PROJECT}:* keys are read only by this repository's stack program (stacks/__main__.py); "
     "in your own Pulumi program, adopt existing integrations in code with "
     "RiskIntegration(..., integration_id=ID) or adopt=True (RiskBehaviors adopts the live values by itself). "
-    "A separate import workflow is planned."
+    "To import them with `pulumi import` instead, use export --import-file FILE."
 )
 
 
@@ -365,6 +366,13 @@ def _export_target(target: Path) -> dict[str, Any]:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    problem = importing.usage_problem(args)
+    if problem:
+        raise InvalidArgument(problem)
+    if args.import_file is not None:
+        code = importing.run(args, _client(args), note=lambda text: print(f"zt-risk: {shown(text)}", file=sys.stderr))
+        print(code, end="")
+        return EXIT_OK
     target: Path | None = args.stack_config
     document = _export_target(target) if target is not None else {}
     exported = export_config(_client(args))
@@ -458,6 +466,7 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argpars
         "(each with its integrationId), so that the next `pulumi up` of stacks/ adopts the live state. " + EXPORT_SCOPE,
     )
     export.add_argument("--stack-config", type=Path, help="Pulumi.<stack>.yaml to merge into (default: stdout)")
+    importing.add_arguments(export)
     export.set_defaults(run=cmd_export)
     emulator = sub.add_parser("emulator", help="the local emulator of the API")
     serve = emulator.add_subparsers(dest="emulator_command", required=True).add_parser("serve", help="serve it")

@@ -1,0 +1,432 @@
+"""Import plan: an account's live configuration as a `pulumi import --file` spec and the program code declaring it."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import inspect
+import json
+import pprint
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import ResourceProvider
+from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.runtime._serialization import _serialize
+
+from .behaviors import RiskBehaviors, RiskBehaviorsProvider, check_behaviors
+from .client import RiskScoringClient
+from .errors import ConfigurationError, InvalidArgument, NotFound, printable
+from .ids import id_problem
+from .integration import RiskIntegration, RiskIntegrationProvider
+from .models import Integration
+from .runtime import RiskScoringProvider
+
+PROVIDER_KEY = "__provider"
+# The import file's own block: the engine ignores keys it does not know; `export` reads it back to
+# refuse overwriting a file made for another account.
+META_KEY = "zt-risk-scoring"
+FORMAT = 1
+BEHAVIORS_NAME = "risk-behaviors"
+PULUMI_TIMEOUT_S = 120
+Note = Callable[[str], None]
+
+
+def package_version() -> str:
+    """The installed zt-risk-scoring version, written into the file so a stale one can be recognized."""
+    try:
+        return importlib.metadata.version("zt-risk-scoring")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def type_token(resource: type[pulumi.dynamic.Resource]) -> str:
+    """The type the engine records for `resource`, built the way pulumi.dynamic.Resource builds it."""
+    return f"pulumi-python:{resource._resource_type_name}"
+
+
+def serialized_provider(provider: ResourceProvider) -> str:
+    """`__provider` exactly as pulumi.dynamic.Resource computes it when a program registers the resource."""
+    text, has_secrets = _serialize(True, serialize_provider, provider)
+    if has_secrets or getattr(provider, "serialize_as_secret_always", True):
+        # The program would register it as a secret, which a plain string in the import file would not match.
+        raise ConfigurationError(f"{type(provider).__name__} is serialized as a secret and cannot be imported")
+    return str(text)
+
+
+class _ThroughClient(RiskScoringProvider):
+    """A provider whose API calls go through the CLI's client (used only to read, never pickled)."""
+
+    def __init__(self, bound: RiskScoringClient) -> None:
+        super().__init__()
+        self._bound = bound
+
+    def client(self, account_id: str) -> RiskScoringClient:
+        if account_id != self._bound.account_id:
+            raise ConfigurationError(f"account {account_id} is not the exported account {self._bound.account_id}")
+        return self._bound
+
+
+class _IntegrationReader(_ThroughClient, RiskIntegrationProvider):
+    """RiskIntegrationProvider.read through the CLI's client."""
+
+
+class _BehaviorsReader(_ThroughClient, RiskBehaviorsProvider):
+    """RiskBehaviorsProvider.read through the CLI's client."""
+
+
+@dataclass(frozen=True)
+class ImportEntry:
+    """One resource: its `pulumi import --file` entry and the statement that declares it in a program."""
+
+    resource: type[pulumi.dynamic.Resource]
+    name: str
+    id: str
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+
+    def spec(self) -> dict[str, Any]:
+        return {
+            "type": type_token(self.resource),
+            "name": self.name,
+            "id": self.id,
+            "inputs": self.inputs,
+            "outputs": self.outputs,
+        }
+
+    def arguments(self) -> dict[str, Any]:
+        """The constructor's keyword arguments that make `check` produce exactly `inputs`."""
+        params = inspect.signature(self.resource.__init__).parameters
+        values = {k: v for k, v in self.inputs.items() if k != PROVIDER_KEY}
+        extra = sorted(set(values) - set(params))
+        if extra:
+            raise ConfigurationError(
+                f"{self.resource.__name__} {self.name}: input(s) {', '.join(extra)} cannot be passed by a program, "
+                "so the import would not match it; this is a bug in zt-risk-scoring"
+            )
+        return {k: values[k] for k in params if k in values and values[k] != params[k].default}
+
+    def code(self) -> str:
+        lines = [f"{self.resource.__name__}(", f"    {self.name!r},"]
+        for key, value in self.arguments().items():
+            text = pprint.pformat(value, width=100 - len(key), sort_dicts=False)
+            lines.append(f"    {key}=" + text.replace("\n", "\n" + " " * (len(key) + 5)) + ",")
+        return "\n".join([*lines, ")"])
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """Every resource to import from one account, in a stable order."""
+
+    account_id: str
+    entries: tuple[ImportEntry, ...]
+    left_out: tuple[str, ...] = field(default=())
+
+    def document(self) -> dict[str, Any]:
+        """The `pulumi import --file` document."""
+        return {
+            META_KEY: {"format": FORMAT, "version": package_version(), "account_id": self.account_id},
+            "resources": [entry.spec() for entry in self.entries],
+        }
+
+    def python(self) -> str:
+        """Program code declaring the imported resources, so that program and state agree after the import."""
+        used = sorted({entry.resource.__name__ for entry in self.entries})
+        header = [
+            f"# Imported from account {self.account_id} with `pulumi import --file` "
+            f"(written by zt-risk export, zt-risk-scoring {package_version()}).",
+            "# Keep them as they are until `pulumi preview --expect-no-changes` passes; then edit freely.",
+            f"from zt_risk_scoring import {', '.join(used)}",
+        ]
+        return "\n\n".join(["\n".join(header), *(entry.code() for entry in self.entries)]) + "\n"
+
+
+# resource names ----------------------------------------------------------------------------------
+def resource_name(tenant_url: str) -> str:
+    """A name a person would pick for an integration: its tenant host with dots as dashes."""
+    host = tenant_url.split("://", 1)[-1].split("/", 1)[0].lower()
+    return re.sub(r"[^a-z0-9]+", "-", host).strip("-") or "integration"
+
+
+def unique(name: str, taken: set[str]) -> str:
+    chosen, n = name, 2
+    while chosen in taken:
+        chosen, n = f"{name}-{n}", n + 1
+    taken.add(chosen)
+    return chosen
+
+
+# what a stack already manages --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Managed:
+    """What one stack's state already holds, so an import never makes a second owner."""
+
+    integrations: dict[str, str] = field(default_factory=dict)  # integration id -> resource name
+    behaviors: dict[str, str] = field(default_factory=dict)  # behavior key of the account -> resource name
+    names: frozenset[str] = frozenset()
+
+
+def managed_in(deployment: Mapping[str, Any], account_id: str) -> Managed:
+    """What a `pulumi stack export` deployment manages in `account_id`."""
+    integrations, behaviors, names = {}, {}, set()
+    for res in deployment.get("resources") or []:
+        urn, kind = str(res.get("urn", "")), res.get("type")
+        name = urn.rsplit("::", 1)[-1]
+        names.add(name)
+        inputs = res.get("inputs") or {}
+        if kind == type_token(RiskIntegration) and res.get("id"):
+            integrations[str(res["id"])] = name
+        if kind == type_token(RiskBehaviors) and inputs.get("account_id") == account_id:
+            behaviors.update(dict.fromkeys(inputs.get("behaviors") or {}, name))
+    return Managed(integrations, behaviors, frozenset(names))
+
+
+def managed_by_stack(stack: str, account_id: str) -> Managed:
+    """What stack `stack` manages, from `pulumi stack export` in the current directory."""
+    where = f"--stack {stack}"
+    exe = shutil.which("pulumi")
+    if exe is None:
+        raise ConfigurationError(f"{where}: the pulumi CLI is not on PATH; install it to check what the stack manages")
+    argv = [exe, "stack", "export", f"--stack={stack}"]
+    try:
+        done = subprocess.run(  # noqa: S603 - fixed argv, the stack name is one argument
+            argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=PULUMI_TIMEOUT_S, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise ConfigurationError(f"{where}: `pulumi stack export` did not finish in {PULUMI_TIMEOUT_S} s") from None
+    except OSError as exc:
+        raise ConfigurationError(f"{where}: cannot run pulumi ({exc.strerror or type(exc).__name__})") from None
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        raise ConfigurationError(
+            f"{where}: `pulumi stack export` failed: {printable((lines or ['no error output'])[-1], quote=False)}; "
+            "run zt-risk in the project directory, logged in to the stack's backend"
+        )
+    try:
+        exported = json.loads(done.stdout)
+    except ValueError:
+        exported = None
+    if not isinstance(exported, dict):
+        raise ConfigurationError(f"{where}: `pulumi stack export` did not print a JSON map; check the pulumi CLI")
+    return managed_in(exported.get("deployment") or {}, account_id)
+
+
+# building the plan -------------------------------------------------------------------------------
+def _refused(what: str, failures: Iterable[Any]) -> InvalidArgument:
+    reasons = "; ".join(f.reason for f in failures)
+    return InvalidArgument(f"{what} cannot be imported by this version of zt-risk-scoring: {reasons}")
+
+
+def integration_entry(client: RiskScoringClient, found: Integration, name: str, provider: str) -> ImportEntry:
+    """`found` as its import entry: inputs as check produces them, outputs as read returns them."""
+    raw = {
+        "account_id": client.account_id,
+        "tenant_url": found.tenant_url,
+        "reference_id": found.reference_id,
+        "active": found.active,
+        "integration_type": found.integration_type or "Okta",
+        "integration_id": found.id,
+    }
+    checked = RiskIntegrationProvider().check({}, raw)
+    if checked.failures:
+        raise _refused(f"integration {found.id}", checked.failures)
+    inputs = {**checked.inputs, PROVIDER_KEY: provider}
+    read = _IntegrationReader(client).read(found.id, dict(inputs))
+    if read.id is None:
+        raise NotFound(f"integration {found.id} does not exist in account {client.account_id}; nothing written")
+    return ImportEntry(RiskIntegration, name, found.id, inputs, {**(read.outs or {}), PROVIDER_KEY: provider})
+
+
+def behaviors_entry(client: RiskScoringClient, chosen: Mapping[str, Any], name: str, provider: str) -> ImportEntry:
+    """The chosen behaviors as an import entry; `prior` holds their values now, so destroy changes nothing."""
+    raw = {"account_id": client.account_id, "behaviors": dict(chosen), "on_delete": "restore"}
+    checked = RiskBehaviorsProvider().check({}, raw)
+    if checked.failures:
+        raise _refused("--behaviors", checked.failures)
+    inputs = {**checked.inputs, PROVIDER_KEY: provider}
+    read = _BehaviorsReader(client).read(client.account_id, {**inputs, "prior": checked.inputs["behaviors"]})
+    outputs = {**(read.outs or {}), PROVIDER_KEY: provider}
+    return ImportEntry(RiskBehaviors, name, client.account_id, inputs, outputs)
+
+
+def chosen_behaviors(client: RiskScoringClient, wanted: str, managed: Managed, note: Note) -> dict[str, Any]:
+    """The current settings of the behaviors `wanted` names (`all`, or keys separated by commas)."""
+    current = {key: b.setting.to_api() for key, b in sorted(client.get_behaviors().items())}
+    every = wanted.strip() == "all"
+    keys = sorted(current) if every else [k.strip() for k in wanted.split(",") if k.strip()]
+    missing = [k for k in keys if k not in current]
+    if missing or not keys:
+        raise NotFound(
+            f"--behaviors {printable(wanted)}: {', '.join(map(printable, missing)) or 'no key'} is not a behavior "
+            f"of account {client.account_id} (it has {', '.join(current) or 'none'}); name keys separated by "
+            "commas, or all; nothing written"
+        )
+    chosen: dict[str, Any] = {}
+    for key in keys:
+        owner = managed.behaviors.get(key)
+        if owner is not None:
+            note(f"behavior {key} is already managed by the stack's RiskBehaviors {owner!r}; left out")
+        elif every and check_behaviors({key: current[key]})[1]:
+            level = printable(current[key]["risk_level"])
+            note(f"behavior {key} has risk level {level}, which this version cannot write; left out")
+        else:
+            chosen[key] = current[key]
+    return chosen
+
+
+def build_plan(
+    client: RiskScoringClient,
+    *,
+    behaviors: str | None = None,
+    only: Sequence[str] = (),
+    managed: Managed | None = None,
+    note: Note = lambda _text: None,
+) -> ImportPlan:
+    """Read the account and plan the import of its integrations (all, or `only`) and the chosen behaviors."""
+    managed = managed or Managed()
+    entries: list[ImportEntry] = []
+    taken = set(managed.names)
+    if behaviors is not None:
+        chosen = chosen_behaviors(client, behaviors, managed, note)
+        if chosen:
+            name = unique(BEHAVIORS_NAME, taken)
+            entries.append(behaviors_entry(client, chosen, name, serialized_provider(RiskBehaviorsProvider())))
+    taken.add(BEHAVIORS_NAME)
+    listed = sorted(client.list_integrations(), key=lambda i: (i.created_at, i.id))
+    unknown = sorted(set(only) - {i.id for i in listed})
+    if unknown:
+        raise NotFound(
+            f"--integration {', '.join(unknown)}: no such integration in account {client.account_id}; "
+            "`zt-risk integrations` lists them; nothing written"
+        )
+    provider = serialized_provider(RiskIntegrationProvider())
+    left_out: list[str] = []
+    for found in listed:
+        if only and found.id not in only:
+            continue
+        owner = managed.integrations.get(found.id)
+        if owner is not None:
+            note(
+                f"integration {found.id} ({printable(found.tenant_url)}) is already managed by the stack "
+                f"as {owner!r}; left out"
+            )
+            left_out.append(found.id)
+            continue
+        entries.append(integration_entry(client, found, unique(resource_name(found.tenant_url), taken), provider))
+    return ImportPlan(client.account_id, tuple(entries), tuple(left_out))
+
+
+# files -------------------------------------------------------------------------------------------
+def existing_problem(path: Path, account_id: str, note: Note) -> str | None:
+    """Why `path` must not be replaced by an import file for `account_id`, or None."""
+    where = f"--import-file {path}"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"{where}: exists and cannot be read ({getattr(exc, 'strerror', None) or type(exc).__name__})"
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = None
+    meta = document.get(META_KEY) if isinstance(document, dict) else None
+    if not isinstance(meta, dict):
+        return f"{where}: exists and is not an import file written by zt-risk export; pass another path or delete it"
+    if meta.get("account_id") != account_id:
+        return (
+            f"{where}: was written for account {printable(meta.get('account_id'), quote=False)}, not {account_id}; "
+            "keep one import file per account (pass another path) or delete it"
+        )
+    if meta.get("format") != FORMAT or meta.get("version") != package_version():
+        note(
+            f"{where}: replacing a file written by zt-risk-scoring {printable(meta.get('version'), quote=False)} "
+            f"(import format {printable(meta.get('format'), quote=False)}); import only the new one"
+        )
+    return None
+
+
+def _write(path: Path, text: str, flag: str) -> None:
+    """Write `text` whole or not at all (a half-written import file would import half an account)."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise ConfigurationError(f"{flag} {path}: cannot be written ({exc.strerror or type(exc).__name__})") from None
+
+
+# command line ------------------------------------------------------------------------------------
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The `export` flags that write an import file instead of stack config."""
+    parser.add_argument(
+        "--import-file",
+        type=Path,
+        metavar="FILE",
+        help="write a `pulumi import --file FILE` spec of the account's integrations (and --behaviors) instead",
+    )
+    parser.add_argument(
+        "--python", type=Path, metavar="FILE", help="with --import-file: write the program code there (default: stdout)"
+    )
+    parser.add_argument(
+        "--behaviors",
+        metavar="KEY,KEY|all",
+        help="with --import-file: also import these behavior keys (managed as RiskBehaviors, restored on destroy)",
+    )
+    parser.add_argument(
+        "--integration",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="with --import-file: import only this integration (repeatable; default: every integration)",
+    )
+
+
+def usage_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the combination of export flags, or None."""
+    if args.import_file is None:
+        used = [flag for flag, value in (("--python", args.python), ("--behaviors", args.behaviors)) if value]
+        used += ["--integration"] if args.integration else []
+        return f"{', '.join(used)} only go with --import-file FILE" if used else None
+    if getattr(args, "stack_config", None) is not None:
+        return "--import-file and --stack-config are two ways to bring the account under management; use one"
+    for value in args.integration:
+        problem = id_problem("integration_id", value)
+        if problem:
+            return f"--integration: {problem}"
+    return None
+
+
+def run(args: argparse.Namespace, client: RiskScoringClient, note: Note) -> str:
+    """Write the import file (and --python); return the program code when it goes to stdout."""
+    target: Path = args.import_file
+    problem = existing_problem(target, client.account_id, note)
+    if problem:
+        raise ConfigurationError(f"{problem}; nothing written")
+    managed = managed_by_stack(args.stack, client.account_id) if args.stack else None
+    plan = build_plan(client, behaviors=args.behaviors, only=args.integration, managed=managed, note=note)
+    if not plan.entries:
+        raise ConfigurationError(
+            f"nothing to import from account {client.account_id}: no integrations"
+            + (" the stack does not already manage" if plan.left_out else "")
+            + (" and no behaviors chosen" if args.behaviors is None else "")
+            + "; nothing written"
+        )
+    code = plan.python()
+    _write(target, json.dumps(plan.document(), indent=2) + "\n", "--import-file")
+    if args.python is not None:
+        _write(args.python, code, "--python")
+    names = ", ".join(entry.name for entry in plan.entries)
+    note(
+        f"wrote {target} ({len(plan.entries)} resources: {names}); next: `pulumi import --file {target} --yes "
+        f"--generate-code=false --protect=false`, add the program code to your program, then "
+        "`pulumi preview --expect-no-changes`"
+    )
+    return "" if args.python is not None else code

@@ -1,26 +1,29 @@
-"""Read-only lookups for stack programs, returning Outputs; same credentials as the providers."""
+"""Read-only lookups for stack programs: Inputs in, Outputs out, unknown at preview until what they depend on exists."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeAlias, cast
 
 import pulumi
 
-from .client import RiskScoringClient
-from .config import default_account_id, resolve_settings
-from .errors import ConfigurationError
+from .client import PII, READ, RiskScoringClient
+from .config import account_id_problem, default_account_id, resolve_settings
+from .errors import AuthenticationError, ConfigurationError, EndpointError, PermissionDenied, RiskScoringError
 from .runtime import stack_config
 
+Options: TypeAlias = pulumi.InvokeOptions | pulumi.InvokeOutputOptions | None
+Call: TypeAlias = Callable[[RiskScoringClient, Any], Any]
 
-def _client(account_id: str | None) -> RiskScoringClient:
+
+def _account(name: str, account_id: str | None) -> str:
     account = account_id or default_account_id(stack_config)
-    if not account:
-        raise ConfigurationError(
-            "account_id is required: pass account_id=… or set cloudflare:accountId / CLOUDFLARE_ACCOUNT_ID"
-        )
-    return RiskScoringClient(resolve_settings(stack_config), account)
+    problem = account_id_problem(account)
+    if problem or account is None:
+        raise pulumi.RunError(f"{name}: {problem}")
+    return account
 
 
 def _plain(value: Any) -> Any:
@@ -31,38 +34,112 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _custom_resources(resources: Iterable[pulumi.Resource]) -> list[pulumi.CustomResource]:
+    """The custom resources among `resources`, a component standing for its children (as in depends_on)."""
+    found: list[pulumi.CustomResource] = []
+    for resource in resources:
+        if isinstance(resource, pulumi.CustomResource):
+            found.append(resource)
+        else:
+            # The SDK records a component's children here and expands depends_on through it the same way.
+            found += _custom_resources(getattr(resource, "_childResources", ()))
+    return found
+
+
+def _ids(resources: Iterable[pulumi.Resource]) -> pulumi.Output[list[Any]]:
+    # A resource to be created has an unknown id at preview, and its id resolves only once the engine has
+    # created (or updated) it: waiting on ids is how the SDK gates invokes on engines without dependsOn.
+    ids = [r.id for r in _custom_resources(resources) if isinstance(getattr(r, "id", None), pulumi.Output)]
+    return pulumi.Output.all(*ids)
+
+
+def _listed(depends_on: Any) -> list[pulumi.Resource]:
+    if depends_on is None:
+        return []
+    return [depends_on] if isinstance(depends_on, pulumi.Resource) else list(depends_on)
+
+
+async def _carried_ids(inputs: pulumi.Output[Any]) -> pulumi.Output[list[Any]]:
+    # Output.resources() is how the SDK itself learns which resources an invoke's arguments come from.
+    return _ids(await inputs.resources())
+
+
+def _ready(inputs: pulumi.Output[Any], opts: Options) -> pulumi.Output[list[Any]]:
+    """Known once every resource behind the inputs and every `opts.depends_on` resource has its id."""
+    depends_on: Any = opts.depends_on if isinstance(opts, pulumi.InvokeOutputOptions) else None
+    declared: pulumi.Output[list[Any]] = pulumi.Output.from_input(depends_on).apply(lambda d: _ids(_listed(d)))
+    # from_input lifts the Output the coroutine returns: its value, known-ness and resources.
+    carried: pulumi.Output[list[Any]] = pulumi.Output.from_input(cast(Any, _carried_ids(inputs)))
+    return pulumi.Output.all(declared, carried)
+
+
+# Errors a preview without credentials, or with too weak a token, can meet: the hint says why a preview calls at all.
+_ACCESS_ERRORS = (AuthenticationError, PermissionDenied)
+
+
+def _user_error(name: str, exc: RiskScoringError, permission: str) -> pulumi.RunError:
+    text = f"{name}: {exc}"
+    if isinstance(exc, _ACCESS_ERRORS) or (isinstance(exc, ConfigurationError) and not isinstance(exc, EndpointError)):
+        text += (
+            ". Lookups run during `pulumi preview` as soon as their inputs are known, so a preview of this "
+            f"program needs the same credentials as `up`, with {permission}"
+        )
+    # RunError is what the language host prints as one message, without a Python traceback.
+    return pulumi.RunError(text)
+
+
 def _lookup(
-    call: Callable[[RiskScoringClient, Any], Any],
-    account_id: pulumi.Input[str] | None,
-    arg: pulumi.Input[str] | None = None,
+    name: str, call: Call, permission: str, account_id: pulumi.Input[str] | None, arg: Any, opts: Options
 ) -> pulumi.Output[Any]:
-    return pulumi.Output.all(account_id, arg).apply(lambda v: _plain(call(_client(v[0]), v[1])))
+    inputs = pulumi.Output.all(account_id, arg)
+
+    async def run(values: list[Any]) -> Any:
+        account, value = values[0]
+        try:
+            # Settings come from the stack config, which belongs to the program's thread.
+            client = RiskScoringClient(resolve_settings(stack_config), _account(name, account))
+            # The HTTP call in a worker thread: a slow answer must not stall the program's registrations.
+            found = await asyncio.get_running_loop().run_in_executor(None, call, client, value)
+        except RiskScoringError as exc:
+            raise _user_error(name, exc, permission) from None
+        return _plain(found)
+
+    return pulumi.Output.all(inputs, _ready(inputs, opts)).apply(run)
 
 
 def get_integration(
-    integration_id: pulumi.Input[str], account_id: pulumi.Input[str] | None = None
+    integration_id: pulumi.Input[str], account_id: pulumi.Input[str] | None = None, opts: Options = None
 ) -> pulumi.Output[Any]:
     """The integration with this id, as a dict."""
-    return _lookup(lambda c, i: c.get_integration(i), account_id, integration_id)
+    return _lookup("get_integration", lambda c, i: c.get_integration(i), READ, account_id, integration_id, opts)
 
 
 def get_integration_by_reference(
-    reference_id: pulumi.Input[str], account_id: pulumi.Input[str] | None = None
+    reference_id: pulumi.Input[str], account_id: pulumi.Input[str] | None = None, opts: Options = None
 ) -> pulumi.Output[Any]:
     """The integration with this reference_id, as a dict."""
-    return _lookup(lambda c, r: c.get_integration_by_reference(r), account_id, reference_id)
+    return _lookup(
+        "get_integration_by_reference",
+        lambda c, r: c.get_integration_by_reference(r),
+        READ,
+        account_id,
+        reference_id,
+        opts,
+    )
 
 
-def list_integrations(account_id: pulumi.Input[str] | None = None) -> pulumi.Output[Any]:
+def list_integrations(account_id: pulumi.Input[str] | None = None, opts: Options = None) -> pulumi.Output[Any]:
     """Every integration of the account, as dicts."""
-    return _lookup(lambda c, _: c.list_integrations(), account_id)
+    return _lookup("list_integrations", lambda c, _: c.list_integrations(), READ, account_id, None, opts)
 
 
-def get_summary(account_id: pulumi.Input[str] | None = None) -> pulumi.Output[Any]:
+def get_summary(account_id: pulumi.Input[str] | None = None, opts: Options = None) -> pulumi.Output[Any]:
     """Users with risk events: counts, last event and max level."""
-    return _lookup(lambda c, _: c.summary(), account_id)
+    return _lookup("get_summary", lambda c, _: c.summary(), PII, account_id, None, opts)
 
 
-def get_user_risk(user_id: pulumi.Input[str], account_id: pulumi.Input[str] | None = None) -> pulumi.Output[Any]:
+def get_user_risk(
+    user_id: pulumi.Input[str], account_id: pulumi.Input[str] | None = None, opts: Options = None
+) -> pulumi.Output[Any]:
     """A user's risk level and events."""
-    return _lookup(lambda c, u: c.user_risk(u), account_id, user_id)
+    return _lookup("get_user_risk", lambda c, u: c.user_risk(u), PII, account_id, user_id, opts)

@@ -395,6 +395,10 @@ def usage_problem(args: argparse.Namespace) -> str | None:
         used = [flag for flag, value in (("--python", args.python), ("--behaviors", args.behaviors)) if value]
         used += ["--integration"] if args.integration else []
         return f"{', '.join(used)} only go with --import-file FILE" if used else None
+    if not args.stack:
+        # The engine imports an id already in the stack under another name as a second owner of it;
+        # only the stack's state tells which integrations it already manages.
+        return "--import-file needs --stack NAME: the stack to import into, so that what it already manages is left out"
     if getattr(args, "stack_config", None) is not None:
         return "--import-file and --stack-config are two ways to bring the account under management; use one"
     for value in args.integration:
@@ -410,7 +414,7 @@ def run(args: argparse.Namespace, client: RiskScoringClient, note: Note) -> str:
     problem = existing_problem(target, client.account_id, note)
     if problem:
         raise ConfigurationError(f"{problem}; nothing written")
-    managed = managed_by_stack(args.stack, client.account_id) if args.stack else None
+    managed = managed_by_stack(args.stack, client.account_id)
     plan = build_plan(client, behaviors=args.behaviors, only=args.integration, managed=managed, note=note)
     if not plan.entries:
         raise ConfigurationError(

@@ -54,9 +54,12 @@ def fresh(module_emulator: EmulatorServer, emu: Control, tmp_path: Path) -> Pulu
     return PulumiStack(tmp_path, env={"CLOUDFLARE_API_TOKEN": TOKEN})
 
 
-def config(base_url: str, n: int = 3, active: bool = True, level: str = "high", **extra: Any) -> dict[str, Any]:
+def config(
+    base_url: str | None, n: int = 3, active: bool = True, level: str = "high", generated: bool = False, **extra: Any
+) -> dict[str, Any]:
+    """Stack config of n integrations (reference_ids chosen, or generated) and two behaviors."""
     return {
-        "cloudflare:baseUrl": base_url,
+        **({"cloudflare:baseUrl": base_url} if base_url else {}),
         "cloudflare:accountId": ACCOUNT,
         "zt-risk-scoring:behaviors": {
             "imp_travel": {"enabled": True, "risk_level": level},
@@ -66,7 +69,7 @@ def config(base_url: str, n: int = 3, active: bool = True, level: str = "high", 
             {
                 "name": f"okta-{k}",
                 "tenantUrl": f"https://fault{k}.okta.com",
-                "referenceId": f"fault-{k}",
+                **({} if generated else {"referenceId": f"fault-{k}"}),
                 "active": active,
             }
             for k in range(n)
@@ -109,6 +112,11 @@ def assert_consistent(stack: PulumiStack, api: RiskScoringClient, row: str, atte
         orphans=len(orphans),
         requests=len(emu.log()["requests"]),
     )
+
+
+def ours(stack: PulumiStack) -> list[tuple[str, Any]]:
+    """This project's resources in state, with their outputs (the engine's own entries left out)."""
+    return sorted((r["urn"], r.get("outputs")) for r in stack.resources() if "dynamic" in r["type"])
 
 
 def record(row: str, **figures: Any) -> None:
@@ -271,3 +279,85 @@ def test_up_with_emulator_restart_midway_converges(fresh: PulumiStack, tmp_path:
         )
     finally:
         stop_emulator_process(proc, signal.SIGTERM)
+
+
+def test_up_after_lost_post_and_failing_lookups_continues_own_attempt(
+    fresh: PulumiStack, module_emulator: EmulatorServer, api: RiskScoringClient, emu: Control
+) -> None:
+    # The POST lands but its answer is lost, and every lookup after it fails: the first `up` cannot
+    # know what it created and must stop. The next `up` derives the same reference_id and continues.
+    fresh.set_config(config(module_emulator.base_url, n=1, generated=True))
+    lookups = ["get_integration_by_reference"]
+    rules = [
+        {"status": 404, "operations": lookups, "count": 1},
+        {"mode": "drop_after_write", "operations": ["create_integration"], "count": 1},
+        {"status": 503, "operations": lookups, "count": 100},
+    ]
+    emu.post("faults", {"rules": rules})
+    first = fresh.up(check=False)
+    assert first.returncode != 0 and "may have been applied" in first.stdout
+    assert len(api.list_integrations()) == 1
+    module_emulator.app.faults.clear()
+    attempts, _ = converge(fresh)
+    assert_consistent(fresh, api, "lost-post-then-lookups-fail", attempts + 1, emu)
+
+
+def test_up_whose_post_lands_after_a_lookup_continues_on_conflict(
+    fresh: PulumiStack, module_emulator: EmulatorServer, api: RiskScoringClient, emu: Control
+) -> None:
+    fresh.set_config(config(module_emulator.base_url, n=1))
+    lookups = ["get_integration_by_reference"]
+    rules = [
+        {"mode": "drop_after_write", "operations": ["create_integration"], "count": 1},
+        {"status": 404, "operations": lookups, "count": 2},
+    ]
+    emu.post("faults", {"rules": rules})
+    attempts, _ = converge(fresh, attempts=1)
+    assert emu.counts()["create_integration"] == 2
+    assert_consistent(fresh, api, "post-lands-late-409", attempts, emu)
+
+
+@pytest.mark.parametrize("command", ["up", "destroy"])
+def test_gateway_redirect_writes_nothing_and_keeps_state(
+    fresh: PulumiStack, module_emulator: EmulatorServer, api: RiskScoringClient, emu: Control, command: str
+) -> None:
+    fresh.set_config(config(module_emulator.base_url, level="low" if command == "destroy" else "high"))
+    if command == "destroy":
+        fresh.up()
+    before, live = ours(fresh), (api.list_integrations(), api.get_behaviors())
+    elsewhere = "http://127.0.0.1:9/login?next=/client/v4"
+    emu.post("faults", {"rules": [{"mode": "redirect", "location": elsewhere, "count": 1000}]})
+    result = fresh.up(check=False) if command == "up" else fresh.destroy(check=False)
+    module_emulator.app.faults.clear()
+    assert result.returncode != 0
+    assert elsewhere in result.stdout and "cloudflare:baseUrl" in result.stdout
+    assert (api.list_integrations(), api.get_behaviors()) == live  # a redirected write applied nothing
+    assert ours(fresh) == before
+    if command == "destroy":
+        assert len(api.list_integrations()) == 3
+        fresh.destroy()
+        assert api.list_integrations() == []
+    else:
+        attempts, _ = converge(fresh)
+        assert_consistent(fresh, api, "gateway-redirect", attempts + 1, emu)
+
+
+@pytest.mark.parametrize("command", ["refresh", "destroy"])
+def test_base_url_without_client_v4_fails_and_keeps_state(
+    fresh: PulumiStack, module_emulator: EmulatorServer, api: RiskScoringClient, emu: Control, command: str
+) -> None:
+    # The base URL comes from the environment: refresh and destroy read it at run time (a value in
+    # stack config would come from the copy saved at the last `up`).
+    fresh.set_config(config(None))
+    fresh.up(env={"CLOUDFLARE_BASE_URL": module_emulator.base_url})
+    before = ours(fresh)
+    wrong = {"CLOUDFLARE_BASE_URL": module_emulator.base_url.removesuffix("/client/v4")}
+    writes = emu.writes()
+    result = fresh.run(command, "--yes", check=False, env=wrong)
+    assert result.returncode != 0
+    assert "cloudflare:baseUrl" in result.stdout
+    assert emu.writes() == writes
+    assert ours(fresh) == before
+    assert len(api.list_integrations()) == 3
+    fresh.destroy(env={"CLOUDFLARE_BASE_URL": module_emulator.base_url})
+    assert api.list_integrations() == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,24 +10,34 @@ import pytest
 
 from tests.conftest import ACCOUNT, Control
 from tests.e2e.harness import PulumiStack
+from tests.e2e.test_faults import ours
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.emulator import EmulatorServer, build_app
 
-OLD, NEW = "rotation-old-token-0123456789", "rotation-new-token-0123456789"
+NEW = "rotation-new-token-0123456789"
 NO_ENV_TOKEN = {"CLOUDFLARE_API_TOKEN": ""}
 
 
 @pytest.fixture(scope="module")
 def module_emulator() -> Iterator[EmulatorServer]:
-    server = EmulatorServer(build_app([ACCOUNT], [OLD, NEW])).start()
+    server = EmulatorServer(build_app([ACCOUNT], [NEW])).start()
     yield server
     server.stop()
 
 
 @pytest.fixture
-def rotated(module_emulator: EmulatorServer, emu: Control, tmp_path: Path) -> PulumiStack:
-    """A stack deployed with OLD in secret config, then OLD revoked and NEW set in its place."""
+def old_token(module_emulator: EmulatorServer) -> str:
+    """A token of its own for each test (the emulator outlives a revocation), as good as NEW until revoked."""
+    token = f"rotation-old-{uuid.uuid4().hex}"
+    tokens = module_emulator.app.credentials.tokens
+    tokens[token] = tokens[NEW]
+    return token
+
+
+@pytest.fixture
+def rotated(module_emulator: EmulatorServer, emu: Control, tmp_path: Path, old_token: str) -> PulumiStack:
+    """A stack deployed with an old token in secret config, then that token revoked and NEW set in its place."""
     stack = PulumiStack(tmp_path, env=NO_ENV_TOKEN)
     stack.set_config(
         {
@@ -36,26 +47,26 @@ def rotated(module_emulator: EmulatorServer, emu: Control, tmp_path: Path) -> Pu
             "zt-risk-scoring:integrations": [{"name": "okta", "tenantUrl": "https://rotation.okta.com"}],
         }
     )
-    stack.run("config", "set", "--secret", "cloudflare:apiToken", OLD)
+    stack.run("config", "set", "--secret", "cloudflare:apiToken", old_token)
     stack.up()
-    emu.post("revoke", {"token": OLD})
+    emu.post("revoke", {"token": old_token})
     stack.run("config", "set", "--secret", "cloudflare:apiToken", NEW)
     return stack
 
 
 @pytest.mark.parametrize("command", ["refresh", "destroy"])
 def test_command_without_program_after_rotation_names_cause_and_fix(
-    rotated: PulumiStack, emu: Control, command: str
+    rotated: PulumiStack, emu: Control, old_token: str, command: str
 ) -> None:
-    before, writes = rotated.resources(), emu.writes()
+    before, writes = ours(rotated), emu.writes()
     result = rotated.run(command, "--yes", "--skip-preview", check=False)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "is current and not revoked" in output
     assert "use the stack config saved in state" in output and "--run-program" in output
-    assert OLD not in output and NEW not in output
+    assert old_token not in output and NEW not in output
     assert emu.writes() == writes
-    assert rotated.resources() == before
+    assert ours(rotated) == before
 
 
 @pytest.mark.parametrize("command", ["refresh", "destroy"])

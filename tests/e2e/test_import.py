@@ -1,0 +1,119 @@
+"""`zt-risk export --import-file` then `pulumi import --file`: the real CLI imports a live account, exactly."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from tests.conftest import TOKEN, Control
+from tests.e2e.conftest import base_config
+from tests.e2e.harness import PulumiStack, default_sigint, ops
+from zt_risk_scoring.client import RiskScoringClient
+from zt_risk_scoring.emulator import EmulatorServer
+from zt_risk_scoring.models import BehaviorSetting, IntegrationSpec
+
+TENANTS = ("https://alpha.okta.com", "https://beta.okta.com", "https://gamma.okta.com")
+
+
+def zt_risk(stack: PulumiStack, server: EmulatorServer, *args: str) -> subprocess.CompletedProcess[str]:
+    """`zt-risk …` in the stack's project directory, with the stack's pulumi and backend on hand."""
+    return subprocess.run(
+        [sys.executable, "-m", "zt_risk_scoring.cli", *args],
+        cwd=stack.project,
+        env={**stack.env, "CLOUDFLARE_API_TOKEN": TOKEN, "CLOUDFLARE_BASE_URL": server.base_url},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=default_sigint,
+        check=False,
+    )
+
+
+def live(api: RiskScoringClient) -> tuple[list[tuple[str, str, str, bool]], dict[str, Any]]:
+    integrations = sorted((i.id, i.tenant_url, i.reference_id, i.active) for i in api.list_integrations())
+    return integrations, {k: b.setting for k, b in api.get_behaviors().items()}
+
+
+@pytest.fixture(scope="module")
+def account(api: RiskScoringClient) -> dict[str, str]:
+    """Three integrations (one inactive) and customized behaviors, made through the API: tenant → id."""
+    api.update_behaviors({"imp_travel": BehaviorSetting(True, "medium"), "high_dlp": BehaviorSetting(True, "high")})
+    made = {}
+    for n, tenant in enumerate(TENANTS):
+        found = api.create_integration(IntegrationSpec(tenant, f"idp-{n}"))
+        made[tenant] = found.id
+    beta = made["https://beta.okta.com"]
+    api.update_integration(beta, IntegrationSpec("https://beta.okta.com", "idp-1", active=False))
+    return made
+
+
+@pytest.fixture(scope="module")
+def before(api: RiskScoringClient, account: dict[str, str]) -> tuple[Any, Any]:
+    return live(api)
+
+
+def test_import_file_imports_every_resource_without_api_writes(
+    stack: PulumiStack, module_emulator: EmulatorServer, emu: Control, before: tuple[Any, Any]
+) -> None:
+    stack.set_config(base_config(module_emulator))
+    exported = zt_risk(
+        stack, module_emulator, "export", "--stack", stack.name, "--import-file", "import.json",
+        "--python", "imported.py", "--behaviors", "all",
+    )  # fmt: skip
+    assert exported.returncode == 0, exported.stderr
+    writes = emu.writes()
+    imported = stack.run("import", "--file", "import.json", "--yes", "--generate-code=false", "--protect=false")
+    assert "= 4 imported" in imported.stdout
+    assert emu.writes() == writes  # with outputs given, the engine stores them: no Read, no write
+    assert sorted(r["urn"].rsplit("::", 1)[-1] for r in stack.resources() if "dynamic" in r["type"]) == [
+        "alpha-okta-com", "beta-okta-com", "gamma-okta-com", "risk-behaviors",
+    ]  # fmt: skip
+
+
+def test_import_then_program_preview_expects_no_changes(stack: PulumiStack) -> None:
+    program = stack.project / "stacks" / "__main__.py"
+    program.write_text(program.read_text() + "\n" + (stack.project / "imported.py").read_text())
+    stack.run("preview", "--expect-no-changes")
+
+
+def test_import_then_refresh_expects_no_changes(stack: PulumiStack) -> None:
+    stack.refresh("--expect-no-changes")
+
+
+def test_import_again_into_same_stack_changes_nothing(stack: PulumiStack, emu: Control) -> None:
+    state, writes = stack.resources(), emu.writes()
+    again = stack.run("import", "--file", "import.json", "--yes", "--generate-code=false", "--protect=false")
+    assert "imported" not in again.stdout
+    assert (stack.resources(), emu.writes()) == (state, writes)
+
+
+def test_export_for_stack_managing_everything_exits_config(
+    stack: PulumiStack, module_emulator: EmulatorServer, account: dict[str, str]
+) -> None:
+    result = zt_risk(stack, module_emulator, "export", "--stack", stack.name, "--import-file", "again.json")
+    assert result.returncode == 3
+    assert all(f"integration {i}" in result.stderr for i in account.values())
+    assert "nothing to import" in result.stderr and "Traceback" not in result.stderr
+    assert not (stack.project / "again.json").exists()
+
+
+def test_imported_integration_field_change_updates_in_place(
+    stack: PulumiStack, api: RiskScoringClient, account: dict[str, str]
+) -> None:
+    program = stack.project / "stacks" / "__main__.py"
+    program.write_text(program.read_text().replace("reference_id='idp-0',", "reference_id='idp-0',\n    active=False,"))
+    assert ops(stack.preview()) == {"alpha-okta-com": "update"}
+    stack.up()
+    assert api.get_integration(account["https://alpha.okta.com"]).active is False
+
+
+def test_destroy_deletes_integrations_and_leaves_behaviors_as_before_import(
+    stack: PulumiStack, api: RiskScoringClient, before: tuple[Any, Any]
+) -> None:
+    stack.destroy()
+    integrations, behaviors = live(api)
+    assert (integrations, behaviors) == ([], before[1])

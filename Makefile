@@ -2,17 +2,27 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+# pyproject declares ranges; constraints.txt pins the newest releases tested (the dev env),
+# constraints-min.txt the declared minimums (test-min, run by .ci/run).
+MIN_VENV := .venv-min
+MIN_STAMP := $(MIN_VENV)/.installed-$(shell cat pyproject.toml constraints-min.txt | cksum | cut -d' ' -f1)
 
-.PHONY: venv lint test test-fast demo demo-destroy pulumi clean bench bench-peers
+.PHONY: venv lint test test-fast test-min demo demo-destroy pulumi clean bench bench-peers
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	rm -f $(VENV)/.installed-*
+	touch $@
+
+$(MIN_STAMP): pyproject.toml constraints-min.txt
+	rm -rf $(MIN_VENV)
+	$(PYTHON) -m venv $(MIN_VENV)
+	$(MIN_VENV)/bin/python -m pip install --quiet -c constraints-min.txt -e '.[test]'
 	touch $@
 
 pulumi:
@@ -26,6 +36,12 @@ lint: venv
 test: venv lint
 	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" $(BIN)/pytest
 
+# A shorter pass on the declared minimum versions (constraints-min.txt): unit, provider, stack,
+# emulator and CLI tests, and the lifecycle module under the real Pulumi CLI.
+test-min: $(MIN_STAMP)
+	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" $(MIN_VENV)/bin/pytest tests/unit tests/provider tests/stacks \
+		tests/emulator tests/cli tests/e2e/test_lifecycle.py
+
 # Everything but the real-CLI tests.
 test-fast: venv lint
 	$(BIN)/pytest -m 'not e2e'
@@ -37,7 +53,7 @@ demo-destroy: venv
 	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" scripts/demo destroy
 
 clean:
-	rm -rf $(VENV) build .demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(MIN_VENV) build .demo .pytest_cache .mypy_cache .ruff_cache
 
 # Benchmark (not part of `make test`): BENCH_N=1,10 for a quick run.
 bench: venv

@@ -67,7 +67,7 @@ def test_import_file_imports_every_resource_without_api_writes(
     assert exported.returncode == 0, exported.stderr
     writes = emu.writes()
     imported = stack.run("import", "--file", "import.json", "--yes", "--generate-code=false", "--protect=false")
-    assert "= 4 imported" in imported.stdout
+    assert "= 4 to import" in imported.stdout and "= 4 imported" in imported.stdout  # `=`, not `+ create`
     assert emu.writes() == writes  # with outputs given, the engine stores them: no Read, no write
     assert sorted(r["urn"].rsplit("::", 1)[-1] for r in stack.resources() if "dynamic" in r["type"]) == [
         "alpha-okta-com", "beta-okta-com", "gamma-okta-com", "risk-behaviors",

@@ -27,7 +27,7 @@ KEY_PATTERN = re.compile(r"[a-z0-9_]{1,64}")
 # The behavior ids Cloudflare documents with their API key; newer behaviors exist whose keys are not
 # published, so another key is a warning at preview, not an error (the API has the last word at up).
 KNOWN_KEYS = ("high_dlp", "imp_travel", "sentinel_one")
-Settings = dict[str, BehaviorSetting]
+SettingMap = dict[str, BehaviorSetting]
 
 
 def _check_behavior(key: Any, value: Any) -> tuple[dict[str, Any] | None, list[CheckFailure]]:
@@ -88,7 +88,7 @@ def check_behaviors(raw: Any) -> tuple[Any, list[CheckFailure]]:
     return normalized, failures
 
 
-def _settings(raw: Mapping[str, Any]) -> Settings:
+def _settings(raw: Mapping[str, Any]) -> SettingMap:
     return {key: BehaviorSetting.from_api(value) for key, value in raw.items()}
 
 
@@ -161,7 +161,7 @@ class RiskBehaviorsProvider(RiskScoringProvider):
             self.client(props["account_id"]).update_behaviors(release)
 
 
-def _release(mode: str, owned: Mapping[str, Any], prior: Mapping[str, Any]) -> Settings:
+def _release(mode: str, owned: Mapping[str, Any], prior: Mapping[str, Any]) -> SettingMap:
     """What to write for keys the stack stops owning: restore, disable, or nothing (retain)."""
     if mode == "restore":
         return {k: BehaviorSetting.from_api(prior[k]) for k in owned if k in prior}

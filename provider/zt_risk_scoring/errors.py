@@ -39,7 +39,6 @@ class RiskScoringError(Exception):
     """Root of every error this package raises; never carries a credential."""
 
     status: int | None = None
-    retryable = False
 
     def __init__(
         self,
@@ -119,20 +118,16 @@ class RateLimited(RiskScoringError):
     """HTTP 429 after the client's own retries; retryable later."""
 
     status = 429
-    retryable = True
 
 
 class ServerError(RiskScoringError):
     """HTTP 5xx after the client's own retries; retryable later."""
 
     status = 500
-    retryable = True
 
 
 class ConnectionFailed(RiskScoringError):
     """No usable HTTP response (refused, reset, timed out); the request may or may not have applied."""
-
-    retryable = True
 
 
 # Cloudflare answers some credential problems with HTTP 400 (9106 missing headers, 6003/6111

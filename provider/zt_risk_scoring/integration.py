@@ -131,9 +131,12 @@ def _spec(props: dict[str, Any]) -> IntegrationSpec:
 
 
 def _outputs(props: dict[str, Any], found: Integration) -> dict[str, Any]:
+    # The API may hold a tenant URL in another case or with a trailing slash (set outside Pulumi):
+    # the same URL as check's normalized input, so it must not show as a change.
+    url = found.tenant_url if tenant_url_problem(found.tenant_url) else normalize_tenant_url(found.tenant_url)
     return {
         **props,
-        "tenant_url": found.tenant_url,
+        "tenant_url": url,
         "reference_id": found.reference_id,
         "active": found.active,
         "integration_type": found.integration_type,

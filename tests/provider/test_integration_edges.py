@@ -197,3 +197,13 @@ class _At:
 
 def _at(_server: EmulatorServer, base_url: str) -> Any:
     return _At(base_url)
+
+
+def test_read_of_tenant_url_set_in_other_form_shows_no_drift(
+    provider: RiskIntegrationProvider, client: RiskScoringClient
+) -> None:
+    live = client.create_integration(IntegrationSpec("https://Test-Tenant.OKTA.com/", REF))
+    wanted = provider.check({}, inputs()).inputs
+    result = provider.read(live.id, wanted)
+    assert result.inputs is not None
+    assert provider.diff(live.id, result.inputs, wanted).changes is False

@@ -141,24 +141,21 @@ MISROUTED = {
 }
 
 
-@pytest.mark.parametrize("wrong", MISROUTED.values(), ids=MISROUTED.keys())
-def test_read_through_misrouted_base_url_raises_instead_of_gone(
-    emulator: EmulatorServer, client: RiskScoringClient, wrong: Any
-) -> None:
-    live = client.create_integration(IntegrationSpec(URL, REF))
-    provider = configured(RiskIntegrationProvider(), _at(emulator, wrong(emulator.base_url)))
-    with pytest.raises(EndpointError, match="cloudflare:baseUrl"):
-        provider.read(live.id, {**inputs(), "account_id": ACCOUNT})
+LIFECYCLE = {
+    "read": lambda provider, id_: provider.read(id_, inputs()),
+    "delete": lambda provider, id_: provider.delete(id_, inputs()),
+}
 
 
+@pytest.mark.parametrize("call", LIFECYCLE.values(), ids=LIFECYCLE.keys())
 @pytest.mark.parametrize("wrong", MISROUTED.values(), ids=MISROUTED.keys())
-def test_delete_through_misrouted_base_url_raises_and_keeps_integration(
-    emulator: EmulatorServer, client: RiskScoringClient, wrong: Any
+def test_lifecycle_through_misrouted_base_url_raises_and_keeps_integration(
+    emulator: EmulatorServer, client: RiskScoringClient, wrong: Any, call: Any
 ) -> None:
     live = client.create_integration(IntegrationSpec(URL, REF))
-    provider = configured(RiskIntegrationProvider(), _at(emulator, wrong(emulator.base_url)))
+    provider = configured(RiskIntegrationProvider(), _At(wrong(emulator.base_url)))
     with pytest.raises(EndpointError, match="cloudflare:baseUrl"):
-        provider.delete(live.id, inputs())
+        call(provider, live.id)
     assert [i.id for i in client.list_integrations()] == [live.id]
 
 
@@ -193,10 +190,6 @@ class _At:
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
-
-
-def _at(_server: EmulatorServer, base_url: str) -> Any:
-    return _At(base_url)
 
 
 def test_read_of_tenant_url_set_in_other_form_shows_no_drift(

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ACCOUNT, Control, configured
+from tests.conftest import Control, configured
 from tests.provider.test_integration_provider import REF, URL, inputs
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer

@@ -11,7 +11,14 @@ import pulumi
 
 from .client import PII, READ, RiskScoringClient
 from .config import account_id_problem, default_account_id, resolve_settings
-from .errors import AuthenticationError, ConfigurationError, EndpointError, PermissionDenied, RiskScoringError
+from .errors import (
+    AuthenticationError,
+    ConfigurationError,
+    EndpointError,
+    NotFound,
+    PermissionDenied,
+    RiskScoringError,
+)
 from .runtime import stack_config
 
 Options: TypeAlias = pulumi.InvokeOptions | pulumi.InvokeOutputOptions | None
@@ -88,23 +95,42 @@ def _user_error(name: str, exc: RiskScoringError, permission: str) -> pulumi.Run
     return pulumi.RunError(text)
 
 
+_NOT_YET = object()
+
+
+async def _resolved(value: Any) -> Any:
+    return value
+
+
+def _unknown_if_not_yet(found: Any) -> Any:
+    return pulumi.Output(set(), _resolved(None), _resolved(False)) if found is _NOT_YET else found
+
+
 def _lookup(
     name: str, call: Call, permission: str, account_id: pulumi.Input[str] | None, arg: Any, opts: Options
 ) -> pulumi.Output[Any]:
     inputs = pulumi.Output.all(account_id, arg)
 
     async def run(values: list[Any]) -> Any:
-        account, value = values[0]
+        (account, value), dependency_ids = values
         try:
             # Settings come from the stack config, which belongs to the program's thread.
             client = RiskScoringClient(resolve_settings(stack_config), _account(name, account))
             # The HTTP call in a worker thread: a slow answer must not stall the program's registrations.
             found = await asyncio.get_running_loop().run_in_executor(None, call, client, value)
+        except NotFound as exc:
+            if not (pulumi.runtime.is_dry_run() and any(dependency_ids)):
+                raise _user_error(name, exc, permission) from None
+            # A preview reads the account as it is before this update, which may be about to create or change
+            # what the lookup names (a renamed reference_id): unknown here, read again by `up` once it has.
+            pulumi.log.info(f"{name}: nothing found yet; read again during `up`, after the resources it depends on")
+            return _NOT_YET
         except RiskScoringError as exc:
             raise _user_error(name, exc, permission) from None
         return _plain(found)
 
-    return pulumi.Output.all(inputs, _ready(inputs, opts)).apply(run)
+    # Only a plain (not async) apply callback can turn its Output unknown: the SDK lifts an Output it returns.
+    return pulumi.Output.all(inputs, _ready(inputs, opts)).apply(run).apply(_unknown_if_not_yet)
 
 
 def get_integration(

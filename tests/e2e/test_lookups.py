@@ -31,6 +31,9 @@ pulumi.export("first_id", first.id)
 pulumi.export("listed", listed.apply(lambda items: sorted(i["reference_id"] for i in items)))
 '''
 
+# Reference ids of its own: the module's `deployed` stack holds SAME_PROGRAM's on the same emulator.
+RENAME_PROGRAM = SAME_PROGRAM.replace('"lookup-', '"rename-')
+
 KNOWN_INPUT_PROGRAM = '''
 """A lookup whose input is known at preview: it runs during the preview."""
 
@@ -66,6 +69,11 @@ def fresh(module_emulator: EmulatorServer, tmp_path: Path) -> PulumiStack:
     return _stack(tmp_path, module_emulator, SAME_PROGRAM, {"CLOUDFLARE_API_TOKEN": TOKEN})
 
 
+@pytest.fixture
+def to_rename(module_emulator: EmulatorServer, tmp_path: Path) -> PulumiStack:
+    return _stack(tmp_path, module_emulator, RENAME_PROGRAM, {"CLOUDFLARE_API_TOKEN": TOKEN})
+
+
 @pytest.fixture(scope="module")
 def deployed(module_emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulumiStack]:
     stack = _stack(tmp_path_factory.mktemp("lookups"), module_emulator, SAME_PROGRAM, {"CLOUDFLARE_API_TOKEN": TOKEN})
@@ -98,6 +106,18 @@ def test_preview_after_up_without_credentials_fails_naming_token(deployed: Pulum
     # Once its dependencies exist, the lookup's inputs are known at preview, so it runs and needs a token.
     result = deployed.run("preview", check=False, env=NO_CREDENTIALS)
     _assert_one_message(result)
+
+
+def test_preview_lookup_of_reference_renamed_by_this_update_is_unknown(to_rename: PulumiStack) -> None:
+    to_rename.up()
+    renamed = RENAME_PROGRAM.replace('reference_id="rename-first"', 'reference_id="rename-renamed"')
+    (to_rename.project / "stacks" / "__main__.py").write_text(renamed)
+    # The preview reads the account before the rename: nothing has that reference_id yet, which is no error.
+    assert "get_integration_by_reference: nothing found yet" in to_rename.run("preview").stdout
+    to_rename.up()
+    outputs = to_rename.outputs()
+    assert outputs["found_id"] == outputs["first_id"]
+    to_rename.destroy()
 
 
 def test_preview_without_credentials_lookup_with_known_input_fails_in_one_message(

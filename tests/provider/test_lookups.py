@@ -173,6 +173,17 @@ def test_list_integrations_depends_on_existing_resource_runs_and_carries_it(prog
 
 
 @pulumi.runtime.test
+def test_get_integration_by_reference_missing_at_preview_with_existing_dependency_is_unknown(program: None) -> Test:
+    async def check() -> None:
+        # The dependency exists (its id is known) but this update may rename its reference_id.
+        renamed = _integration("renamed")
+        found = get_integration_by_reference(renamed.reference_id)
+        assert not await found.is_known()
+
+    return check()
+
+
+@pulumi.runtime.test
 def test_lookup_of_secret_input_returns_secret(program: None, client: RiskScoringClient) -> Test:
     client.create_integration(IntegrationSpec("https://a.okta.com", "ref-secret"))
 
@@ -213,7 +224,7 @@ def test_lookup_with_unusable_settings_raises_run_error_naming_setting(
         _lookup_any("ref-any")
 
 
-def test_get_integration_by_reference_missing_raises_run_error_without_preview_hint(program: None) -> None:
+def test_get_integration_by_reference_missing_without_dependency_raises_run_error(program: None) -> None:
     with pytest.raises(pulumi.RunError, match=r"^get_integration_by_reference: .*HTTP 404") as raised:
         _lookup_any("ref-missing")
     assert "pulumi preview" not in str(raised.value)

@@ -25,6 +25,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
@@ -231,7 +232,7 @@ func (s *shim) Cancel(ctx context.Context, r *emptypb.Empty) (*emptypb.Empty, er
 		_ = h.cmd.Process.Signal(syscall.SIGTERM)
 	}
 	if len(s.hosts) == 0 {
-		go s.stop()
+		s.stop()
 	}
 	return &emptypb.Empty{}, nil
 }
@@ -308,12 +309,25 @@ func main() {
 	}
 	server := grpc.NewServer()
 	var once sync.Once
-	s := &shim{args: os.Args[1:], hosts: map[string]*child{}, stop: func() { once.Do(server.Stop) }}
+	stopped := make(chan struct{})
+	stop := func() {
+		// Let in-flight calls (the Cancel that got here) answer, for at most 2 s.
+		once.Do(func() {
+			go func() {
+				timer := time.AfterFunc(2*time.Second, server.Stop)
+				server.GracefulStop()
+				timer.Stop()
+				close(stopped)
+			}()
+		})
+	}
+	s := &shim{args: os.Args[1:], hosts: map[string]*child{}, stop: stop}
 	pulumirpc.RegisterLanguageRuntimeServer(server, s)
 	fmt.Printf("%d\n", listener.Addr().(*net.TCPAddr).Port)
 	if err := server.Serve(listener); err != nil {
 		fail(err)
 	}
+	<-stopped
 	s.mu.Lock()
 	for _, h := range s.hosts {
 		_ = h.cmd.Process.Signal(syscall.SIGTERM)

@@ -126,3 +126,17 @@ def test_preview_virtualenv_missing_names_the_option(user_project: UserProject) 
     output = result.stdout + result.stderr
     assert "The 'virtualenv' option in Pulumi.yaml is set to \"no-such-venv\"" in output
     assert "doesn't exist" in output
+
+
+def test_preview_provider_package_in_venv_requires_its_plugin(user_project: UserProject) -> None:
+    """The shim skips `pip list` only when no package can need a plugin: a pulumi-* one still counts."""
+    site = next((user_project.dir / "venv" / "lib").glob("python*/site-packages"))
+    dist = site / "pulumi_fakecloud-1.2.3.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: pulumi-fakecloud\nVersion: 1.2.3\n")
+    try:
+        # A missing plugin the program never uses is only logged (it picks default provider versions).
+        result = user_project.run("preview", "-v=7", "--logtostderr", "--logflow")
+    finally:
+        shutil.rmtree(dist)
+    assert "package fakecloud-1.2.3 () is required by language host" in result.stderr

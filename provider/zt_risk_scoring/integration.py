@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pulumi
@@ -17,12 +17,14 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from .client import RiskScoringClient
 from .config import HEADER_VALUE, account_id_problem, default_account_id
 from .errors import ConfigurationError, Conflict, ConnectionFailed, NotFound, RiskScoringError, ServerError, printable
 from .ids import UUID, id_problem
 from .models import Integration, IntegrationSpec
 from .runtime import RiskScoringProvider, contains_unknown, is_unknown, stack_config
+
+if TYPE_CHECKING:
+    from .client import RiskScoringClient
 
 UUID_PATTERN = UUID
 REPLACE_ON = ("account_id", "integration_type")

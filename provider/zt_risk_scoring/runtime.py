@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi import output
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 from pulumi.runtime import rpc
 
-from .client import RiskScoringClient
 from .config import Lookup, resolve_settings
+
+if TYPE_CHECKING:
+    from .client import RiskScoringClient
 
 
 def is_unknown(value: Any) -> bool:
@@ -59,6 +61,10 @@ class RiskScoringProvider(ResourceProvider):
 
     def client(self, account_id: str) -> RiskScoringClient:
         """A client for `account_id`, built on first use so previews need no credentials."""
+        # Imported here, not at the top: the provider host imports this module to unpickle the provider
+        # at its first call, and check, diff and an unchanged preview never need requests and urllib3.
+        from .client import RiskScoringClient
+
         with self._clients_lock:
             found = self._clients.get(account_id)
             if found is None:

@@ -1,12 +1,16 @@
-"""The stack program under the real Pulumi CLI: preview, up, update, replace, refresh, adopt, destroy.
+"""The stack program under the real CLI: preview, up, update, replace, refresh, adopt, destroy.
 
-Tests in this module run in order against one stack and one emulator, as a user's stack lives.
+Each test starts from the module's stack applied with the base config (the `deployed` fixture), so any
+one of them runs alone (`pytest -k`) or in any order.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.conftest import ACCOUNT, OTHER_ACCOUNT, TOKEN, Control
 from tests.e2e.conftest import base_config
@@ -17,6 +21,7 @@ from zt_risk_scoring.emulator import EmulatorServer
 from zt_risk_scoring.models import BehaviorSetting, IntegrationSpec
 
 CORP_REF = "0b7c8a52-0f3e-4b8a-9d0e-6a1f2c3d4e5f"
+CONTRACTORS_REF = "7c5d2a0e-3b7f-4c61-9a55-0f2e8d1b6a42"
 ADOPT_ID_REF = "a1111111-1111-4111-8111-111111111111"
 ADOPT_REF = "b2222222-2222-4222-8222-222222222222"
 
@@ -35,13 +40,12 @@ def config(
             "imp_travel": {"enabled": True, "risk_level": travel},
             "high_dlp": {"enabled": True, "risk_level": "low"},
         },
-        "zt-risk-scoring:identityProviders": ["corp-okta"],
         "zt-risk-scoring:integrations": [
             {"name": "corp", "tenantUrl": "https://corp.okta.com", "referenceId": CORP_REF, "accountId": corp_account},
             {
                 "name": "contractors",
                 "tenantUrl": "https://contractors.okta.com",
-                "referenceFrom": "corp-okta",
+                "referenceId": CONTRACTORS_REF,
                 "active": contractors_active,
             },
             *(extra or []),
@@ -49,46 +53,47 @@ def config(
     }
 
 
+@pytest.fixture
+def deployed(stack: PulumiStack, module_emulator: EmulatorServer) -> PulumiStack:
+    """The module's stack with the base config applied, repairing whatever an earlier test changed."""
+    stack.set_config(config(module_emulator))
+    stack.up("--refresh")
+    return stack
+
+
 def behaviors(api: RiskScoringClient) -> dict[str, tuple[bool, str]]:
     return {k: (b.setting.enabled, b.setting.risk_level) for k, b in api.get_behaviors().items()}
 
 
 def test_preview_new_stack_lists_creates_without_writes(
-    stack: PulumiStack, module_emulator: EmulatorServer, emu: Control
+    tmp_path: Path, module_emulator: EmulatorServer, emu: Control
 ) -> None:
-    stack.set_config(config(module_emulator))
-    emu.post("reset", {})
-    preview = stack.preview()
-    assert ops(preview) == {
-        "risk-behaviors": "create",
-        "corp-okta": "create",
-        "corp": "create",
-        "contractors": "create",
-    }
-    assert emu.writes() == 0
+    fresh = PulumiStack(tmp_path, env={"CLOUDFLARE_API_TOKEN": TOKEN})
+    fresh.set_config(config(module_emulator))
+    writes = emu.writes()
+    assert ops(fresh.preview()) == {"risk-behaviors": "create", "corp": "create", "contractors": "create"}
+    assert emu.writes() == writes
 
 
-def test_up_creates_then_preview_shows_no_changes(stack: PulumiStack, api: RiskScoringClient, emu: Control) -> None:
-    stack.up()
+def test_up_applies_config_then_preview_shows_no_changes(deployed: PulumiStack, api: RiskScoringClient) -> None:
     integrations = {i.tenant_url: i for i in api.list_integrations()}
     assert set(integrations) == {"https://corp.okta.com", "https://contractors.okta.com"}
     assert integrations["https://contractors.okta.com"].active is False
     assert behaviors(api)["imp_travel"] == (True, "high")
-    outputs = stack.outputs()["integrations"]
+    outputs = deployed.outputs()["integrations"]
     assert outputs["corp"]["id"] == integrations["https://corp.okta.com"].id
-    assert outputs["contractors"]["reference_id"] == integrations["https://contractors.okta.com"].reference_id
-    stack.up("--expect-no-changes")
-    assert ops(stack.preview("--expect-no-changes")) == {}
+    assert outputs["contractors"]["reference_id"] == CONTRACTORS_REF
+    deployed.up("--expect-no-changes")
+    assert ops(deployed.preview("--expect-no-changes")) == {}
 
 
 def test_update_changes_exactly_what_changed(
-    stack: PulumiStack, module_emulator: EmulatorServer, api: RiskScoringClient, emu: Control
+    deployed: PulumiStack, module_emulator: EmulatorServer, api: RiskScoringClient, emu: Control
 ) -> None:
-    stack.set_config(config(module_emulator, travel="medium", contractors_active=True))
-    preview = stack.preview("--diff")
-    assert ops(preview) == {"risk-behaviors": "update", "contractors": "update"}
+    deployed.set_config(config(module_emulator, travel="medium", contractors_active=True))
+    assert ops(deployed.preview("--diff")) == {"risk-behaviors": "update", "contractors": "update"}
     before = emu.counts()
-    stack.up()
+    deployed.up()
     after = emu.counts()
     writes = {
         k: after.get(k, 0) - before.get(k, 0)
@@ -99,40 +104,36 @@ def test_update_changes_exactly_what_changed(
 
 
 def test_account_change_replaces_integration(
-    stack: PulumiStack, module_emulator: EmulatorServer, api: RiskScoringClient
+    deployed: PulumiStack, module_emulator: EmulatorServer, api: RiskScoringClient
 ) -> None:
-    stack.set_config(config(module_emulator, travel="medium", contractors_active=True, corp_account=OTHER_ACCOUNT))
-    assert ops(stack.preview())["corp"] == "replace"
-    stack.up()
+    deployed.set_config(config(module_emulator, corp_account=OTHER_ACCOUNT))
+    assert ops(deployed.preview())["corp"] == "replace"
+    deployed.up()
     other = RiskScoringClient(Settings(base_url=module_emulator.base_url, token=TOKEN), OTHER_ACCOUNT)
     assert [i.reference_id for i in other.list_integrations()] == [CORP_REF]
     assert CORP_REF not in [i.reference_id for i in api.list_integrations()]
-    stack.set_config(config(module_emulator, travel="medium", contractors_active=True))
-    stack.up()
 
 
-def test_refresh_shows_drift_and_up_repairs_it(
-    stack: PulumiStack, module_emulator: EmulatorServer, api: RiskScoringClient
-) -> None:
+def test_refresh_shows_drift_and_up_repairs_it(deployed: PulumiStack, api: RiskScoringClient) -> None:
     api.update_behaviors({"imp_travel": BehaviorSetting(False, "low")})
     corp = api.get_integration_by_reference(CORP_REF)
     api.delete_integration(corp.id)
-    refresh = stack.refresh()
+    refresh = deployed.refresh()
     assert "risk-behaviors" in refresh.stdout and "corp" in refresh.stdout
-    assert ops(stack.preview()) == {"risk-behaviors": "update", "corp": "create"}
-    stack.up()
-    assert behaviors(api)["imp_travel"] == (True, "medium")
+    assert ops(deployed.preview()) == {"risk-behaviors": "update", "corp": "create"}
+    deployed.up()
+    assert behaviors(api)["imp_travel"] == (True, "high")
     assert api.get_integration_by_reference(CORP_REF).tenant_url == "https://corp.okta.com"
-    stack.up("--expect-no-changes")
+    deployed.up("--expect-no-changes")
 
 
 def test_adoption_creates_no_duplicates(
-    stack: PulumiStack, module_emulator: EmulatorServer, api: RiskScoringClient
+    deployed: PulumiStack, module_emulator: EmulatorServer, api: RiskScoringClient
 ) -> None:
     by_id = api.create_integration(IntegrationSpec("https://adopt-id.okta.com", ADOPT_ID_REF))
     api.create_integration(IntegrationSpec("https://old-url.okta.com", ADOPT_REF))
     count = len(api.list_integrations())
-    extra = [
+    extra: list[dict[str, Any]] = [
         {
             "name": "adopted-by-id",
             "tenantUrl": "https://adopt-id.okta.com",
@@ -141,21 +142,21 @@ def test_adoption_creates_no_duplicates(
         },
         {"name": "adopted-by-ref", "tenantUrl": "https://adopt-ref.okta.com", "referenceId": ADOPT_REF, "adopt": True},
     ]
-    stack.set_config(config(module_emulator, travel="medium", contractors_active=True, extra=extra))
-    stack.up()
+    deployed.set_config(config(module_emulator, extra=extra))
+    deployed.up()
     assert len(api.list_integrations()) == count
     assert api.get_integration_by_reference(ADOPT_REF).tenant_url == "https://adopt-ref.okta.com"
-    assert stack.outputs()["integrations"]["adopted-by-id"]["id"] == by_id.id
-    stack.up("--expect-no-changes")
+    assert deployed.outputs()["integrations"]["adopted-by-id"]["id"] == by_id.id
+    deployed.up("--expect-no-changes")
 
 
 def test_existing_reference_without_adopt_fails_with_advice(
-    stack: PulumiStack, module_emulator: EmulatorServer, api: RiskScoringClient
+    deployed: PulumiStack, module_emulator: EmulatorServer, api: RiskScoringClient
 ) -> None:
     existing = api.create_integration(IntegrationSpec("https://clash.okta.com", "clash-ref"))
     extra = [{"name": "clash", "tenantUrl": "https://clash.okta.com", "referenceId": "clash-ref"}]
-    stack.set_config(config(module_emulator, travel="medium", contractors_active=True, extra=extra))
-    result = stack.up(check=False)
+    deployed.set_config(config(module_emulator, extra=extra))
+    result = deployed.up(check=False)
     assert result.returncode != 0
     assert f"set adopt=True (or integration_id='{existing.id}')" in result.stdout
     assert [i.id for i in api.list_integrations() if i.reference_id == "clash-ref"] == [existing.id]
@@ -178,36 +179,14 @@ def test_import_of_dynamic_resource_is_refused(stack: PulumiStack, api: RiskScor
     api.delete_integration(target.id)
 
 
-def test_import_option_is_refused_and_writes_nothing(
-    stack: PulumiStack, module_emulator: EmulatorServer, api: RiskScoringClient, emu: Control
-) -> None:
-    target = api.create_integration(IntegrationSpec("https://import-opt.okta.com", "import-opt-ref"))
-    extra = [
-        {
-            "name": "via-import",
-            "tenantUrl": "https://import-opt.okta.com",
-            "referenceId": "import-opt-ref",
-            "importId": target.id,
-        }
-    ]
-    stack.set_config(config(module_emulator, travel="medium", contractors_active=True, extra=extra))
-    writes = emu.writes()
-    result = stack.up(check=False)
-    assert result.returncode != 0
-    assert "__provider" in result.stdout + result.stderr
-    assert emu.writes() == writes
-    stack.set_config(config(module_emulator, travel="medium", contractors_active=True))
-    api.delete_integration(target.id)
-
-
-def test_state_holds_no_token(stack: PulumiStack) -> None:
-    exported = stack.export(show_secrets=True)
+def test_state_holds_no_token(deployed: PulumiStack) -> None:
+    exported = deployed.export(show_secrets=True)
     assert TOKEN not in exported
     assert json.loads(exported)["deployment"]["resources"]
 
 
-def test_destroy_deletes_integrations_and_restores_behaviors(stack: PulumiStack, api: RiskScoringClient) -> None:
-    stack.destroy()
+def test_destroy_deletes_integrations_and_restores_behaviors(deployed: PulumiStack, api: RiskScoringClient) -> None:
+    deployed.destroy()
     assert api.list_integrations() == []
     assert behaviors(api)["imp_travel"] == (False, "high")
     assert behaviors(api)["high_dlp"] == (False, "medium")

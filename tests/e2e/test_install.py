@@ -1,6 +1,7 @@
 """A user's own project: its Pulumi.yaml names `virtualenv: venv`, this package is pip-installed into that
 venv from the repository (dependencies resolved from pyproject's ranges), and the CLI runs it with no
-PULUMI_PYTHON_CMD and no Python on PATH that has `pulumi`.
+PULUMI_PYTHON_CMD and no Python on PATH that has `pulumi`. What the language-host shim adds is tested here;
+tests/e2e/test_example.py runs a whole example project (up, destroy) the same way.
 """
 
 from __future__ import annotations
@@ -104,16 +105,6 @@ def test_preview_virtualenv_option_without_python_cmd(user_project: UserProject,
     steps = {s["urn"].rsplit("::", 1)[-1]: s["op"] for s in json.loads(result.stdout)["steps"]}
     assert steps["behaviors"] == "create"
     assert emu.writes() == 0
-
-
-def test_up_virtualenv_option_runs_dynamic_provider_from_venv(user_project: UserProject, emu: Control) -> None:
-    user_project.run("up", "--yes", "--skip-preview")
-    outputs = json.loads(user_project.run("stack", "output", "--json").stdout)
-    assert outputs["account"] == ACCOUNT
-    assert emu.writes() > 0
-    # destroy does not run the program: only the dynamic provider, from the venv, touches the API.
-    user_project.run("destroy", "--yes", "--skip-preview")
-    assert json.loads(user_project.run("stack", "export").stdout)["deployment"].get("resources") in (None, [])
 
 
 def test_preview_virtualenv_missing_names_the_option(user_project: UserProject) -> None:

@@ -12,10 +12,13 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
+from zt_risk_scoring import RiskBehaviors, RiskIntegration
+from zt_risk_scoring.importing import type_token
 from zt_risk_scoring.integration import UUID_PATTERN
+from zt_risk_scoring.models import risk_level
 
-BEHAVIORS = "pulumi-python:dynamic/zt_risk_scoring:RiskBehaviors"
-INTEGRATION = "pulumi-python:dynamic/zt_risk_scoring:RiskIntegration"
+BEHAVIORS = type_token(RiskBehaviors)
+INTEGRATION = type_token(RiskIntegration)
 PRODUCTION = PolicyConfigSchema(
     properties={"productionStacks": {"type": "array", "items": {"type": "string"}, "default": ["prod", "production"]}}
 )
@@ -29,6 +32,11 @@ def _production(args: ResourceValidationArgs) -> bool:
     return _stack(args) in (args.get_config().get("productionStacks") or [])
 
 
+def _is_high(level: Any) -> bool:
+    # The same coercion as the models' (any case, surrounding space ignored).
+    return isinstance(level, str) and bool(level) and risk_level(level) == "high"
+
+
 def _known(value: Any) -> bool:
     # Values another resource has not produced yet arrive as None during preview.
     return value is not None
@@ -38,7 +46,7 @@ def impossible_travel_high(args: ResourceValidationArgs, report: ReportViolation
     if args.resource_type != BEHAVIORS or not _production(args):
         return
     travel = (args.props.get("behaviors") or {}).get("imp_travel")
-    if travel is None or travel.get("enabled") is not True or str(travel.get("risk_level")).lower() != "high":
+    if travel is None or travel.get("enabled") is not True or not _is_high(travel.get("risk_level")):
         report(
             f"stack {_stack(args)} is production: declare imp_travel with enabled: true and risk_level: high "
             f"(found {travel!r})"

@@ -9,20 +9,14 @@ from typing import Any
 import pulumi
 
 from zt_risk_scoring import RiskBehaviors, RiskIntegration
+from zt_risk_scoring.behaviors import FIELDS as BEHAVIORS_FIELDS
+from zt_risk_scoring.integration import FIELDS as INTEGRATION_FIELDS
 
-PROJECT_KEYS = {"accountId", "apiTimeout", "behaviors", "behaviorsOnDelete", "integrations"}
-ITEM_KEYS = {
-    "name",
-    "tenantUrl",
-    "referenceId",
-    "referenceFrom",
-    "active",
-    "adopt",
-    "integrationId",
-    "accountId",
-    "integrationType",
-    "retainOnDelete",
-}
+# Project keys: RiskBehaviors' fields (its one table), the integrations list, and the client's timeout.
+PROJECT_KEYS = {"apiTimeout", "integrations", *BEHAVIORS_FIELDS.config_keys()}
+# Item keys: RiskIntegration's own fields (its one table) plus what this program adds around them.
+ITEM_FIELDS = INTEGRATION_FIELDS.config_keys()
+ITEM_KEYS = {"name", "referenceFrom", "retainOnDelete", *ITEM_FIELDS}
 REFERENCE_FORM = "<organization>/<project>/<stack>#<output>, e.g. organization/access-idps/prod#oktaIdpId"
 ITEM_EXAMPLE = "{name: corp, tenantUrl: https://corp.okta.com, referenceId: <IdP id> | referenceFrom: <stack>#<output>}"
 
@@ -164,7 +158,7 @@ def main() -> None:
             "risk-behaviors",
             behaviors=behaviors,
             account_id=account_id,
-            on_delete=config.get("behaviorsOnDelete") or "restore",
+            on_delete=config.get("behaviorsOnDelete") or BEHAVIORS_FIELDS["on_delete"].default,
         )
 
     stacks: dict[str, pulumi.StackReference] = {}
@@ -173,15 +167,11 @@ def main() -> None:
         parts = reference_parts(item.get("referenceFrom"))  # config_problems refused a malformed one
         where = item_where(config.name, n, item)
         reference = referenced(where, *parts, stacks) if parts else item.get("referenceId")
+        arguments = {ITEM_FIELDS[k]: v for k, v in item.items() if k in ITEM_FIELDS}
+        arguments.update(reference_id=reference, account_id=item.get("accountId", account_id))
         integration = RiskIntegration(
             item["name"],
-            tenant_url=item["tenantUrl"],
-            reference_id=reference,
-            active=item.get("active", True),
-            account_id=item.get("accountId", account_id),
-            integration_type=item.get("integrationType", "Okta"),
-            integration_id=item.get("integrationId"),
-            adopt=item.get("adopt", False),
+            **arguments,
             opts=pulumi.ResourceOptions(retain_on_delete=item.get("retainOnDelete", False)),
         )
         exported[item["name"]] = {

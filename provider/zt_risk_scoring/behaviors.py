@@ -19,8 +19,9 @@ from pulumi.dynamic import (
 
 from .config import account_id_problem, default_account_id
 from .errors import printable
+from .fields import Field, Fields, simple
 from .models import RISK_LEVELS, Behavior, BehaviorSetting
-from .runtime import RiskScoringProvider, contains_unknown, is_unknown, stack_config
+from .runtime import RiskScoringProvider, is_unknown, stack_config
 
 ON_DELETE = ("restore", "disable", "retain")
 KEY_PATTERN = re.compile(r"[a-z0-9_]{1,64}")
@@ -30,62 +31,93 @@ KNOWN_KEYS = ("high_dlp", "imp_travel", "sentinel_one")
 SettingMap = dict[str, BehaviorSetting]
 
 
-def _check_behavior(key: Any, value: Any) -> tuple[dict[str, Any] | None, list[CheckFailure]]:
-    where = f"behaviors.{key}"
-    if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
-        return None, [
-            CheckFailure(
-                "behaviors",
-                f"behaviors key {printable(key)}: keys are behavior ids (lowercase letters, digits and _, "
-                f"such as {', '.join(KNOWN_KEYS)})",
-            )
-        ]
-    if is_unknown(value):
-        return value, []
-    if not isinstance(value, Mapping):
-        return None, [CheckFailure("behaviors", f"{where} must be a map with enabled and risk_level")]
-    failures = []
+def _key_problem(key: Any) -> str | None:
+    if isinstance(key, str) and KEY_PATTERN.fullmatch(key):
+        return None
+    return (
+        f"behaviors key {printable(key)}: keys are behavior ids (lowercase letters, digits and _, "
+        f"such as {', '.join(KNOWN_KEYS)})"
+    )
+
+
+def _setting_problems(where: str, value: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """One behavior's {enabled, risk_level}: risk_level lower-cased, and what is wrong with it."""
+    problems = []
     enabled, level = value.get("enabled"), value.get("risk_level")
     if not isinstance(enabled, bool) and not is_unknown(enabled):
-        failures.append(CheckFailure("behaviors", f"{where}.enabled must be true or false, got {printable(enabled)}"))
+        problems.append(f"{where}.enabled must be true or false, got {printable(enabled)}")
     if isinstance(level, str) and level.strip().lower() in RISK_LEVELS:
         level = level.strip().lower()
     elif not is_unknown(level):
-        failures.append(
-            CheckFailure(
-                "behaviors", f"{where}.risk_level must be low, medium or high (any case), got {printable(level)}"
-            )
-        )
+        problems.append(f"{where}.risk_level must be low, medium or high (any case), got {printable(level)}")
     extra = sorted(set(value) - {"enabled", "risk_level"})
     if extra:
-        failures.append(
-            CheckFailure(
-                "behaviors",
-                f"{where}: unknown field(s) {', '.join(map(printable, extra))}; only enabled and risk_level "
-                "are settable",
-            )
-        )
-    return {"enabled": enabled, "risk_level": level}, failures
+        fields = ", ".join(map(printable, extra))
+        problems.append(f"{where}: unknown field(s) {fields}; only enabled and risk_level are settable")
+    return {"enabled": enabled, "risk_level": level}, problems
+
+
+def validate_behaviors(raw: Any) -> tuple[Any, list[str]]:
+    """The behaviors map normalized (risk_level lower-cased; unknown values kept), and its problems."""
+    if not isinstance(raw, Mapping) or not raw:
+        return raw, [
+            "behaviors must be a non-empty map of behavior id to "
+            "{enabled, risk_level}, e.g. {imp_travel: {enabled: true, risk_level: high}}"
+        ]
+    normalized: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, value in raw.items():
+        where, key_problem = f"behaviors.{key}", _key_problem(key)
+        if key_problem or is_unknown(value):
+            normalized[key] = None if key_problem else value
+            problems += [key_problem] if key_problem else []
+        elif not isinstance(value, Mapping):
+            normalized[key] = None
+            problems.append(f"{where} must be a map with enabled and risk_level")
+        else:
+            normalized[key], found = _setting_problems(where, value)
+            problems += found
+    return normalized, problems
 
 
 def check_behaviors(raw: Any) -> tuple[Any, list[CheckFailure]]:
     """Normalized behaviors map (risk_level lower-cased) and the failures found."""
     if is_unknown(raw):
         return raw, []
-    if not isinstance(raw, Mapping) or not raw:
-        return raw, [
-            CheckFailure(
-                "behaviors",
-                "behaviors must be a non-empty map of behavior id to "
-                "{enabled, risk_level}, e.g. {imp_travel: {enabled: true, risk_level: high}}",
-            )
-        ]
-    normalized, failures = {}, []
-    for key, value in raw.items():
-        checked, problems = _check_behavior(key, value)
-        normalized[key] = checked
-        failures += problems
-    return normalized, failures
+    normalized, problems = validate_behaviors(raw)
+    return normalized, [CheckFailure("behaviors", p) for p in problems]
+
+
+def _on_delete_problem(value: Any) -> str | None:
+    if value in ON_DELETE:
+        return None
+    return f"on_delete must be one of {', '.join(ON_DELETE)}, got {printable(value)}"
+
+
+# The one table of RiskBehaviors' fields (see integration.FIELDS).
+FIELDS = Fields(
+    Field(
+        "account_id",
+        simple(account_id_problem),
+        change="replace",
+        config_key="accountId",
+        doc="the account (the resource's id); default `cloudflare:accountId` / `CLOUDFLARE_ACCOUNT_ID`",
+    ),
+    Field(
+        "behaviors",
+        validate_behaviors,
+        config_key="behaviors",
+        doc="behavior id → `{enabled, risk_level}`; only these keys are read, diffed and written",
+    ),
+    Field(
+        "on_delete",
+        simple(_on_delete_problem),
+        default="restore",
+        config_key="behaviorsOnDelete",
+        doc="on destroy (or a key dropped): `restore` the prior values, `disable`, or `retain`",
+    ),
+    Field("prior", output_only=True, doc="the declared keys' values before this stack took them"),
+)
 
 
 def _settings(raw: Mapping[str, Any]) -> SettingMap:
@@ -104,26 +136,10 @@ class RiskBehaviorsProvider(RiskScoringProvider):
     """Dynamic provider for RiskBehaviors."""
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        behaviors, failures = check_behaviors(news.get("behaviors"))
-        account = news.get("account_id")
-        problem = None if is_unknown(account) else account_id_problem(account)
-        if problem:
-            failures.append(CheckFailure("account_id", problem))
-        on_delete = news.get("on_delete") or "restore"
-        if on_delete not in ON_DELETE:
-            failures.append(
-                CheckFailure(
-                    "on_delete", f"on_delete must be one of {', '.join(ON_DELETE)}, got {printable(on_delete)}"
-                )
-            )
-        return CheckResult({"account_id": account, "behaviors": behaviors, "on_delete": on_delete}, failures)
+        return CheckResult(*FIELDS.check(news))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces = ["account_id"] if olds.get("account_id") != news.get("account_id") else []
-        changed = [k for k in ("behaviors", "on_delete") if olds.get(k) != news.get(k)]
-        if contains_unknown(news.get("behaviors")):
-            changed.append("behaviors")
-        return DiffResult(changes=bool(replaces or changed), replaces=replaces, stables=[], delete_before_replace=False)
+        return FIELDS.diff(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client(props["account_id"])
@@ -138,8 +154,7 @@ class RiskBehaviorsProvider(RiskScoringProvider):
         declared = props.get("behaviors") or {}
         current = self.client(account).get_behaviors()
         outs = {**props, "account_id": account, "behaviors": _declared(current, declared)}
-        inputs: dict[str, Any] = {k: outs[k] for k in ("account_id", "behaviors") if k in outs}
-        inputs["on_delete"] = props.get("on_delete", "restore")
+        inputs = {"on_delete": FIELDS["on_delete"].default, **FIELDS.read_inputs(outs)}
         return ReadResult(id_, outs, inputs=inputs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -195,7 +210,7 @@ class RiskBehaviors(pulumi.dynamic.Resource, module="zt_risk_scoring", name="Ris
     ) -> None:
         account = account_id or default_account_id(stack_config)
         self._claim(resource_name, account, behaviors)
-        props = {"account_id": account, "behaviors": behaviors, "on_delete": on_delete, "prior": None}
+        props = FIELDS.props({"account_id": account, "behaviors": behaviors, "on_delete": on_delete})
         super().__init__(RiskBehaviorsProvider(), resource_name, props, opts)
         unknown = sorted(k for k in behaviors if k not in KNOWN_KEYS) if isinstance(behaviors, Mapping) else []
         if unknown:

@@ -23,6 +23,7 @@ from .client import RiskScoringClient
 from .config import API_KEY, TOKEN, account_id_problem, default_account_id, resolve_settings
 from .errors import ConfigurationError, InvalidArgument, NotFound, RiskScoringError, printable
 from .ids import id_problem
+from .integration import FIELDS as INTEGRATION_FIELDS
 from .models import RISK_LEVELS
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_CONFIG, EXIT_NOT_FOUND, EXIT_ABORTED = 0, 1, 2, 3, 4, 5
@@ -319,14 +320,10 @@ def export_config(client: RiskScoringClient) -> dict[str, Any]:
             )
     print("reading integrations …", file=sys.stderr)
     taken: set[str] = set()
+    # The item keys are RiskIntegration's fields that users set and the API reports (its field table).
+    keys = [(f.config_key, f.api) for f in INTEGRATION_FIELDS.inputs if f.config_key and f.api]
     integrations = [
-        {
-            "name": _resource_name(i.tenant_url, taken),
-            "tenantUrl": i.tenant_url,
-            "referenceId": i.reference_id,
-            "active": i.active,
-            "integrationId": i.id,
-        }
+        {"name": _resource_name(i.tenant_url, taken), **{key: getattr(i, api) for key, api in keys}}
         for i in client.list_integrations()
     ]
     print(f"found {len(behaviors)} behaviors and {len(integrations)} integrations", file=sys.stderr)

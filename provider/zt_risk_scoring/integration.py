@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import uuid
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pulumi
 from pulumi.dynamic import (
-    CheckFailure,
     CheckResult,
     CreateResult,
     DiffResult,
@@ -19,18 +19,16 @@ from pulumi.dynamic import (
 
 from .config import HEADER_VALUE, account_id_problem, default_account_id
 from .errors import ConfigurationError, Conflict, ConnectionFailed, NotFound, RiskScoringError, ServerError, printable
+from .fields import Field, Fields, boolean, simple
 from .ids import UUID, id_problem
 from .models import Integration, IntegrationSpec
-from .runtime import RiskScoringProvider, contains_unknown, is_unknown, stack_config
+from .runtime import RiskScoringProvider, stack_config
 
 if TYPE_CHECKING:
     from .client import RiskScoringClient
 
 UUID_PATTERN = UUID
-REPLACE_ON = ("account_id", "integration_type")
 POST_ATTEMPTS = 3
-UPDATE_ON = ("tenant_url", "reference_id", "active")
-READ_INPUTS = (*REPLACE_ON, *UPDATE_ON, "integration_id", "adopt", "reference_generated")
 # Generated reference_ids are UUIDv5s of this namespace and "<project>/<stack>/<resource name>": the same
 # on every attempt, so an `up` after a failed one finds what the failed one created instead of a duplicate.
 REFERENCE_NAMESPACE = uuid.UUID("6f0c3f2e-5a53-4be7-9d43-0d1b8c1e7a52")
@@ -70,44 +68,84 @@ def generated_reference_id(seed: str) -> str:
 
 
 def normalize_tenant_url(value: str) -> str:
-    parts = urlsplit(value)
-    return f"https://{parts.netloc.lower()}"
+    """The tenant URL as check stores it: scheme and host (lower case), no trailing slash."""
+    return f"https://{urlsplit(value).netloc.lower()}"
 
 
-def _check_field(news: dict[str, Any], name: str, problem: str | None) -> list[CheckFailure]:
-    return [] if problem is None or is_unknown(news.get(name)) else [CheckFailure(name, problem)]
+def integration_type_problem(value: Any) -> str | None:
+    if isinstance(value, str) and value.lower() == "okta":
+        return None
+    return f"integration_type must be Okta (the only type Cloudflare supports), got {printable(value)}"
+
+
+# The one table of RiskIntegration's fields: check, diff, read, the constructor, the stack program's item
+# keys, `zt-risk export` and README's table derive from it.
+FIELDS = Fields(
+    Field(
+        "account_id",
+        simple(account_id_problem),
+        change="replace",
+        config_key="accountId",
+        doc="the account; default `cloudflare:accountId` / `CLOUDFLARE_ACCOUNT_ID`",
+    ),
+    Field(
+        "tenant_url",
+        simple(tenant_url_problem, normalize_tenant_url),
+        config_key="tenantUrl",
+        api="tenant_url",
+        doc="the Okta tenant's https base URL (stored lower-case, no trailing slash)",
+    ),
+    Field(
+        "reference_id",
+        simple(partial(id_problem, "reference_id")),
+        optional=True,
+        config_key="referenceId",
+        api="reference_id",
+        doc="the Access Okta identity provider's id; derived from project/stack/name when omitted",
+    ),
+    Field("active", boolean("active"), default=True, config_key="active", api="active", doc="sharing on or off"),
+    Field(
+        "integration_type",
+        simple(integration_type_problem, lambda _: "Okta"),
+        default="Okta",
+        change="replace",
+        config_key="integrationType",
+        doc="the only type Cloudflare supports",
+    ),
+    Field(
+        "integration_id",
+        simple(partial(id_problem, "integration_id")),
+        change="none",
+        optional=True,
+        sparse=True,
+        config_key="integrationId",
+        api="id",
+        doc="adopt this existing integration instead of creating one",
+    ),
+    Field(
+        "adopt",
+        boolean("adopt"),
+        default=False,
+        change="none",
+        optional=True,
+        sparse=True,
+        config_key="adopt",
+        doc="adopt the integration that has this reference_id, if there is one",
+    ),
+    Field("well_known_url", output_only=True, doc="the SSF configuration URL to give Okta"),
+    Field("account_tag", output_only=True, doc="the account, as the API reports it"),
+    Field("created_at", output_only=True, doc="when Cloudflare created it"),
+)
+# Kept in state beside the fields: whether this resource generated its reference_id (then an integration
+# found with it is its own earlier attempt).
+GENERATED = "reference_generated"
 
 
 def check_integration(olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
     """Validate and normalize inputs; give a stable reference_id before anything is written."""
-    inputs = dict(news)
-    url, ref, active = news.get("tenant_url"), news.get("reference_id"), news.get("active", True)
-    failures = _check_field(news, "tenant_url", tenant_url_problem(url))
-    if not failures and isinstance(url, str) and not is_unknown(url):
-        inputs["tenant_url"] = normalize_tenant_url(url)
-    failures += _check_field(news, "account_id", account_id_problem(news.get("account_id")))
-    seed = inputs.pop("reference_seed", None)
-    if ref is None:
-        _generate_reference(inputs, olds, seed)
-    else:
-        inputs.pop("reference_generated", None)
-        failures += _check_field(news, "reference_id", id_problem("reference_id", ref))
-    if not isinstance(active, bool) and not is_unknown(active):
-        failures.append(CheckFailure("active", f"active must be true or false, got {printable(active)}"))
-    inputs["active"] = True if active is None else active
-    kind = news.get("integration_type") or "Okta"
-    if not is_unknown(kind) and str(kind).lower() != "okta":
-        failures.append(
-            CheckFailure(
-                "integration_type",
-                f"integration_type must be Okta (the only type Cloudflare supports), got {printable(kind)}",
-            )
-        )
-    inputs["integration_type"] = "Okta" if not is_unknown(kind) else kind
-    if news.get("integration_id") is not None:
-        failures += _check_field(news, "integration_id", id_problem("integration_id", news.get("integration_id")))
-    if not isinstance(news.get("adopt", False), bool) and not is_unknown(news.get("adopt")):
-        failures.append(CheckFailure("adopt", f"adopt must be true or false, got {printable(news.get('adopt'))}"))
+    inputs, failures = FIELDS.check(news)
+    if news.get("reference_id") is None:
+        _generate_reference(inputs, olds, news.get("reference_seed"))
     return CheckResult(inputs, failures)
 
 
@@ -115,10 +153,10 @@ def _generate_reference(inputs: dict[str, Any], olds: dict[str, Any], seed: Any)
     """Keep the reference_id this resource already has; else derive it from the resource's seed."""
     if olds.get("reference_id"):
         inputs["reference_id"] = olds["reference_id"]
-        if olds.get("reference_generated"):
-            inputs["reference_generated"] = True
+        if olds.get(GENERATED):
+            inputs[GENERATED] = True
     elif isinstance(seed, str) and seed:
-        inputs["reference_id"], inputs["reference_generated"] = generated_reference_id(seed), True
+        inputs["reference_id"], inputs[GENERATED] = generated_reference_id(seed), True
     else:  # a program that passes no seed (an older one): random, then kept in state
         inputs["reference_id"] = str(uuid.uuid4())
 
@@ -155,14 +193,12 @@ class RiskIntegrationProvider(RiskScoringProvider):
         return check_integration(olds, news)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces = [k for k in REPLACE_ON if olds.get(k) != news.get(k) or is_unknown(news.get(k))]
-        changed = [k for k in UPDATE_ON if olds.get(k) != news.get(k) or contains_unknown(news.get(k))]
-        return DiffResult(changes=bool(replaces or changed), replaces=replaces, stables=[], delete_before_replace=False)
+        return FIELDS.diff(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client, spec = self.client(props["account_id"]), _spec(props)
         # An integration with the reference_id this resource generated for itself is its own earlier attempt.
-        may_adopt = bool(props.get("adopt") or props.get("reference_generated"))
+        may_adopt = bool(props.get("adopt") or props.get(GENERATED))
         found = _existing(client, props, spec, may_adopt)
         if found is None:
             found = _create(client, spec, may_adopt)
@@ -175,7 +211,7 @@ class RiskIntegrationProvider(RiskScoringProvider):
         if found is None:
             return ReadResult(None, {})
         outs = _outputs(props, found)
-        inputs = {k: v for k, v in outs.items() if k in READ_INPUTS}
+        inputs = FIELDS.read_inputs(outs, extra=[GENERATED])
         return ReadResult(id_, outs, inputs=inputs)
 
     def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -273,20 +309,16 @@ class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="R
         adopt: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props: dict[str, Any] = {
+        given = {
             "account_id": account_id or default_account_id(stack_config),
             "tenant_url": tenant_url,
             "reference_id": reference_id,
             "active": active,
             "integration_type": integration_type,
-            **dict.fromkeys(("well_known_url", "account_tag", "created_at")),
+            "integration_id": integration_id,
+            "adopt": adopt,
         }
-        # Only when used: each property is stored in every checkpoint, which the engine rewrites whole
-        # after every step (what paces a large update), and is one more Output for the SDK to track.
-        if reference_id is None:
+        props = FIELDS.props(given)
+        if reference_id is None:  # check derives the reference_id from it (see generated_reference_id)
             props["reference_seed"] = f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
-        if integration_id is not None:
-            props["integration_id"] = integration_id
-        if adopt is not False:  # anything else goes to check(), which names what is wrong
-            props["adopt"] = adopt
         super().__init__(RiskIntegrationProvider(), resource_name, props, opts)

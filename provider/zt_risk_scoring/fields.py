@@ -1,0 +1,126 @@
+"""A resource's fields as one table, and what check, diff, read and the stack program derive from it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pulumi.dynamic import CheckFailure, DiffResult
+
+from .errors import printable
+from .runtime import contains_unknown, is_unknown
+
+# A validator takes a known value and returns it normalized, with what is wrong with it (nothing: []).
+Validator = Callable[[Any], tuple[Any, list[str]]]
+Change = Literal["replace", "update", "none"]
+
+
+def _accept(value: Any) -> tuple[Any, list[str]]:
+    return value, []
+
+
+def simple(problem: Callable[[Any], str | None], normalize: Callable[[Any], Any] = lambda v: v) -> Validator:
+    """A validator from a function naming one problem (or None) and a normalizer for good values."""
+
+    def validate(value: Any) -> tuple[Any, list[str]]:
+        found = problem(value)
+        return (value, [found]) if found else (normalize(value), [])
+
+    return validate
+
+
+def boolean(name: str) -> Validator:
+    """True or false, nothing else (YAML's "yes" and the string "false" are refused)."""
+    return simple(lambda v: None if isinstance(v, bool) else f"{name} must be true or false, got {printable(v)}")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One property of a resource: how it is validated and defaulted, what a change to it does, where users set it.
+
+    `change`: "replace" (a new object), "update" (in place), "none" (an instruction to create, never diffed).
+    `optional`: absent is fine (check leaves it out); `sparse`: registered only when set, so an unused
+    field costs no bytes in every checkpoint (the engine rewrites the whole state after every step).
+    `config_key`: its key in an item of the stack program's config; `api`: the API object's attribute.
+    """
+
+    name: str
+    validate: Validator = _accept
+    default: Any = None
+    change: Change = "update"
+    optional: bool = False
+    sparse: bool = False
+    output_only: bool = False
+    config_key: str | None = None
+    api: str | None = None
+    doc: str = ""
+
+
+class Fields:
+    """The table of one resource's fields."""
+
+    def __init__(self, *fields: Field) -> None:
+        self.all = fields
+        self.inputs = tuple(f for f in fields if not f.output_only)
+
+    def __getitem__(self, name: str) -> Field:
+        return next(f for f in self.all if f.name == name)
+
+    def names(self, change: Change) -> tuple[str, ...]:
+        return tuple(f.name for f in self.inputs if f.change == change)
+
+    def check(self, news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure]]:
+        """Inputs defaulted, validated and normalized (unknowns kept as they are), and the failures."""
+        inputs, failures = {}, []
+        for f in self.inputs:
+            value = news.get(f.name)
+            if value is None and f.optional:
+                continue
+            value = f.default if value is None else value  # a required field still None: its validator names it
+            if not is_unknown(value):
+                value, problems = f.validate(value)
+                failures += [CheckFailure(f.name, p) for p in problems]
+            inputs[f.name] = value
+        return inputs, failures
+
+    def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
+        """Changes named by field; unknown values count as changed; "none" fields never do."""
+
+        def changed(name: str) -> bool:
+            return olds.get(name) != news.get(name) or contains_unknown(news.get(name))
+
+        replaces = [n for n in self.names("replace") if changed(n)]
+        updates = [n for n in self.names("update") if changed(n)]
+        return DiffResult(changes=bool(replaces or updates), replaces=replaces, stables=[], delete_before_replace=False)
+
+    def read_inputs(self, outs: Mapping[str, Any], extra: Iterable[str] = ()) -> dict[str, Any]:
+        """What `read` reports as inputs: the input fields (and `extra` keys) as found."""
+        keys = {f.name for f in self.inputs} | set(extra)
+        return {k: v for k, v in outs.items() if k in keys}
+
+    def props(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        """A resource's registration: given inputs (optional ones only when set) and output-only fields unset."""
+        props: dict[str, Any] = {}
+        for f in self.all:
+            if f.output_only:
+                props[f.name] = None
+            elif not (f.sparse and given.get(f.name) in (None, f.default)):
+                props[f.name] = given.get(f.name, f.default)
+        return props
+
+    def config_keys(self) -> dict[str, str]:
+        """Stack-config item key -> field name, for the fields users set in stack config."""
+        return {f.config_key: f.name for f in self.inputs if f.config_key}
+
+    def markdown(self) -> str:
+        """The table README shows (a test keeps the two the same)."""
+        rows = ["| field | stack-config key | default | a change | meaning |", "| --- | --- | --- | --- | --- |"]
+        effect = {"replace": "replaces", "update": "updates in place", "none": "nothing (used at create)"}
+        for f in self.all:
+            default = "(output)" if f.output_only else "—" if f.default is None else f"`{json.dumps(f.default)}`"
+            key = f"`{f.config_key}`" if f.config_key else "—"
+            change = "—" if f.output_only else effect[f.change]
+            rows.append(f"| `{f.name}` | {key} | {default} | {change} | {f.doc} |")
+        return "\n".join(rows)

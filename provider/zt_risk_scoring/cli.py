@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -79,12 +78,13 @@ def _kind(value: object) -> str:
     return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(type(value), "value")
 
 
-def _read_config_file(path: Path) -> dict[str, Any]:
-    """The `config:` map of a stack config file, or ConfigurationError naming the file and the fix."""
-    where = f"--config-file {path}"
+def _load_yaml(path: Path, where: str, *, missing_ok: bool = False) -> Any:
+    """A YAML file's document (None when empty, or missing and `missing_ok`), or one ConfigurationError."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
+        if missing_ok:
+            return None
         raise ConfigurationError(f"{where}: no such file; {STACK_CONFIG_FIX}, or use --stack NAME") from None
     except IsADirectoryError:
         raise ConfigurationError(f"{where}: is a directory; {STACK_CONFIG_FIX}") from None
@@ -95,12 +95,18 @@ def _read_config_file(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigurationError(f"{where}: cannot be read ({exc.strerror or type(exc).__name__})") from None
     try:
-        document = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         # Only the position: the YAML error's snippet could quote a value of the file.
         mark = getattr(exc, "problem_mark", None)
         at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
         raise ConfigurationError(f"{where}: not valid YAML{at}; {STACK_CONFIG_FIX}") from None
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    """The `config:` map of a stack config file, or ConfigurationError naming the file and the fix."""
+    where = f"--config-file {path}"
+    document = _load_yaml(path, where)
     if document is None:
         return {}
     if not isinstance(document, dict):
@@ -120,9 +126,8 @@ def _pulumi_reason(stderr: str) -> str:
     return reason if len(reason) <= 300 else reason[:297] + "..."
 
 
-def _read_stack(stack: str) -> tuple[dict[str, Any], list[str]]:
-    """The stack's config values and its secret values, from `pulumi config` in the current directory."""
-    where = f"--stack {stack}"
+def _pulumi_config(stack: str, where: str) -> str:
+    """What `pulumi config --json --show-secrets --stack STACK` prints, or one ConfigurationError."""
     exe = shutil.which("pulumi")
     if exe is None:
         raise ConfigurationError(
@@ -146,8 +151,14 @@ def _read_stack(stack: str) -> tuple[dict[str, Any], list[str]]:
             "project directory (where Pulumi.yaml is), logged in to the stack's backend, with "
             "PULUMI_CONFIG_PASSPHRASE set if the stack uses a passphrase"
         )
+    return done.stdout
+
+
+def _read_stack(stack: str) -> tuple[dict[str, Any], list[str]]:
+    """The stack's config values and its secret values, from `pulumi config` in the current directory."""
+    where = f"--stack {stack}"
     try:
-        raw = json.loads(done.stdout)
+        raw = json.loads(_pulumi_config(stack, where))
     except ValueError:
         raw = None
     if not isinstance(raw, dict):
@@ -296,18 +307,7 @@ def cmd_integrations(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _resource_name(tenant_url: str, taken: set[str]) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", tenant_url.split("://", 1)[-1].lower()).strip("-") or "integration"
-    name, n = base, 2
-    while name in taken:
-        name, n = f"{base}-{n}", n + 1
-    taken.add(name)
-    return name
-
-
-def export_config(client: RiskScoringClient) -> dict[str, Any]:
-    """The stack config that makes the stack program adopt the account's live state exactly."""
-    print("reading behaviors …", file=sys.stderr)
+def _exported_behaviors(client: RiskScoringClient) -> dict[str, Any]:
     behaviors = {k: b.setting.to_api() for k, b in sorted(client.get_behaviors().items())}
     for key, setting in behaviors.items():
         if setting["risk_level"] not in RISK_LEVELS:
@@ -318,14 +318,26 @@ def export_config(client: RiskScoringClient) -> dict[str, Any]:
                 f"or set it to {', '.join(RISK_LEVELS)} in the stack config",
                 file=sys.stderr,
             )
-    print("reading integrations …", file=sys.stderr)
-    taken: set[str] = set()
+    return behaviors
+
+
+def _exported_integrations(client: RiskScoringClient) -> list[dict[str, Any]]:
     # The item keys are RiskIntegration's fields that users set and the API reports (its field table).
     keys = [(f.config_key, f.api) for f in INTEGRATION_FIELDS.inputs if f.config_key and f.api]
-    integrations = [
-        {"name": _resource_name(i.tenant_url, taken), **{key: getattr(i, api) for key, api in keys}}
+    taken: set[str] = set()
+    return [
+        {"name": importing.unique(importing.resource_name(i.tenant_url), taken)}
+        | {key: getattr(i, api) for key, api in keys}
         for i in client.list_integrations()
     ]
+
+
+def export_config(client: RiskScoringClient) -> dict[str, Any]:
+    """The stack config that makes the stack program adopt the account's live state exactly."""
+    print("reading behaviors …", file=sys.stderr)
+    behaviors = _exported_behaviors(client)
+    print("reading integrations …", file=sys.stderr)
+    integrations = _exported_integrations(client)
     print(f"found {len(behaviors)} behaviors and {len(integrations)} integrations", file=sys.stderr)
     return {
         "cloudflare:accountId": client.account_id,
@@ -344,17 +356,7 @@ EXPORT_SCOPE = (
 
 def _export_target(target: Path) -> dict[str, Any]:
     where = f"--stack-config {target}"
-    try:
-        text = target.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or type(exc).__name__
-        raise ConfigurationError(f"{where}: cannot be read ({reason}); pass a writable Pulumi.<stack>.yaml") from None
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise ConfigurationError(f"{where}: not valid YAML; fix it or pass another file") from None
+    document = _load_yaml(target, where, missing_ok=True)
     if document is None:
         return {}
     if not isinstance(document, dict) or not isinstance(document.get("config") or {}, dict):
@@ -418,7 +420,8 @@ def id_of(kind: str) -> Callable[[str], str]:
 INTEGRATION_VALUE_KINDS = {"get": "integration_id", "by-reference": "reference_id"}
 
 
-def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser]:
+def _common_options() -> argparse.ArgumentParser:
+    """The options every API command takes: where to connect and how to print."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--account-id", help="account (default: stack config, then CLOUDFLARE_ACCOUNT_ID)")
     common.add_argument("--base-url", help="API root (default: cloudflare:baseUrl, CLOUDFLARE_BASE_URL, Cloudflare)")
@@ -438,6 +441,25 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argpars
     )
     common.add_argument("--json", action="store_true", help="machine-readable output")
     common.add_argument("--debug", action="store_true", help="show tracebacks (credentials redacted)")
+    return common
+
+
+def _add_export(sub: Any, common: argparse.ArgumentParser) -> None:
+    """`export`: the live account as stack config for stacks/, or as a `pulumi import --file` spec."""
+    export = sub.add_parser(
+        "export",
+        parents=[common],
+        help=f"write {PROJECT}:* stack config for this repository's stacks/ program that adopts the live account",
+        description="Write cloudflare:accountId, zt-risk-scoring:behaviors and zt-risk-scoring:integrations "
+        "(each with its integrationId), so that the next `pulumi up` of stacks/ adopts the live state. " + EXPORT_SCOPE,
+    )
+    export.add_argument("--stack-config", type=Path, help="Pulumi.<stack>.yaml to merge into (default: stdout)")
+    importing.add_arguments(export)
+    export.set_defaults(run=cmd_export)
+
+
+def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser]:
+    common = _common_options()
     parser = argparse.ArgumentParser(
         prog="zt-risk", description=f"{__doc__}\n\n{DESCRIPTION}", formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -455,16 +477,7 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argpars
     integ.add_argument("action", nargs="?", choices=["list", "get", "by-reference"], default="list")
     integ.add_argument("value", nargs="?", metavar="ID|REF", type=path_id, help="the integration or reference id")
     integ.set_defaults(run=cmd_integrations)
-    export = sub.add_parser(
-        "export",
-        parents=[common],
-        help=f"write {PROJECT}:* stack config for this repository's stacks/ program that adopts the live account",
-        description="Write cloudflare:accountId, zt-risk-scoring:behaviors and zt-risk-scoring:integrations "
-        "(each with its integrationId), so that the next `pulumi up` of stacks/ adopts the live state. " + EXPORT_SCOPE,
-    )
-    export.add_argument("--stack-config", type=Path, help="Pulumi.<stack>.yaml to merge into (default: stdout)")
-    importing.add_arguments(export)
-    export.set_defaults(run=cmd_export)
+    _add_export(sub, common)
     emulator = sub.add_parser("emulator", help="the local emulator of the API")
     serve = emulator.add_subparsers(dest="emulator_command", required=True).add_parser("serve", help="serve it")
     return parser, integ, serve

@@ -239,7 +239,7 @@ class RiskScoringClient:
             ) from exc
         except requests.RequestException as exc:
             raise _connection_failed(exc, method, rel, self.settings.base_url) from exc
-        return _unwrap(response, method, rel, permission, self.settings)
+        return _unwrap(response, method, rel, permission, self)
 
 
 def _connection_failed(exc: requests.RequestException, method: str, path: str, base_url: str) -> ConnectionFailed:
@@ -292,56 +292,68 @@ def _is_envelope(body: Any) -> bool:
     return isinstance(body, dict) and isinstance(body.get("success"), bool) and isinstance(body.get("errors"), list)
 
 
-def _unwrap(response: requests.Response, method: str, path: str, permission: str, settings: Settings) -> Any:
+def _unwrap(response: requests.Response, method: str, path: str, permission: str, client: RiskScoringClient) -> Any:
+    """The envelope's `result` of a successful answer; otherwise the error the answer means."""
     try:
         body = response.json()
     except ValueError:
         body = None
-    status = response.status_code
-    if 200 <= status < 300 and _is_envelope(body) and body["success"] is True:
+    if 200 <= response.status_code < 300 and _is_envelope(body) and body["success"] is True:
         return body.get("result")
-    errors = messages_from(body)
-    where = f"check cloudflare:baseUrl / CLOUDFLARE_BASE_URL ({printable(settings.base_url)})"
+    where = {"status": response.status_code, "method": method, "path": path}
+    raise _endpoint_error(response, body, client.settings, where) or _api_error(
+        response, body, permission, client, where
+    )
+
+
+def _endpoint_error(
+    response: requests.Response, body: Any, settings: Settings, where: dict[str, Any]
+) -> EndpointError | None:
+    """The error for an answer that is not the API's own (a redirect, a gateway page, an unroutable URL)."""
+    fix = f"check cloudflare:baseUrl / CLOUDFLARE_BASE_URL ({printable(settings.base_url)})"
+    status = response.status_code
     if 300 <= status < 400:
         location = printable(response.headers.get("Location", "(none)"))
-        raise EndpointError(
+        return EndpointError(
             f"answered a redirect to {location}, which is never followed",
-            status=status,
-            method=method,
-            path=path,
-            hint=f"{where}: it must be the API root itself, not an address that redirects; nothing was sent on",
+            hint=f"{fix}: it must be the API root itself, not an address that redirects; nothing was sent on",
+            **where,
         )
     if not _is_envelope(body) and status < 500 and status != 429:
-        raise EndpointError(
+        return EndpointError(
             f"answered without Cloudflare's JSON envelope ({printable(response.reason or 'no reason')}); "
             "this is not the Risk Scoring API",
-            status=status,
-            method=method,
-            path=path,
-            hint=f"{where}: it must be the API root, such as https://api.cloudflare.com/client/v4",
+            hint=f"{fix}: it must be the API root, such as https://api.cloudflare.com/client/v4",
+            **where,
         )
+    errors = messages_from(body)
     if status == 404 and ROUTING_CODES & {e.code for e in errors}:
-        raise EndpointError(
+        return EndpointError(
             "Cloudflare could not route this URL",
-            status=status,
             errors=errors,
-            method=method,
-            path=path,
-            hint=f"{where}: it must end in /client/v4; an id the API does not know can also answer this",
+            hint=f"{fix}: it must end in /client/v4; an id the API does not know can also answer this",
+            **where,
         )
-    cls = error_class_for(status, frozenset(e.code for e in errors))
+    return None
+
+
+def _api_error(
+    response: requests.Response, body: Any, permission: str, client: RiskScoringClient, where: dict[str, Any]
+) -> RiskScoringError:
+    """The API's own refusal as a class of the error tree, with what to do about it."""
+    errors = messages_from(body)
+    cls = error_class_for(response.status_code, frozenset(e.code for e in errors))
     hint = ""
     if cls is AuthenticationError:
         hint = (
             "the credential was not accepted: check that cloudflare:apiToken / CLOUDFLARE_API_TOKEN "
             "(or the API key and email) is current and not revoked"
         )
-        if settings.credential_in_config:
-            hint += f". {STALE_CONFIG}"
+        hint += f". {STALE_CONFIG}" if client.settings.credential_in_config else ""
     if cls is PermissionDenied:
         hint = (
-            f"this call needs an API token with {permission} on account "
-            f"{path.split('/')[2]}; check the token's permissions and account"
+            f"this call needs an API token with {permission} on account {client.account_id}; "
+            "check the token's permissions and account"
         )
     summary = "request failed" if errors else f"unexpected response ({printable(response.reason or 'no body')})"
-    raise cls(summary, status=status, errors=errors, method=method, path=path, hint=hint)
+    return cls(summary, errors=errors, hint=hint, **where)

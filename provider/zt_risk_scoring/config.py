@@ -119,34 +119,32 @@ def _base_url(lookup: Lookup, env: Mapping[str, str]) -> str:
     return url
 
 
-def resolve_settings(lookup: Lookup, env: Mapping[str, str] | None = None) -> Settings:
-    """Settings from stack config (`lookup`) with environment fallback; errors name the key to set."""
-    env = os.environ if env is None else env
-    token = _credential(lookup, env, TOKEN)
-    api_key, email = _credential(lookup, env, API_KEY), _credential(lookup, env, EMAIL)
-    base_url = _base_url(lookup, env)
-    timeout_text = _pick(lookup, env, TIMEOUT) or "30"
+def _timeout(lookup: Lookup, env: Mapping[str, str]) -> float:
+    text = _pick(lookup, env, TIMEOUT) or "30"
     try:
-        timeout = float(timeout_text)
+        timeout = float(text)
     except ValueError:
         timeout = -1.0
     if not 0 < timeout <= 600:
         raise ConfigurationError(
-            "zt-risk-scoring:apiTimeout / ZT_RISK_API_TIMEOUT must be seconds in (0, 600], "
-            f"got {printable(timeout_text)}"
+            f"zt-risk-scoring:apiTimeout / ZT_RISK_API_TIMEOUT must be seconds in (0, 600], got {printable(text)}"
         )
+    return timeout
+
+
+def _credentials(lookup: Lookup, env: Mapping[str, str]) -> tuple[str | None, str | None, str | None]:
+    """The one credential in use, as (token, email, api_key); errors say which setting to fix."""
+    token = _credential(lookup, env, TOKEN)
+    api_key, email = _credential(lookup, env, API_KEY), _credential(lookup, env, EMAIL)
     if token and api_key:
         raise ConfigurationError(
             "both an API token and a global API key are set; keep one: unset "
             "cloudflare:apiKey / CLOUDFLARE_API_KEY, or cloudflare:apiToken / CLOUDFLARE_API_TOKEN"
         )
-    in_config = bool(lookup(TOKEN[0]) or lookup(API_KEY[0]))
     if token:
-        return Settings(base_url=base_url, token=token, read_timeout=timeout, credential_in_config=in_config)
+        return token, None, None
     if api_key and email:
-        return Settings(
-            base_url=base_url, email=email, api_key=api_key, read_timeout=timeout, credential_in_config=in_config
-        )
+        return None, email, api_key
     if api_key:
         raise ConfigurationError(
             "a global API key needs its email: `pulumi config set cloudflare:email …` or export CLOUDFLARE_EMAIL"
@@ -154,6 +152,20 @@ def resolve_settings(lookup: Lookup, env: Mapping[str, str] | None = None) -> Se
     raise ConfigurationError(
         "no Cloudflare credentials: run `pulumi config set --secret cloudflare:apiToken …` "
         "or export CLOUDFLARE_API_TOKEN (or cloudflare:apiKey + cloudflare:email)"
+    )
+
+
+def resolve_settings(lookup: Lookup, env: Mapping[str, str] | None = None) -> Settings:
+    """Settings from stack config (`lookup`) with environment fallback; errors name the key to set."""
+    env = os.environ if env is None else env
+    token, email, api_key = _credentials(lookup, env)
+    return Settings(
+        base_url=_base_url(lookup, env),
+        token=token,
+        email=email,
+        api_key=api_key,
+        read_timeout=_timeout(lookup, env),
+        credential_in_config=bool(lookup(TOKEN[0]) or lookup(API_KEY[0])),
     )
 
 

@@ -280,6 +280,18 @@ def chosen_behaviors(client: RiskScoringClient, wanted: str, managed: Managed, n
     return chosen
 
 
+def _listed(client: RiskScoringClient, only: Sequence[str]) -> list[Integration]:
+    """The account's integrations (all, or `only`), oldest first so that names are stable."""
+    listed = sorted(client.list_integrations(), key=lambda i: (i.created_at, i.id))
+    unknown = sorted(set(only) - {i.id for i in listed})
+    if unknown:
+        raise NotFound(
+            f"--integration {', '.join(unknown)}: no such integration in account {client.account_id}; "
+            "`zt-risk integrations` lists them; nothing written"
+        )
+    return [i for i in listed if not only or i.id in only]
+
+
 def build_plan(
     client: RiskScoringClient,
     *,
@@ -298,27 +310,17 @@ def build_plan(
             name = unique(BEHAVIORS_NAME, taken)
             entries.append(behaviors_entry(client, chosen, name, serialized_provider(RiskBehaviorsProvider())))
     taken.add(BEHAVIORS_NAME)
-    listed = sorted(client.list_integrations(), key=lambda i: (i.created_at, i.id))
-    unknown = sorted(set(only) - {i.id for i in listed})
-    if unknown:
-        raise NotFound(
-            f"--integration {', '.join(unknown)}: no such integration in account {client.account_id}; "
-            "`zt-risk integrations` lists them; nothing written"
-        )
     provider = serialized_provider(RiskIntegrationProvider())
     left_out: list[str] = []
-    for found in listed:
-        if only and found.id not in only:
-            continue
+    for found in _listed(client, only):
         owner = managed.integrations.get(found.id)
         if owner is not None:
-            note(
-                f"integration {found.id} ({printable(found.tenant_url)}) is already managed by the stack "
-                f"as {owner!r}; left out"
-            )
+            where = f"integration {found.id} ({printable(found.tenant_url)})"
+            note(f"{where} is already managed by the stack as {owner!r}; left out")
             left_out.append(found.id)
-            continue
-        entries.append(integration_entry(client, found, unique(resource_name(found.tenant_url), taken), provider))
+        else:
+            name = unique(resource_name(found.tenant_url), taken)
+            entries.append(integration_entry(client, found, name, provider))
     return ImportPlan(client.account_id, tuple(entries), tuple(left_out))
 
 

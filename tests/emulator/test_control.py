@@ -69,6 +69,11 @@ def test_control_unknown_action_answers_404(control: Control) -> None:
     assert (response.status_code, response.json()["errors"][0]["code"]) == (404, 7003)
 
 
+def test_control_wrong_method_answers_405(control: Control) -> None:
+    response = requests.get(control.root + "faults", timeout=5)
+    assert (response.status_code, response.json()["errors"][0]["code"]) == (405, 7001)
+
+
 PEERS = [
     ("ipv4-loopback", "127.0.0.1", False, 200),
     ("ipv4-loopback-other", "127.0.0.2", False, 200),

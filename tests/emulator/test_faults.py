@@ -1,6 +1,9 @@
-"""Gateway-style faults (redirects, HTML pages) and Cloudflare's answer for a route it does not have."""
+"""Gateway faults (redirects, HTML pages), lost responses, and Cloudflare's answer for a route it does not have."""
 
 from __future__ import annotations
+
+import socket
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -107,3 +110,23 @@ def test_request_unknown_route_answers_7003(emulator: EmulatorServer, path: str,
         "messages": [],
         "result": None,
     }
+
+
+@pytest.mark.parametrize(
+    ("mode", "applied"), [("drop", False), ("drop_after_write", True)], ids=["drop", "drop-after-write"]
+)
+def test_fault_drop_closes_connection_without_answer(
+    emulator: EmulatorServer, control: Control, mode: str, applied: bool
+) -> None:
+    control.post("faults", {"rules": [{"mode": mode}]})
+    body = b'{"behaviors": {"imp_travel": {"enabled": true, "risk_level": "low"}}}'
+    url = urlsplit(emulator.base_url)
+    with socket.create_connection((url.hostname or "", url.port or 0), timeout=10) as sock:
+        sock.sendall(
+            f"PUT {url.path}/accounts/{ACCOUNT}/zt_risk_scoring/behaviors HTTP/1.1\r\nHost: emulator\r\n"
+            f"Authorization: Bearer {TOKEN}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        assert sock.recv(65536) == b""  # closed, and not one byte of an answer before
+    assert emulator.app.backend.get_behaviors(ACCOUNT)["behaviors"]["imp_travel"]["enabled"] is applied
+    assert api(emulator).status_code == 200  # the next connection is served

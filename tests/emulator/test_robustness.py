@@ -1,4 +1,4 @@
-"""The emulator answers every request: malformed HTTP gets a 400/411/413 envelope, never a dropped connection."""
+"""The emulator answers every request: malformed HTTP gets a 4xx/501 envelope, never a dropped connection."""
 
 from __future__ import annotations
 
@@ -45,13 +45,16 @@ MALFORMED: list[tuple[str, bytes, int, int]] = [
     ("content-length-huge", put_behaviors("Content-Length: 99999999999999999999\r\n"), 413, 1007),
     ("content-length-5000-digits", put_behaviors(f"Content-Length: {'9' * 5000}\r\n"), 413, 1007),
     ("content-length-over-limit", put_behaviors(f"Content-Length: {MAX_BODY + 1}\r\n"), 413, 1007),
-    ("chunked-body", put_behaviors("Transfer-Encoding: chunked\r\n", b"2\r\n{}\r\n0\r\n\r\n"), 411, 1008),
+    ("chunk-size-not-hex", put_behaviors("Transfer-Encoding: chunked\r\n", b"zz\r\n{}\r\n0\r\n\r\n"), 400, 1006),
+    ("transfer-encoding-gzip", put_behaviors("Transfer-Encoding: gzip\r\n"), 501, 1006),
     ("bad-percent-escape", get(f"{ROOT}/%zz".encode()), 400, 1006),
     ("escape-not-utf8", get(f"{ROOT}/%ff%fe".encode()), 400, 1006),
     ("raw-byte-not-ascii", get(f"{ROOT}/".encode() + b"\xff\xfe"), 400, 1006),
     ("escaped-nul", get(f"{ROOT}/%00".encode()), 400, 1006),
     ("request-line-garbage", b"GARBAGE\r\n\r\n", 400, 1006),
     ("http-0.9", f"GET {ROOT}/behaviors\r\n\r\n".encode(), 400, 1006),
+    ("http-2.0", f"GET {ROOT}/behaviors HTTP/2.0\r\n{AUTH}\r\n".encode(), 400, 1006),
+    ("header-without-colon", put_behaviors("Not a header\r\n"), 400, 1006),
     ("request-line-too-long", get(f"{ROOT}/{'a' * 70_000}".encode()), 414, 1006),
     ("header-too-long", put_behaviors(f"X-Long: {'a' * 70_000}\r\n"), 431, 1006),
     (
@@ -79,6 +82,20 @@ def test_request_at_body_limit_is_served(emulator: EmulatorServer) -> None:
     padded = body + b" " * (MAX_BODY - len(body))  # whitespace is valid JSON padding
     status, _, answer = exchange(emulator, put_behaviors(f"Content-Length: {len(padded)}\r\n", padded))
     assert (status, answer["result"]["behaviors"]["imp_travel"]["enabled"]) == (200, True)
+
+
+def test_request_chunked_body_is_served(emulator: EmulatorServer) -> None:
+    body = json.dumps({"behaviors": {"imp_travel": {"enabled": True, "risk_level": "low"}}}).encode()
+    chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+    status, _, answer = exchange(emulator, put_behaviors("Transfer-Encoding: chunked\r\n", chunked))
+    assert (status, answer["result"]["behaviors"]["imp_travel"]["enabled"]) == (200, True)
+
+
+def test_request_chunked_body_over_limit_answers_413(emulator: EmulatorServer) -> None:
+    size = MAX_BODY + 1
+    chunked = b"%x\r\n" % size + b" " * size + b"\r\n0\r\n\r\n"
+    status, _, answer = exchange(emulator, put_behaviors("Transfer-Encoding: chunked\r\n", chunked))
+    assert (status, answer["errors"][0]["code"]) == (413, 1007)
 
 
 def test_request_over_limit_answers_413_while_client_sends_body(emulator: EmulatorServer) -> None:

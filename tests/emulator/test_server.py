@@ -1,9 +1,12 @@
-"""The emulator's HTTP server: kept-alive connections, as Cloudflare's API keeps them."""
+"""The emulator's HTTP server: kept-alive connections without a delayed-ACK stall, loopback by default, a clean stop."""
 
 from __future__ import annotations
 
 import http.client
 import json
+import socket
+import statistics
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -53,4 +56,51 @@ def test_stop_closes_idle_kept_alive_connections() -> None:
     server.stop()
     with pytest.raises((ConnectionError, http.client.HTTPException)):
         _send(conn, "GET", f"{root}/accounts/{ACCOUNT}/zt_risk_scoring/behaviors")
+    conn.close()
+
+
+def test_request_kept_alive_answers_without_delayed_ack_stall(emulator: EmulatorServer) -> None:
+    # Without TCP_NODELAY a response sent in two writes waits out the client's delayed ACK (40 ms on Linux).
+    conn, root = _connection(emulator)
+    timings = []
+    for _ in range(21):
+        start = time.perf_counter()
+        assert _send(conn, "PUT", f"{root}/accounts/{ACCOUNT}/zt_risk_scoring/behaviors", "{}")[0] == 400
+        timings.append(time.perf_counter() - start)
+    conn.close()
+    assert statistics.median(timings) < 0.02
+
+
+def test_server_default_listens_on_ipv4_loopback_free_port() -> None:
+    server = EmulatorServer(build_app([ACCOUNT], [TOKEN]))
+    try:
+        url = urlsplit(server.base_url)
+        assert (url.hostname, url.path) == ("127.0.0.1", "/client/v4") and url.port and url.port > 0
+    finally:
+        server.stop()
+
+
+def test_stop_without_start_frees_the_port() -> None:
+    server = EmulatorServer(build_app([ACCOUNT], [TOKEN]))
+    port = urlsplit(server.base_url).port or 0
+    server.stop()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", port))  # no SO_REUSEADDR: fails while anything still holds the port
+
+
+def test_stop_twice_is_harmless() -> None:
+    server = EmulatorServer(build_app([ACCOUNT], [TOKEN])).start()
+    server.stop()
+    server.stop()
+
+
+def test_stop_during_slow_request_closes_its_connection() -> None:
+    server = EmulatorServer(build_app([ACCOUNT], [TOKEN])).start()
+    server.app.faults.configure({"rules": [{"mode": "delay", "delay_s": 0.5}]})
+    conn, root = _connection(server)
+    conn.request("GET", f"{root}/accounts/{ACCOUNT}/zt_risk_scoring/behaviors", headers=HEADERS)
+    time.sleep(0.1)  # the request is in the app, sleeping
+    server.stop()
+    with pytest.raises((ConnectionError, http.client.HTTPException)):
+        conn.getresponse()
     conn.close()

@@ -62,7 +62,7 @@ class UserNotFound(EmulatorError):
 
 
 class MalformedRequest(EmulatorError):
-    """The HTTP request itself is broken: its request line, target, Content-Length or framing."""
+    """The HTTP request itself is broken: its request line, target, headers, Content-Length or framing."""
 
     code = 1006
 
@@ -74,11 +74,22 @@ class BodyTooLarge(EmulatorError):
     code = 1007
 
 
-class LengthRequired(EmulatorError):
-    """A chunked body: no client of this API streams one, so the emulator asks for a Content-Length."""
+class UriTooLong(MalformedRequest):
+    """The request line alone is over the emulator's limit for the request line and headers."""
 
-    status = 411
-    code = 1008
+    status = 414
+
+
+class HeadersTooLarge(MalformedRequest):
+    """The request line and headers together are over the emulator's limit."""
+
+    status = 431
+
+
+class TransferEncodingNotImplemented(MalformedRequest):
+    """A Transfer-Encoding other than chunked."""
+
+    status = 501
 
 
 class InternalError(EmulatorError):

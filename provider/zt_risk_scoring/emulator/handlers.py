@@ -1,4 +1,4 @@
-"""Thin handlers: take path arguments and body, call the backend once, return `result`."""
+"""Thin API handlers, each named after its operation: path arguments and body in, one backend call, `result` out."""
 
 from __future__ import annotations
 
@@ -53,10 +53,3 @@ def update_integration(b: RiskScoringBackend, account_id: str, body: Any, integr
 def delete_integration(b: RiskScoringBackend, account_id: str, body: Any, integration_id: str) -> Any:
     b.delete_integration(account_id, integration_id)
     return None  # the real API answers DELETE with `result: null`
-
-
-HANDLERS: dict[str, Handler] = {
-    name: fn
-    for name, fn in globals().items()
-    if callable(fn) and not name.startswith("_") and getattr(fn, "__module__", "") == __name__
-}

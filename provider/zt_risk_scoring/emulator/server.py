@@ -1,10 +1,9 @@
-"""Threaded HTTP/1.1 server for the emulator, in-process or as `zt-risk emulator serve`."""
+"""The emulator's WSGI app served by waitress (kept-alive HTTP/1.1), in-process or as `zt-risk emulator serve`."""
 
 from __future__ import annotations
 
 import argparse
 import errno
-import io
 import json
 import re
 import signal
@@ -12,269 +11,248 @@ import socket
 import sqlite3
 import sys
 import threading
-import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
 from typing import Any
-from urllib.parse import unquote_to_bytes, urlsplit
+
+# waitress ships no type information; its hooks (parser, task and channel classes) are subclassed below.
+from waitress.adjustments import Adjustments  # type: ignore[import-untyped]
+from waitress.channel import HTTPChannel  # type: ignore[import-untyped]
+from waitress.parser import HTTPRequestParser, ParsingError  # type: ignore[import-untyped]
+from waitress.server import TcpWSGIServer  # type: ignore[import-untyped]
+from waitress.task import ErrorTask, WSGITask  # type: ignore[import-untyped]
+from waitress.utilities import BadRequest, RequestHeaderFieldsTooLarge  # type: ignore[import-untyped]
 
 from .app import SOCKET_KEY, EmulatorApp
 from .auth import Credentials, parse_api_key, parse_token
-from .exceptions import BodyTooLarge, EmulatorError, InternalError, LengthRequired, MalformedRequest
+from .exceptions import (
+    BodyTooLarge,
+    EmulatorError,
+    HeadersTooLarge,
+    InternalError,
+    MalformedRequest,
+    TransferEncodingNotImplemented,
+    UriTooLong,
+)
 from .models import RiskScoringBackend
 
 DEFAULT_ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 MAX_BODY = 1024 * 1024  # far above any body of this API; a bigger one is a mistake or an attack
+MAX_HEADER = 64 * 1024  # the request line and headers together
 EXIT_USAGE = 2
-WsgiApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
+# A `delay` fault or the latency setting sleeps in a worker thread, and a provider host makes up to 4
+# calls at once: enough workers that one slow answer never queues another. Idle kept-alive
+# connections hold no thread.
+THREADS = 16
+CONNECTION_LIMIT = 500
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-# After refusing a request whose body is unread, read (and discard) up to this much for up to this
-# long before closing: closing with unread data makes the kernel send a reset, which can destroy the
-# answer before the client reads it.
-_LINGER_BYTES, _LINGER_S = 16 * MAX_BODY, 2.0
+_PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]*")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-class _Handler(BaseHTTPRequestHandler):
-    """Runs the WSGI app and keeps the connection open between requests, as Cloudflare's API does.
+class _UriTooLong(BadRequest):  # type: ignore[misc]
+    """Waitress has no refusal of its own for a request line over the header limit."""
 
-    Werkzeug's development server closes every connection (it cannot skip an unread request body);
-    clients would then pay a TCP connect per request that they never pay against Cloudflare. Here
-    the body is always read in full before the app runs, so the next request starts where it should.
+    code = 414
+    reason = "URI Too Long"
+
+
+class _Parser(HTTPRequestParser):  # type: ignore[misc]
+    """Waitress's request parser, also refusing what it would pass on but the API could not route."""
+
+    error: Any  # waitress's refusal of this request, if any (declared for the type checker)
+
+    def received(self, data: bytes) -> int:
+        consumed: int = super().received(data)
+        if isinstance(self.error, RequestHeaderFieldsTooLarge):
+            # Over the limit before the request line ended: the target is what is too long.
+            seen = (self.header_plus + data[:consumed]).lstrip()
+            if b"\n" not in seen:
+                self.error = _UriTooLong(self.error.body)
+        return consumed
+
+    def parse_header(self, header_plus: bytes) -> None:
+        try:
+            super().parse_header(header_plus)
+        except ValueError:
+            if not self.headers.get("CONTENT_LENGTH", "").isdigit():
+                raise
+            # int() refuses more than 4300 digits; a number that long is over any limit: received() answers 413.
+            self.content_length = self.adj.max_request_body_size
+        if self.version not in ("1.0", "1.1"):
+            shown = f"HTTP/{self.version}" if self.version else "HTTP/0.9"
+            raise ParsingError(f"{shown} requests are not supported; send HTTP/1.1")
+        _check_target(self.request_uri, self.path)
+
+
+def _check_target(uri: str, path: str) -> None:
+    """Refuse a request target the API could not mean: raw bytes, bad escapes, a path not UTF-8 or with controls.
+
+    `uri` is the target as sent and `path` its percent-decoded path, both one character per byte.
     """
+    if not _PRINTABLE_ASCII.fullmatch(uri):
+        raise ParsingError("the request target has a byte that must be percent-encoded")
+    if _BAD_ESCAPE.search(uri):
+        raise ParsingError("the request target has a % that does not start a %XX escape")
+    try:
+        text = path.encode("latin-1").decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParsingError("the path is not UTF-8 once percent-decoded") from exc
+    if _CONTROL.search(text):
+        raise ParsingError("the path has a control character once percent-decoded")
 
-    protocol_version = "HTTP/1.1"
-    # A buffered writer sends status, headers and body in one segment, and TCP_NODELAY (set in
-    # setup) sends it at once: split small writes on a kept-alive connection otherwise wait out the
-    # client's delayed ACK (about 40 ms a response on Linux).
-    wbufsize = -1
-    server: _Server
 
-    def do_request(self) -> None:
-        try:
-            if self.request_version == "HTTP/0.9":
-                raise MalformedRequest("HTTP/0.9 requests are not supported; send HTTP/1.1")
-            path, query = _target(self.path)
-            length = self._body_length()
-        except EmulatorError as exc:
-            self._refuse(exc)
-            return
-        body = self.rfile.read(length)
-        if len(body) < length:
-            self.close_connection = True  # the client left mid-body: nobody to answer
-            return
-        captured: list[Any] = []
+# Waitress's own refusals (its error's status) as the emulator's errors; other statuses are malformed requests.
+_REFUSALS: dict[int, Callable[[str], EmulatorError]] = {
+    413: lambda _: BodyTooLarge(f"the request body is over the limit of {MAX_BODY} bytes (1 MiB)"),
+    414: lambda _: UriTooLong(f"the request line is over the limit of {MAX_HEADER} bytes"),
+    431: lambda _: HeadersTooLarge(f"the request line and headers are over the limit of {MAX_HEADER} bytes"),
+    500: lambda _: InternalError("the emulator failed on this request; its log has the traceback"),
+    501: TransferEncodingNotImplemented,
+}
 
-        def start_response(status: str, headers: list[tuple[str, str]], _exc: Any = None) -> None:
-            captured[:] = [status, headers]
 
-        try:
-            payload = b"".join(self.server.app(self._environ(path, query, body), start_response))
-            status, headers = captured
-        except Exception:  # noqa: BLE001 - a bug in the app answers 500 instead of dropping the connection
-            traceback.print_exc(file=sys.stderr)
-            error = InternalError("the emulator failed on this request; its log has the traceback")
-            self._send_json(error.status, error.envelope())
-            return
-        code, _, reason = status.partition(" ")
-        self.send_response(int(code), reason)
-        for name, value in headers:
-            if name.lower() != "content-length":
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
+class _ErrorTask(ErrorTask):  # type: ignore[misc]
+    """Answers a request waitress refuses (or a bug in the app) in Cloudflare's envelope, not waitress's text."""
 
-    def _body_length(self) -> int:
-        """The declared body length, refused unless it is one plain decimal number up to MAX_BODY."""
-        encoding = self.headers.get("Transfer-Encoding", "").strip().lower()
-        if "chunked" in encoding:
-            raise LengthRequired("send the body with a Content-Length, not chunked")
-        if encoding and encoding != "identity":
-            raise MalformedRequest(f"unsupported Transfer-Encoding {encoding[:40]!r}")
-        values = {v.strip() for v in self.headers.get_all("Content-Length") or []}
-        if not values:
-            return 0
-        if len(values) > 1:
-            raise MalformedRequest("conflicting Content-Length headers")
-        value = values.pop()
-        if not (value.isascii() and value.isdigit()):
-            raise MalformedRequest(f"Content-Length must be a non-negative integer, got {value[:40]!r}")
-        # Checked on the text first: int() refuses numbers of more than 4300 digits.
-        if len(value.lstrip("0")) > len(str(MAX_BODY)) or int(value) > MAX_BODY:
-            raise BodyTooLarge(f"the request body is over the limit of {MAX_BODY} bytes (1 MiB)")
-        return int(value)
+    def execute(self) -> None:
+        error = self.request.error
+        refusal = _REFUSALS.get(error.code, MalformedRequest)(str(error.body))
+        body = json.dumps(refusal.envelope()).encode()
+        self.status = f"{refusal.status} {HTTPStatus(refusal.status).phrase}"
+        self.response_headers.append(("Content-Type", "application/json; charset=UTF-8"))
+        self.set_close_on_finish()  # what follows a refused request cannot be trusted to start a new one
+        self.content_length = len(body)
+        self.write(body)
 
-    def handle_expect_100(self) -> bool:
-        try:
-            self._body_length()
-        except EmulatorError:
-            return True  # the final answer refuses it: do not invite the client to send the body
-        return super().handle_expect_100()
 
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """http.server's own refusals (request line, headers, version) in the API's envelope, not HTML."""
-        error = MalformedRequest(message or explain or HTTPStatus(code).phrase)
-        error.status = code
-        self._refuse(error)
+class _Task(WSGITask):  # type: ignore[misc]
+    """Runs the app with the client's socket in the environ, so a fault can close it without an answer."""
 
-    def _refuse(self, error: EmulatorError) -> None:
-        """Answer a request that cannot be read to its end, then close the connection."""
-        if self.request_version not in ("HTTP/1.0", "HTTP/1.1"):
-            self.request_version = "HTTP/1.0"  # so the answer starts with a status line
-        self._send_json(error.status, error.envelope(), close=True)
-        try:
-            self.wfile.flush()
-            self.connection.shutdown(socket.SHUT_WR)
-            self.connection.settimeout(_LINGER_S)
-            drained = 0
-            while drained < _LINGER_BYTES and (chunk := self.connection.recv(65536)):
-                drained += len(chunk)
-        except OSError:
-            pass  # the client closed first, or the linger timed out: either way the answer is out
-
-    def _send_json(self, status: int, payload: Any, close: bool = False) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(data)))
-        if close:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
-
-    def handle(self) -> None:
-        try:
-            super().handle()
-        except OSError:
-            pass  # the client left, or a lost-response fault closed the connection
-
-    def __getattr__(self, name: str) -> Any:
-        # http.server looks up do_<METHOD>; every method goes to the app, which answers 405 itself.
-        if name.startswith("do_"):
-            return self.do_request
-        raise AttributeError(name)
-
-    def _environ(self, path: str, query: str, body: bytes) -> dict[str, Any]:
-        environ: dict[str, Any] = {
-            "REQUEST_METHOD": self.command,
-            "SCRIPT_NAME": "",
-            "PATH_INFO": path,
-            "QUERY_STRING": query,
-            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
-            "CONTENT_LENGTH": str(len(body)),
-            "SERVER_NAME": self.server.server_name,
-            "SERVER_PORT": str(self.server.server_port),
-            "SERVER_PROTOCOL": self.request_version,
-            "REMOTE_ADDR": self.client_address[0],
-            "wsgi.version": (1, 0),
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": True,
-            "wsgi.multiprocess": False,
-            "wsgi.run_once": False,
-            SOCKET_KEY: self.connection,
-        }
-        for name, value in self.headers.items():
-            key = "HTTP_" + name.upper().replace("-", "_")
-            if key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
-                environ[key] = f"{environ[key]},{value}" if key in environ else value
+    def get_environment(self) -> dict[str, Any]:
+        environ: dict[str, Any] = super().get_environment()
+        environ[SOCKET_KEY] = self.channel.socket
         return environ
 
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.track(self.connection, open_=True)
 
-    def finish(self) -> None:
-        self.server.track(self.connection, open_=False)
-        try:
-            super().finish()
-        except OSError:
-            pass
+class _Channel(HTTPChannel):  # type: ignore[misc]
+    """One client connection, parsed, answered and refused the emulator's way."""
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # the app keeps its own request log (/__emulator/log)
+    parser_class = _Parser
+    task_class = _Task
+    error_task_class = _ErrorTask
 
 
-class _Server(ThreadingHTTPServer):
-    """Knows its open connections, so stopping also ends idle keep-alive ones."""
+class _Server(TcpWSGIServer):  # type: ignore[misc]
+    """Waitress's TCP server with the emulator's connections, and a wake-up pipe that is safe to pull after close."""
 
-    daemon_threads = True
+    channel_class = _Channel
 
-    def __init__(self, address: tuple[str, int], app: WsgiApp) -> None:
-        super().__init__(address, _Handler)
-        self.app = app
-        self._connections: set[socket.socket] = set()
-        self._lock = threading.Lock()
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._closed = False
+        self._trigger_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
 
-    def track(self, connection: socket.socket, open_: bool) -> None:
-        with self._lock:
-            (self._connections.add if open_ else self._connections.discard)(connection)
+    def pull_trigger(self, thunk: Callable[[], None] | None = None) -> None:
+        """Wake the loop (to run `thunk` there); nothing once closed."""
+        # A worker still finishing a request after close() would otherwise write to a closed descriptor,
+        # or to whatever file reused its number.
+        with self._trigger_lock:
+            if not self._closed:
+                self.trigger.pull_trigger(thunk)
 
-    def close_connections(self) -> None:
-        with self._lock:
-            connections = list(self._connections)
-        for connection in connections:
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+    def close(self) -> None:
+        with self._trigger_lock:
+            self._closed = True
+            super().close()
 
 
 class EmulatorServer:
-    """An emulator listening on host:port; `start()` serves from a daemon thread."""
+    """An emulator listening on host:port (0 picks a free port); `start()` serves from a daemon thread."""
 
     def __init__(self, app: EmulatorApp, host: str = "127.0.0.1", port: int = 0) -> None:
         self.app = app
         self._host = host
-        self._server = _Server((host, port), app)
+        # Waitress's default socket_options set TCP_NODELAY on every connection: it writes the status
+        # and headers apart from the body, and a kept-alive client would otherwise wait out its delayed ACK.
+        adjustments = Adjustments(
+            threads=THREADS,
+            connection_limit=CONNECTION_LIMIT,
+            max_request_header_size=MAX_HEADER,
+            max_request_body_size=MAX_BODY + 1,  # waitress refuses a body *of* its limit
+            asyncore_use_poll=True,  # select() cannot watch a descriptor above 1023
+            clear_untrusted_proxy_headers=False,  # the app sees every header the client sent
+            log_socket_errors=False,  # a client that leaves mid-request is no error of the emulator's
+            ident="zt-risk-emulator",
+        )
+        sock = _listening_socket(host, port)
+        sockinfo = (sock.family, sock.type, sock.proto, sock.getsockname())
+        try:
+            self._server = _Server(app, map={}, _sock=sock, adj=adjustments, sockinfo=sockinfo, bind_socket=False)
+        except BaseException:
+            sock.close()
+            raise
+        self.port: int = sock.getsockname()[1]
         self._thread: threading.Thread | None = None
+        self._serving = False
+        self._stopped = False
+        self._stop_lock = threading.Lock()
+        self._loop_done = threading.Event()
 
     @property
     def base_url(self) -> str:
-        return f"http://{self._host}:{self._server.server_port}/client/v4"
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"http://{host}:{self.port}/client/v4"
 
     def start(self) -> EmulatorServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._serving = True
+        self._thread = threading.Thread(target=self.serve_forever, name="zt-risk-emulator", daemon=True)
         self._thread.start()
         return self
 
     def serve_forever(self) -> None:
-        self._server.serve_forever()
+        """Serve in this thread until stop()."""
+        self._serving = True
+        try:
+            self._server.run()  # waitress's loop ends once it watches no socket
+        finally:
+            self._loop_done.set()
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._server.close_connections()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        """Close the listener and every connection (idle kept-alive ones too), then end the worker threads."""
+        with self._stop_lock:
+            if self._stopped:
+                return
+            self._stopped = True
+            if self._serving:
+                # Closed from the loop's own thread: the loop is the only user of its sockets.
+                self._server.pull_trigger(self._close_sockets)
+                self._loop_done.wait(timeout=5)
+            else:
+                self._close_sockets()
+            self._server.task_dispatcher.shutdown(timeout=5)
+            if self._thread is not None:
+                self._thread.join(timeout=5)
+
+    def _close_sockets(self) -> None:
+        for channel in list(self._server.active_channels.values()):
+            channel.handle_close()
+        self._server.close()  # the listening socket and the loop's wake-up pipe
 
 
-def _target(target: str) -> tuple[str, str]:
-    """The request target as a WSGI PATH_INFO (UTF-8 bytes as latin-1) and query; refuses a malformed one."""
-    if target.lower().startswith(("http://", "https://")):
-        parts = urlsplit(target)  # absolute form, as a proxy sends it
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    # http.server decodes the request line as latin-1, so every byte the client sent is one character here.
-    if any(not 0x21 <= ord(c) <= 0x7E for c in target):
-        raise MalformedRequest("the request target has a byte that must be percent-encoded")
-    if _BAD_ESCAPE.search(target):
-        raise MalformedRequest("the request target has a % that does not start a %XX escape")
-    path, _, query = target.partition("?")
-    raw = unquote_to_bytes(path)
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port (IPv4 or IPv6, the first address `host` resolves to); OSError if it cannot."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise MalformedRequest("the path is not UTF-8 once percent-decoded") from exc
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
-        raise MalformedRequest("the path has a control character once percent-decoded")
-    return raw.decode("latin-1"), query
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a restart need not wait out TIME_WAIT
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def build_app(
@@ -360,6 +338,7 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, stop)
     print(f"zt-risk emulator listening on {server.base_url}", flush=True)
     server.serve_forever()
+    server.stop()  # returns once the stop the signal began has ended the worker threads
     return 0
 
 

@@ -1,6 +1,6 @@
 """The engine floor's resource: a dynamic resource whose provider makes no API call.
 
-Imported from a module (PYTHONPATH=bench/), as zt_risk_scoring's providers are, so both are pickled by
+Imported from a module (copied next to the floor program), as zt_risk_scoring's providers are, so both are pickled by
 reference and the floor measures the engine, not dill pickling a class by value.
 """
 

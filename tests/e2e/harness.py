@@ -125,6 +125,10 @@ class PulumiStack:
     def resources(self) -> list[dict[str, Any]]:
         return list(json.loads(self.export())["deployment"].get("resources", []))
 
+    def ours(self) -> list[tuple[str, Any]]:
+        """This project's resources in state, with their outputs (the engine's own entries left out)."""
+        return sorted((r["urn"], r.get("outputs")) for r in self.resources() if "dynamic" in r["type"])
+
 
 def ops(preview: dict[str, Any]) -> dict[str, str]:
     """Resource name → step op, for the steps that do something."""

@@ -114,11 +114,6 @@ def assert_consistent(stack: PulumiStack, api: RiskScoringClient, row: str, atte
     )
 
 
-def ours(stack: PulumiStack) -> list[tuple[str, Any]]:
-    """This project's resources in state, with their outputs (the engine's own entries left out)."""
-    return sorted((r["urn"], r.get("outputs")) for r in stack.resources() if "dynamic" in r["type"])
-
-
 def record(row: str, **figures: Any) -> None:
     REPORT.parent.mkdir(exist_ok=True)
     rows = json.loads(REPORT.read_text()) if REPORT.exists() else {}
@@ -324,7 +319,7 @@ def test_gateway_redirect_writes_nothing_and_keeps_state(
     fresh.set_config(config(module_emulator.base_url, level="low" if command == "destroy" else "high"))
     if command == "destroy":
         fresh.up()
-    before, live = ours(fresh), (api.list_integrations(), api.get_behaviors())
+    before, live = fresh.ours(), (api.list_integrations(), api.get_behaviors())
     elsewhere = "http://127.0.0.1:9/login?next=/client/v4"
     emu.post("faults", {"rules": [{"mode": "redirect", "location": elsewhere, "count": 1000}]})
     result = fresh.up(check=False) if command == "up" else fresh.destroy(check=False)
@@ -332,7 +327,7 @@ def test_gateway_redirect_writes_nothing_and_keeps_state(
     assert result.returncode != 0
     assert elsewhere in result.stdout and "cloudflare:baseUrl" in result.stdout
     assert (api.list_integrations(), api.get_behaviors()) == live  # a redirected write applied nothing
-    assert ours(fresh) == before
+    assert fresh.ours() == before
     if command == "destroy":
         assert len(api.list_integrations()) == 3
         fresh.destroy()
@@ -350,14 +345,14 @@ def test_base_url_without_client_v4_fails_and_keeps_state(
     # stack config would come from the copy saved at the last `up`).
     fresh.set_config(config(None))
     fresh.up(env={"CLOUDFLARE_BASE_URL": module_emulator.base_url})
-    before = ours(fresh)
+    before = fresh.ours()
     wrong = {"CLOUDFLARE_BASE_URL": module_emulator.base_url.removesuffix("/client/v4")}
     writes = emu.writes()
     result = fresh.run(command, "--yes", check=False, env=wrong)
     assert result.returncode != 0
     assert "cloudflare:baseUrl" in result.stdout
     assert emu.writes() == writes
-    assert ours(fresh) == before
+    assert fresh.ours() == before
     assert len(api.list_integrations()) == 3
     fresh.destroy(env={"CLOUDFLARE_BASE_URL": module_emulator.base_url})
     assert api.list_integrations() == []

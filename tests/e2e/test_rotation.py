@@ -10,7 +10,6 @@ import pytest
 
 from tests.conftest import ACCOUNT, Control
 from tests.e2e.harness import PulumiStack
-from tests.e2e.test_faults import ours
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.emulator import EmulatorServer, build_app
@@ -58,7 +57,7 @@ def rotated(module_emulator: EmulatorServer, emu: Control, tmp_path: Path, old_t
 def test_command_without_program_after_rotation_names_cause_and_fix(
     rotated: PulumiStack, emu: Control, old_token: str, command: str
 ) -> None:
-    before, writes = ours(rotated), emu.writes()
+    before, writes = rotated.ours(), emu.writes()
     result = rotated.run(command, "--yes", "--skip-preview", check=False)
     output = result.stdout + result.stderr
     assert result.returncode != 0
@@ -66,7 +65,7 @@ def test_command_without_program_after_rotation_names_cause_and_fix(
     assert "use the stack config saved in state" in output and "--run-program" in output
     assert old_token not in output and NEW not in output
     assert emu.writes() == writes
-    assert ours(rotated) == before
+    assert rotated.ours() == before
 
 
 @pytest.mark.parametrize("command", ["refresh", "destroy"])

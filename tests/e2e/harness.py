@@ -32,10 +32,70 @@ def pulumi_dir() -> str:
 def default_sigint() -> None:
     """Undo an inherited SIGINT-ignore (background jobs get one).
 
-    The engine stops the language host with SIGINT and waits 5 s before killing it; the host built
-    here has no Cancel RPC, so an ignored SIGINT costs 5 s per program run.
+    The engine stops the language host with SIGINT; a host that ignores it is killed only after 5 s.
     """
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+# What `pip install <checkout>` needs of it: no git, venvs, caches or build output.
+CHECKOUT_SKIP = shutil.ignore_patterns(
+    ".git", ".venv*", "venv", ".demo", "build", "*.egg-info", "__pycache__", ".*_cache"
+)
+# A local file backend with no network: no update check, no plugin downloads, an empty passphrase.
+OFFLINE = {
+    "PULUMI_CONFIG_PASSPHRASE": "",
+    "PULUMI_SKIP_UPDATE_CHECK": "true",
+    "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+}
+
+
+def run_pulumi(cwd: Path, env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """`pulumi ARGS` in `cwd`, non-interactive and without colour; an AssertionError with its output if it fails."""
+    result = subprocess.run(
+        ["pulumi", *args, "--non-interactive", "--color", "never"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=default_sigint,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"pulumi {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def backend_env(workdir: Path) -> dict[str, str]:
+    """A file backend and a Pulumi home of their own under `workdir`, offline."""
+    (workdir / "backend").mkdir(exist_ok=True)
+    (workdir / "home").mkdir(exist_ok=True)
+    return {"PULUMI_BACKEND_URL": f"file://{workdir / 'backend'}", "PULUMI_HOME": str(workdir / "home"), **OFFLINE}
+
+
+class UserProject:
+    """A project directory of a user's own, run with a user's environment: the pinned CLI on PATH and no
+    Python of this project's (so the project's `virtualenv` option is what finds its venv)."""
+
+    def __init__(self, directory: Path, workdir: Path, env: dict[str, str]) -> None:
+        self.dir = directory
+        ours = {str(Path(sys.executable).parent), str(Path(sys.prefix) / "bin")}
+        path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p not in ours]
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("CLOUDFLARE_", "PULUMI_", "VIRTUAL_ENV"))},
+            "PATH": os.pathsep.join([pulumi_dir(), *path]),
+            **backend_env(workdir),
+            **env,
+        }
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return run_pulumi(self.dir, self.env, *args, check=check)
+
+    def write_config(self, stack: str, config: dict[str, Any]) -> None:
+        """Replace the stack's whole config (keeps the encryption salt `stack init` wrote)."""
+        stack_file = self.dir / f"Pulumi.{stack}.yaml"
+        current = yaml.safe_load(stack_file.read_text()) if stack_file.exists() else None
+        stack_file.write_text(yaml.safe_dump({**(current or {}), "config": config}))
 
 
 class PulumiStack:
@@ -49,19 +109,12 @@ class PulumiStack:
         (self.project / "stacks").mkdir(parents=True)
         shutil.copy(ROOT / "Pulumi.yaml", self.project / "Pulumi.yaml")
         shutil.copy(program or ROOT / "stacks" / "__main__.py", self.project / "stacks" / "__main__.py")
-        backend, home = workdir / "backend", workdir / "home"
-        backend.mkdir()
-        home.mkdir()
         venv_bin = str(Path(sys.executable).parent)
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("CLOUDFLARE_", "PULUMI_"))},
             "PATH": os.pathsep.join([pulumi_dir(), venv_bin, os.environ.get("PATH", "")]),
             "PULUMI_PYTHON_CMD": sys.executable,
-            "PULUMI_BACKEND_URL": f"file://{backend}",
-            "PULUMI_HOME": str(home),
-            "PULUMI_CONFIG_PASSPHRASE": "",
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            **backend_env(workdir),
             **(env or {}),
         }
         self.run("stack", "init", name)
@@ -80,21 +133,7 @@ class PulumiStack:
     def run(
         self, *args: str, check: bool = True, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            ["pulumi", *args, "--non-interactive", "--color", "never"],
-            cwd=self.project,
-            env={**self.env, **(env or {})},
-            capture_output=True,
-            text=True,
-            timeout=300,
-            stdin=subprocess.DEVNULL,
-            preexec_fn=default_sigint,
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(
-                f"pulumi {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
-            )
-        return result
+        return run_pulumi(self.project, {**self.env, **(env or {})}, *args, check=check)
 
     def up(
         self, *extra: str, check: bool = True, env: dict[str, str] | None = None

@@ -13,39 +13,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from tests.conftest import ACCOUNT, TOKEN, Control
-from tests.e2e.harness import ROOT, default_sigint, pulumi_dir
+from tests.e2e.harness import CHECKOUT_SKIP, ROOT, UserProject
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
 
 EXAMPLE = Path("examples") / "okta-risk"
-# What pip needs of the checkout: no git, venvs, caches or build output (ours or the example's).
-SKIP = shutil.ignore_patterns(".git", ".venv*", "venv", ".demo", "build", "*.egg-info", "__pycache__", ".*_cache")
 
 
-class Example:
+class Example(UserProject):
     """The example project inside a copy of this checkout, run by the CLI with a user's environment."""
 
     def __init__(self, workdir: Path, server: EmulatorServer) -> None:
         source = workdir / "source"
-        shutil.copytree(ROOT, source, ignore=SKIP)
-        self.dir = source / EXAMPLE
-        # The user's PATH: the pinned CLI, and no Python that has pulumi (the venv option must be what works).
-        ours = {str(Path(sys.executable).parent), str(Path(sys.prefix) / "bin")}
-        path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p not in ours]
-        (workdir / "backend").mkdir()
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("CLOUDFLARE_", "PULUMI_", "VIRTUAL_ENV"))},
-            "PATH": os.pathsep.join([pulumi_dir(), *path]),
-            "PULUMI_BACKEND_URL": f"file://{workdir / 'backend'}",
-            "PULUMI_HOME": str(workdir / "home"),
-            "PULUMI_CONFIG_PASSPHRASE": "",
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            "CLOUDFLARE_API_TOKEN": TOKEN,
-        }
+        shutil.copytree(ROOT, source, ignore=CHECKOUT_SKIP)
+        super().__init__(source / EXAMPLE, workdir, {"CLOUDFLARE_API_TOKEN": TOKEN})
         self._install()
         self.run("stack", "init", "dev")
         self.base = {
@@ -69,24 +52,7 @@ class Example:
         )
 
     def set_config(self, extra: dict[str, str]) -> None:
-        stack_file = self.dir / "Pulumi.dev.yaml"
-        current = yaml.safe_load(stack_file.read_text()) if stack_file.exists() else None
-        stack_file.write_text(yaml.safe_dump({**(current or {}), "config": {**self.base, **extra}}))
-
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            ["pulumi", *args, "--non-interactive", "--color", "never"],
-            cwd=self.dir,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            stdin=subprocess.DEVNULL,
-            preexec_fn=default_sigint,
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(f"pulumi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-        return result
+        self.write_config("dev", {**self.base, **extra})
 
     def outputs(self) -> dict[str, Any]:
         return dict(json.loads(self.run("stack", "output", "--json").stdout))

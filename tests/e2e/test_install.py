@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from tests.conftest import ACCOUNT, TOKEN, Control
-from tests.e2e.harness import ROOT, default_sigint, pulumi_dir
+from tests.e2e.harness import CHECKOUT_SKIP, ROOT, UserProject
 from zt_risk_scoring.emulator import EmulatorServer
 
 PROGRAM = """\
@@ -29,8 +29,6 @@ from zt_risk_scoring import RiskBehaviors
 behaviors = RiskBehaviors("behaviors", behaviors={"imp_travel": {"enabled": True, "risk_level": "high"}})
 pulumi.export("account", behaviors.id)
 """
-# What `pip install <repo>` needs of the checkout (no venv, caches or build output).
-SKIP = shutil.ignore_patterns(".git", ".venv*", ".demo", "build", "*.egg-info", "__pycache__", ".*_cache")
 
 
 def project_yaml(virtualenv: str) -> str:
@@ -38,55 +36,27 @@ def project_yaml(virtualenv: str) -> str:
     return yaml.safe_dump({"name": "user-project", "runtime": runtime}, sort_keys=False)
 
 
-class UserProject:
-    """A project directory outside this repository, run by the CLI with a user's environment."""
+class InstalledProject(UserProject):
+    """A project directory outside this repository, with its own Pulumi.yaml naming `virtualenv: venv`."""
 
     def __init__(self, workdir: Path, server: EmulatorServer) -> None:
-        self.dir = workdir / "project"
-        self.dir.mkdir()
-        (self.dir / "Pulumi.yaml").write_text(project_yaml("venv"))
-        (self.dir / "__main__.py").write_text(PROGRAM)
-        (workdir / "backend").mkdir()
-        ours = {str(Path(sys.executable).parent), str(Path(sys.prefix) / "bin")}
-        path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p not in ours]
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("CLOUDFLARE_", "PULUMI_", "VIRTUAL_ENV"))},
-            "PATH": os.pathsep.join([pulumi_dir(), *path]),
-            "PULUMI_BACKEND_URL": f"file://{workdir / 'backend'}",
-            "PULUMI_HOME": str(workdir / "home"),
-            "PULUMI_CONFIG_PASSPHRASE": "",
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            "CLOUDFLARE_API_TOKEN": TOKEN,
-        }
+        directory = workdir / "project"
+        directory.mkdir()
+        (directory / "Pulumi.yaml").write_text(project_yaml("venv"))
+        (directory / "__main__.py").write_text(PROGRAM)
+        super().__init__(directory, workdir, {"CLOUDFLARE_API_TOKEN": TOKEN})
         self.run("stack", "init", "dev")
-        config = {"cloudflare:baseUrl": server.base_url, "cloudflare:accountId": ACCOUNT}
-        stack_file = self.dir / "Pulumi.dev.yaml"
-        current = yaml.safe_load(stack_file.read_text()) if stack_file.exists() else None
-        stack_file.write_text(yaml.safe_dump({**(current or {}), "config": config}))
-
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            ["pulumi", *args, "--non-interactive", "--color", "never"],
-            cwd=self.dir,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            stdin=subprocess.DEVNULL,
-            preexec_fn=default_sigint,
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(f"pulumi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-        return result
+        self.write_config("dev", {"cloudflare:baseUrl": server.base_url, "cloudflare:accountId": ACCOUNT})
 
 
 @pytest.fixture(scope="module")
-def user_project(module_emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[UserProject]:
+def user_project(
+    module_emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[InstalledProject]:
     workdir = tmp_path_factory.mktemp("install")
-    project = UserProject(workdir, module_emulator)
+    project = InstalledProject(workdir, module_emulator)
     source = workdir / "source"
-    shutil.copytree(ROOT, source, ignore=SKIP)
+    shutil.copytree(ROOT, source, ignore=CHECKOUT_SKIP)
     venv.create(project.dir / "venv", with_pip=True)
     subprocess.run(
         [str(project.dir / "venv" / "bin" / "python"), "-m", "pip", "install", "--quiet", str(source)],
@@ -97,7 +67,7 @@ def user_project(module_emulator: EmulatorServer, tmp_path_factory: pytest.TempP
     yield project
 
 
-def test_preview_virtualenv_option_without_python_cmd(user_project: UserProject, emu: Control) -> None:
+def test_preview_virtualenv_option_without_python_cmd(user_project: InstalledProject, emu: Control) -> None:
     emu.post("reset", {})
     assert "PULUMI_PYTHON_CMD" not in user_project.env
     assert str(Path(sys.executable).parent) not in user_project.env["PATH"].split(os.pathsep)
@@ -107,7 +77,7 @@ def test_preview_virtualenv_option_without_python_cmd(user_project: UserProject,
     assert emu.writes() == 0
 
 
-def test_preview_virtualenv_missing_names_the_option(user_project: UserProject) -> None:
+def test_preview_virtualenv_missing_names_the_option(user_project: InstalledProject) -> None:
     (user_project.dir / "Pulumi.yaml").write_text(project_yaml("no-such-venv"))
     try:
         result = user_project.run("preview", check=False)
@@ -119,7 +89,7 @@ def test_preview_virtualenv_missing_names_the_option(user_project: UserProject) 
     assert "doesn't exist" in output
 
 
-def test_preview_provider_package_in_venv_requires_its_plugin(user_project: UserProject) -> None:
+def test_preview_provider_package_in_venv_requires_its_plugin(user_project: InstalledProject) -> None:
     """The shim skips `pip list` only when no package can need a plugin: a pulumi-* one still counts."""
     site = next((user_project.dir / "venv" / "lib").glob("python*/site-packages"))
     dist = site / "pulumi_fakecloud-1.2.3.dist-info"

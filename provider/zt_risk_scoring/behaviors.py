@@ -17,9 +17,9 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from .config import account_id_problem, default_account_id
+from .config import default_account_id
 from .errors import printable
-from .fields import Field, Fields, simple
+from .fields import Field, Fields, account_field, simple
 from .models import RISK_LEVELS, Behavior, BehaviorSetting
 from .runtime import RiskScoringProvider, is_unknown, stack_config
 
@@ -96,13 +96,7 @@ def _on_delete_problem(value: Any) -> str | None:
 
 # The one table of RiskBehaviors' fields (see integration.FIELDS).
 FIELDS = Fields(
-    Field(
-        "account_id",
-        simple(account_id_problem),
-        change="replace",
-        config_key="accountId",
-        doc="the account (the resource's id); default `cloudflare:accountId` / `CLOUDFLARE_ACCOUNT_ID`",
-    ),
+    account_field("the account (the resource's id)"),
     Field(
         "behaviors",
         validate_behaviors,

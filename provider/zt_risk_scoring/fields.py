@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pulumi.dynamic import CheckFailure, DiffResult
 
+from .config import account_id_problem
 from .errors import printable
 from .runtime import contains_unknown, is_unknown
 
@@ -124,3 +125,14 @@ class Fields:
             change = "—" if f.output_only else effect[f.change]
             rows.append(f"| `{f.name}` | {key} | {default} | {change} | {f.doc} |")
         return "\n".join(rows)
+
+
+def account_field(what: str) -> Field:
+    """The `account_id` field both resources have: replaces on change, defaults from the stack's settings."""
+    return Field(
+        "account_id",
+        simple(account_id_problem),
+        change="replace",
+        config_key="accountId",
+        doc=f"{what}; default `cloudflare:accountId` / `CLOUDFLARE_ACCOUNT_ID`",
+    )

@@ -17,9 +17,9 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from .config import HEADER_VALUE, account_id_problem, default_account_id
+from .config import HEADER_VALUE, default_account_id
 from .errors import ConfigurationError, Conflict, ConnectionFailed, NotFound, RiskScoringError, ServerError, printable
-from .fields import Field, Fields, boolean, simple
+from .fields import Field, Fields, account_field, boolean, simple
 from .ids import UUID, id_problem
 from .models import Integration, IntegrationSpec
 from .runtime import RiskScoringProvider, stack_config
@@ -81,13 +81,7 @@ def integration_type_problem(value: Any) -> str | None:
 # The one table of RiskIntegration's fields: check, diff, read, the constructor, the stack program's item
 # keys, `zt-risk export` and README's table derive from it.
 FIELDS = Fields(
-    Field(
-        "account_id",
-        simple(account_id_problem),
-        change="replace",
-        config_key="accountId",
-        doc="the account; default `cloudflare:accountId` / `CLOUDFLARE_ACCOUNT_ID`",
-    ),
+    account_field("the account"),
     Field(
         "tenant_url",
         simple(tenant_url_problem, normalize_tenant_url),

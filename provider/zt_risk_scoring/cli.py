@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import subprocess
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -17,7 +15,7 @@ from urllib.parse import quote
 
 import yaml
 
-from . import importing
+from . import importing, stack_cli
 from .client import RiskScoringClient
 from .config import API_KEY, TOKEN, account_id_problem, default_account_id, resolve_settings
 from .errors import ConfigurationError, InvalidArgument, NotFound, RiskScoringError, printable
@@ -40,7 +38,6 @@ Exit codes: 0 ok, 1 API or unexpected error, 2 usage, 3 configuration, 4 not fou
 130 interrupted.
 """
 STACK_CONFIG_FIX = "pass a Pulumi.<stack>.yaml (a YAML map whose `config:` is a map of key: value)"
-PULUMI_TIMEOUT_S = 120
 
 
 # terminal safety ---------------------------------------------------------------------------------
@@ -119,50 +116,17 @@ def _read_config_file(path: Path) -> dict[str, Any]:
     return config
 
 
-def _pulumi_reason(stderr: str) -> str:
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    errors = [line for line in lines if line.startswith("error:")]
-    reason = (errors or lines or ["no error output"])[-1].removeprefix("error:").strip()
-    return reason if len(reason) <= 300 else reason[:297] + "..."
-
-
-def _pulumi_config(stack: str, where: str) -> str:
-    """What `pulumi config --json --show-secrets --stack STACK` prints, or one ConfigurationError."""
-    exe = shutil.which("pulumi")
-    if exe is None:
-        raise ConfigurationError(
-            f"{where}: the pulumi CLI is not on PATH; install it, or export CLOUDFLARE_API_TOKEN=… "
-            f"and pass --config-file Pulumi.{stack}.yaml for the plain values"
-        )
-    argv = [exe, "config", "--json", "--show-secrets", f"--stack={stack}"]
-    try:
-        # No stdin: a passphrase prompt would wait unseen behind captured output; pulumi then
-        # fails naming PULUMI_CONFIG_PASSPHRASE instead.
-        done = subprocess.run(  # noqa: S603 - fixed argv, the stack name is one argument
-            argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=PULUMI_TIMEOUT_S, check=False
-        )
-    except subprocess.TimeoutExpired:
-        raise ConfigurationError(f"{where}: `pulumi config` did not finish in {PULUMI_TIMEOUT_S} s") from None
-    except OSError as exc:
-        raise ConfigurationError(f"{where}: cannot run pulumi ({exc.strerror or type(exc).__name__})") from None
-    if done.returncode != 0:
-        raise ConfigurationError(
-            f"{where}: `pulumi config --stack {stack}` failed: {_pulumi_reason(done.stderr)}; run zt-risk in the "
-            "project directory (where Pulumi.yaml is), logged in to the stack's backend, with "
-            "PULUMI_CONFIG_PASSPHRASE set if the stack uses a passphrase"
-        )
-    return done.stdout
-
-
 def _read_stack(stack: str) -> tuple[dict[str, Any], list[str]]:
     """The stack's config values and its secret values, from `pulumi config` in the current directory."""
-    where = f"--stack {stack}"
-    try:
-        raw = json.loads(_pulumi_config(stack, where))
-    except ValueError:
-        raw = None
-    if not isinstance(raw, dict):
-        raise ConfigurationError(f"{where}: `pulumi config --json` did not print a JSON map; check the pulumi CLI")
+    raw = stack_cli.pulumi_json(
+        stack,
+        "config",
+        "--json",
+        "--show-secrets",
+        missing=f"install it, or export CLOUDFLARE_API_TOKEN=… and pass --config-file Pulumi.{stack}.yaml "
+        "for the plain values",
+        fix=f"{stack_cli.RUN_HERE}, with PULUMI_CONFIG_PASSPHRASE set if the stack uses a passphrase",
+    )
     values: dict[str, Any] = {}
     secrets: list[str] = []
     for key, entry in raw.items():

@@ -8,8 +8,6 @@ import inspect
 import json
 import pprint
 import re
-import shutil
-import subprocess
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +18,7 @@ from pulumi.dynamic import ResourceProvider
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime._serialization import _serialize
 
+from . import stack_cli
 from .behaviors import RiskBehaviors, RiskBehaviorsProvider, check_behaviors
 from .client import RiskScoringClient
 from .errors import ConfigurationError, InvalidArgument, NotFound, printable
@@ -34,7 +33,6 @@ PROVIDER_KEY = "__provider"
 META_KEY = "zt-risk-scoring"
 FORMAT = 1
 BEHAVIORS_NAME = "risk-behaviors"
-PULUMI_TIMEOUT_S = 120
 Note = Callable[[str], None]
 
 
@@ -189,31 +187,7 @@ def managed_in(deployment: Mapping[str, Any], account_id: str) -> Managed:
 
 def managed_by_stack(stack: str, account_id: str) -> Managed:
     """What stack `stack` manages, from `pulumi stack export` in the current directory."""
-    where = f"--stack {stack}"
-    exe = shutil.which("pulumi")
-    if exe is None:
-        raise ConfigurationError(f"{where}: the pulumi CLI is not on PATH; install it to check what the stack manages")
-    argv = [exe, "stack", "export", f"--stack={stack}"]
-    try:
-        done = subprocess.run(  # noqa: S603 - fixed argv, the stack name is one argument
-            argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=PULUMI_TIMEOUT_S, check=False
-        )
-    except subprocess.TimeoutExpired:
-        raise ConfigurationError(f"{where}: `pulumi stack export` did not finish in {PULUMI_TIMEOUT_S} s") from None
-    except OSError as exc:
-        raise ConfigurationError(f"{where}: cannot run pulumi ({exc.strerror or type(exc).__name__})") from None
-    if done.returncode != 0:
-        lines = [line for line in done.stderr.splitlines() if line.strip()]
-        raise ConfigurationError(
-            f"{where}: `pulumi stack export` failed: {printable((lines or ['no error output'])[-1], quote=False)}; "
-            "run zt-risk in the project directory, logged in to the stack's backend"
-        )
-    try:
-        exported = json.loads(done.stdout)
-    except ValueError:
-        exported = None
-    if not isinstance(exported, dict):
-        raise ConfigurationError(f"{where}: `pulumi stack export` did not print a JSON map; check the pulumi CLI")
+    exported = stack_cli.pulumi_json(stack, "stack", "export", missing="install it to check what the stack manages")
     return managed_in(exported.get("deployment") or {}, account_id)
 
 

@@ -1,0 +1,55 @@
+"""A stack's config and state read through the `pulumi` CLI, for the operator CLI; one error per failure."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from typing import Any
+
+from .errors import ConfigurationError, printable
+
+TIMEOUT_S = 120
+RUN_HERE = "run zt-risk in the project directory (where Pulumi.yaml is), logged in to the stack's backend"
+
+
+def reason(stderr: str) -> str:
+    """pulumi's own last error line (its last line when none says `error:`), for a one-line message."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error:")]
+    return printable((errors or lines or ["no error output"])[-1].removeprefix("error:").strip(), 300, quote=False)
+
+
+def pulumi_json(stack: str, *args: str, missing: str, fix: str = RUN_HERE) -> Any:
+    """The JSON that `pulumi ARGS --stack=STACK` prints in the current directory, or one ConfigurationError.
+
+    `missing` says what to do without the CLI; `fix` what to do when it fails.
+    """
+    where, command = f"--stack {stack}", f"`pulumi {' '.join(args)}`"
+    exe = shutil.which("pulumi")
+    if exe is None:
+        raise ConfigurationError(f"{where}: the pulumi CLI is not on PATH; {missing}")
+    try:
+        # No stdin: a passphrase prompt would wait unseen behind captured output; pulumi then
+        # fails naming PULUMI_CONFIG_PASSPHRASE instead.
+        done = subprocess.run(  # noqa: S603 - fixed argv, the stack name is one argument
+            [exe, *args, f"--stack={stack}"],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise ConfigurationError(f"{where}: {command} did not finish in {TIMEOUT_S} s") from None
+    except OSError as exc:
+        raise ConfigurationError(f"{where}: cannot run pulumi ({exc.strerror or type(exc).__name__})") from None
+    if done.returncode != 0:
+        raise ConfigurationError(f"{where}: {command} failed: {reason(done.stderr)}; {fix}")
+    try:
+        found = json.loads(done.stdout)
+    except ValueError:
+        found = None
+    if not isinstance(found, dict):
+        raise ConfigurationError(f"{where}: {command} did not print a JSON map; check the pulumi CLI")
+    return found

@@ -34,8 +34,8 @@ from run import (
     pulumi_config,
     time_phases,
 )
-from tests.e2e.harness import PulumiStack, ensured_dir
 
+from harness import PulumiStack, ensured_dir
 from zt_risk_scoring.emulator import EmulatorServer
 
 PULUMI_PARALLEL = 4 * (os.cpu_count() or 1)  # the CLI's default --parallel on this machine

@@ -34,7 +34,8 @@ from run import (
     pulumi_config,
     workload,
 )
-from tests.e2e.harness import PulumiStack, default_sigint
+
+from harness import PulumiStack, default_sigint
 
 TICK = os.sysconf("SC_CLK_TCK")
 N = int(os.environ.get("BENCH_N", "1").split(",")[0])

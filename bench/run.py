@@ -27,8 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.harness import PulumiStack  # noqa: E402
-
+from harness import PulumiStack  # noqa: E402
 from zt_risk_scoring.emulator import EmulatorServer, build_app  # noqa: E402
 
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"

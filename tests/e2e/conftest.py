@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from harness import PulumiStack
 from tests.conftest import ACCOUNT, OTHER_ACCOUNT, TOKEN, Control
-from tests.e2e.harness import PulumiStack
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.emulator import EmulatorServer, build_app

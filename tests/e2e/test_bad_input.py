@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from harness import PulumiStack
 from tests.conftest import Control
 from tests.e2e.conftest import base_config
-from tests.e2e.harness import PulumiStack
 from zt_risk_scoring.emulator import EmulatorServer
 
 Config = dict[str, Any]

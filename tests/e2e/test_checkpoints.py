@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
+from harness import PulumiStack, default_sigint
 from tests.conftest import ACCOUNT, TOKEN, Control
-from tests.e2e.harness import PulumiStack, default_sigint
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer, build_app
 

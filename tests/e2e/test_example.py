@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from harness import CHECKOUT_SKIP, ROOT, UserProject
 from tests.conftest import ACCOUNT, TOKEN, Control
-from tests.e2e.harness import CHECKOUT_SKIP, ROOT, UserProject
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from harness import PulumiStack, ops
 from tests.conftest import TOKEN, Control
 from tests.e2e.conftest import base_config
-from tests.e2e.harness import PulumiStack, ops
 from zt_risk_scoring.cli import main
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import requests
 
+from harness import ROOT, PulumiStack, default_sigint
 from tests.conftest import (
     ACCOUNT,
     OTHER_ACCOUNT,
@@ -28,7 +29,6 @@ from tests.conftest import (
     start_emulator_process,
     stop_emulator_process,
 )
-from tests.e2e.harness import ROOT, PulumiStack, default_sigint
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.emulator import EmulatorServer, build_app

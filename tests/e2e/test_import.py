@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from harness import PulumiStack, default_sigint, ops
 from tests.conftest import TOKEN, Control
 from tests.e2e.conftest import base_config
-from tests.e2e.harness import PulumiStack, default_sigint, ops
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
 from zt_risk_scoring.models import BehaviorSetting, IntegrationSpec

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness import PulumiStack
 from tests.conftest import TOKEN, Control
 from tests.e2e.conftest import base_config
-from tests.e2e.harness import PulumiStack
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
 from zt_risk_scoring.models import IntegrationSpec

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from harness import CHECKOUT_SKIP, ROOT, UserProject
 from tests.conftest import ACCOUNT, TOKEN, Control
-from tests.e2e.harness import CHECKOUT_SKIP, ROOT, UserProject
 from zt_risk_scoring.emulator import EmulatorServer
 
 PROGRAM = """\

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from harness import PulumiStack, ops
 from tests.conftest import ACCOUNT, OTHER_ACCOUNT, TOKEN, Control
 from tests.e2e.conftest import base_config
-from tests.e2e.harness import PulumiStack, ops
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.emulator import EmulatorServer

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from harness import PulumiStack
 from tests.conftest import TOKEN, Control
 from tests.e2e.conftest import base_config
-from tests.e2e.harness import PulumiStack
 from zt_risk_scoring.emulator import EmulatorServer
 
 NO_CREDENTIALS = {"CLOUDFLARE_API_TOKEN": ""}

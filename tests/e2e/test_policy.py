@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from harness import ROOT, PulumiStack
 from tests.conftest import TOKEN
 from tests.e2e.conftest import base_config
-from tests.e2e.harness import ROOT, PulumiStack
 from zt_risk_scoring.emulator import EmulatorServer
 
 IDP = "3701e70b-5de4-4d9d-8972-f5aa994d9057"

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from harness import PulumiStack, ops
 from tests.conftest import ACCOUNT, TOKEN, Control
 from tests.e2e.conftest import READ_ONLY, base_config
-from tests.e2e.harness import PulumiStack, ops
 from zt_risk_scoring.emulator import EmulatorServer
 
 READ_ONLY_ENV = {"CLOUDFLARE_API_TOKEN": READ_ONLY}

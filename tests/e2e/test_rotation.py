@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from harness import PulumiStack
 from tests.conftest import ACCOUNT, Control
-from tests.e2e.harness import PulumiStack
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.emulator import EmulatorServer, build_app

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from harness import PulumiStack
 from tests.conftest import TOKEN, Control
 from tests.e2e.conftest import base_config
-from tests.e2e.harness import PulumiStack
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
 

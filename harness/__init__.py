@@ -1,4 +1,4 @@
-"""Drive the real Pulumi CLI on a copy of the stack program, with a local backend in a temp dir."""
+"""Drive the real Pulumi CLI for the e2e tests and the benchmarks: this project's stacks, user projects."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def ensured_dir(script: str, variable: str) -> str:
@@ -70,7 +70,9 @@ def backend_env(workdir: Path) -> dict[str, str]:
     """A file backend and a Pulumi home of their own under `workdir`, offline."""
     (workdir / "backend").mkdir(exist_ok=True)
     (workdir / "home").mkdir(exist_ok=True)
-    return {"PULUMI_BACKEND_URL": f"file://{workdir / 'backend'}", "PULUMI_HOME": str(workdir / "home"), **OFFLINE}
+    # metadata=skip: no MD5 and .attrs sidecar per state write (the CLI reads neither; see docs/performance.md).
+    backend = f"file://{workdir / 'backend'}?metadata=skip"
+    return {"PULUMI_BACKEND_URL": backend, "PULUMI_HOME": str(workdir / "home"), **OFFLINE}
 
 
 class UserProject:

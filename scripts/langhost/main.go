@@ -179,12 +179,17 @@ func (s *shim) GetRequiredPlugins(ctx context.Context, r *pulumirpc.GetRequiredP
 	return host.GetRequiredPlugins(ctx, r)
 }
 
-func (s *shim) Run(ctx context.Context, r *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	venv, err := checkedVenv(r.GetInfo())
+// hostFor is the v3.68 host for the program's virtualenv option, refused when that venv does not exist.
+func (s *shim) hostFor(info *pulumirpc.ProgramInfo) (pulumirpc.LanguageRuntimeClient, error) {
+	venv, err := checkedVenv(info)
 	if err != nil {
 		return nil, err
 	}
-	host, err := s.host(venv)
+	return s.host(venv)
+}
+
+func (s *shim) Run(ctx context.Context, r *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
+	host, err := s.hostFor(r.GetInfo())
 	if err != nil {
 		return nil, err
 	}
@@ -212,11 +217,7 @@ func (s *shim) About(ctx context.Context, r *pulumirpc.AboutRequest) (*pulumirpc
 }
 
 func (s *shim) GetProgramDependencies(ctx context.Context, r *pulumirpc.GetProgramDependenciesRequest) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	venv, err := checkedVenv(r.GetInfo())
-	if err != nil {
-		return nil, err
-	}
-	host, err := s.host(venv)
+	host, err := s.hostFor(r.GetInfo())
 	if err != nil {
 		return nil, err
 	}

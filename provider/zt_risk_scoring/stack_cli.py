@@ -20,7 +20,7 @@ def reason(stderr: str) -> str:
     return printable((errors or lines or ["no error output"])[-1].removeprefix("error:").strip(), 300, quote=False)
 
 
-def pulumi_json(stack: str, *args: str, missing: str, fix: str = RUN_HERE) -> Any:
+def pulumi_json(stack: str, *args: str, missing: str, fix: str = RUN_HERE) -> dict[str, Any]:
     """The JSON that `pulumi ARGS --stack=STACK` prints in the current directory, or one ConfigurationError.
 
     `missing` says what to do without the CLI; `fix` what to do when it fails.
@@ -46,10 +46,14 @@ def pulumi_json(stack: str, *args: str, missing: str, fix: str = RUN_HERE) -> An
         raise ConfigurationError(f"{where}: cannot run pulumi ({exc.strerror or type(exc).__name__})") from None
     if done.returncode != 0:
         raise ConfigurationError(f"{where}: {command} failed: {reason(done.stderr)}; {fix}")
+    return _json_map(done.stdout, f"{where}: {command}")
+
+
+def _json_map(text: str, what: str) -> dict[str, Any]:
     try:
-        found = json.loads(done.stdout)
+        found = json.loads(text)
     except ValueError:
         found = None
     if not isinstance(found, dict):
-        raise ConfigurationError(f"{where}: {command} did not print a JSON map; check the pulumi CLI")
+        raise ConfigurationError(f"{what} did not print a JSON map; check the pulumi CLI")
     return found

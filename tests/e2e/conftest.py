@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from tests.conftest import ACCOUNT, OTHER_ACCOUNT, TOKEN, Control
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.emulator import EmulatorServer, build_app
+from zt_risk_scoring.models import Integration
 
 READ_ONLY = "e2e-read-only-token-0123456789"
 
@@ -47,3 +49,22 @@ def stack(module_emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFact
 
 def base_config(server: EmulatorServer) -> dict[str, object]:
     return {"cloudflare:baseUrl": server.base_url, "cloudflare:accountId": ACCOUNT}
+
+
+def assert_state_is_account(stack: PulumiStack, api: RiskScoringClient) -> list[Integration]:
+    """No duplicate reference_id, no orphan, no missing integration, state equal to the API, nothing to change."""
+    live = api.list_integrations()
+    duplicates = [ref for ref, count in Counter(i.reference_id for i in live).items() if count > 1]
+    state = {r["id"]: r["outputs"] for r in stack.resources() if r["type"].endswith("RiskIntegration")}
+    orphans = sorted({i.id for i in live} - set(state))
+    missing = sorted(set(state) - {i.id for i in live})
+    assert (duplicates, orphans, missing) == ([], [], [])
+    for found in live:
+        outs = state[found.id]
+        assert (outs["tenant_url"], outs["active"], outs["reference_id"]) == (
+            found.tenant_url,
+            found.active,
+            found.reference_id,
+        )
+    stack.up("--expect-no-changes")
+    return live

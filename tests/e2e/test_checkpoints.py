@@ -20,6 +20,7 @@ import pytest
 
 from harness import PulumiStack, default_sigint
 from tests.conftest import ACCOUNT, TOKEN, Control
+from tests.e2e.conftest import assert_state_is_account
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer, build_app
 
@@ -124,19 +125,7 @@ def kill_mid_run(stack: PulumiStack, emu: Control) -> int:
 
 def assert_converged(stack: PulumiStack, api: RiskScoringClient) -> None:
     """One integration per resource, state equal to the API, and nothing left to change."""
-    live = api.list_integrations()
-    assert len(live) == N
-    assert max(Counter(i.reference_id for i in live).values()) == 1
-    state = {r["id"]: r["outputs"] for r in stack.resources() if r["type"].endswith("RiskIntegration")}
-    assert set(state) == {i.id for i in live}
-    for found in live:
-        outs = state[found.id]
-        assert (outs["tenant_url"], outs["reference_id"], outs["active"]) == (
-            found.tenant_url,
-            found.reference_id,
-            found.active,
-        )
-    stack.up("--expect-no-changes")
+    assert len(assert_state_is_account(stack, api)) == N
 
 
 @pytest.mark.parametrize("reference", ["generated", "adopt"])

@@ -244,12 +244,14 @@ class RiskScoringClient:
 
 def _connection_failed(exc: requests.RequestException, method: str, path: str, base_url: str) -> ConnectionFailed:
     """The error for a request that got no HTTP answer, saying whether anything can have changed."""
-    if _never_sent(exc):
-        outcome = "the request was not sent (no connection), so nothing was changed"
-    elif method in SAFE_METHODS:
+    if method in SAFE_METHODS:
         outcome = "it was a read, so nothing was changed"
+    elif method == "POST" and _never_sent(exc):
+        # A POST is retried only when it could not connect, so a last try that could not connect means none was sent.
+        outcome = "the request was not sent (no connection), so nothing was changed"
     else:
-        outcome = "the request may have been applied; run the command again to converge"
+        # PUT and DELETE are also retried after a lost answer: an earlier try may have been applied.
+        outcome = "the request may have been applied; it is safe to send again: run the command again to converge"
     return ConnectionFailed(
         f"no usable response from {printable(base_url)} ({type(exc).__name__})",
         method=method,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -108,7 +109,19 @@ def base_url_problem(url: str) -> str | None:
         return "must not carry credentials (user:password@); set cloudflare:apiToken / CLOUDFLARE_API_TOKEN instead"
     if parts.query or parts.fragment:
         return "must have no query or fragment"
+    if parts.scheme == "http" and not _loopback(parts.hostname):
+        return "must be https: over http the credential would cross the network unencrypted (http is for loopback)"
     return None
+
+
+def _loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (the emulator): the only hosts plain http may name."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _base_url(lookup: Lookup, env: Mapping[str, str]) -> str:

@@ -90,6 +90,8 @@ class Fields:
         """Changes named by field; unknown values count as changed; "none" fields never do."""
 
         def changed(name: str) -> bool:
+            if news.get(name) is None and self[name].optional:
+                return False  # not managed by this resource (e.g. the reference_id of one adopted by id)
             return olds.get(name) != news.get(name) or contains_unknown(news.get(name))
 
         replaces = [n for n in self.names("replace") if changed(n)]

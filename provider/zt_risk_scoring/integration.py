@@ -22,7 +22,7 @@ from .errors import ConfigurationError, Conflict, ConnectionFailed, NotFound, Ri
 from .fields import Field, Fields, account_field, boolean, simple
 from .ids import UUID, id_problem
 from .models import Integration, IntegrationSpec
-from .runtime import RiskScoringProvider, stack_config
+from .runtime import RiskScoringProvider, is_unknown, stack_config
 
 if TYPE_CHECKING:
     from .client import RiskScoringClient
@@ -62,9 +62,15 @@ def tenant_url_problem(value: Any) -> str | None:
     return None
 
 
-def generated_reference_id(seed: str) -> str:
-    """The reference_id a resource gets when none is given: stable for one resource of one stack."""
-    return str(uuid.uuid5(REFERENCE_NAMESPACE, seed))
+def generated_reference_id(seed: str, account_id: Any = None, tenant_url: Any = None) -> str:
+    """The reference_id a resource gets when none is given: stable for one resource of one stack.
+
+    The seed is organization/project/stack/name; the account and tenant join it when known, so two
+    stacks of the same name on different backends take each other's integration only for the same
+    tenant of the same account.
+    """
+    parts = [seed, *(v for v in (account_id, tenant_url) if isinstance(v, str) and not is_unknown(v))]
+    return str(uuid.uuid5(REFERENCE_NAMESPACE, "|".join(parts)))
 
 
 def normalize_tenant_url(value: str) -> str:
@@ -138,7 +144,9 @@ GENERATED = "reference_generated"
 def check_integration(olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
     """Validate and normalize inputs; give a stable reference_id before anything is written."""
     inputs, failures = FIELDS.check(news)
-    if news.get("reference_id") is None:
+    # An adopted integration (integration_id, now or before) keeps the reference_id it has unless one is given.
+    adopted = news.get("integration_id") is not None or olds.get("integration_id") is not None
+    if news.get("reference_id") is None and not adopted:
         _generate_reference(inputs, olds, news.get("reference_seed"))
     return CheckResult(inputs, failures)
 
@@ -150,15 +158,17 @@ def _generate_reference(inputs: dict[str, Any], olds: dict[str, Any], seed: Any)
         if olds.get(GENERATED):
             inputs[GENERATED] = True
     elif isinstance(seed, str) and seed:
-        inputs["reference_id"], inputs[GENERATED] = generated_reference_id(seed), True
+        reference = generated_reference_id(seed, inputs.get("account_id"), inputs.get("tenant_url"))
+        inputs["reference_id"], inputs[GENERATED] = reference, True
     else:  # a program that passes no seed (an older one): random, then kept in state
         inputs["reference_id"] = str(uuid.uuid4())
 
 
-def _spec(props: dict[str, Any]) -> IntegrationSpec:
+def _spec(props: dict[str, Any], current_reference: str = "") -> IntegrationSpec:
+    """The wanted integration; without a reference_id of its own (adopted by id) it keeps the current one."""
     return IntegrationSpec(
         tenant_url=props["tenant_url"],
-        reference_id=props["reference_id"],
+        reference_id=props.get("reference_id") or current_reference,
         active=bool(props.get("active", True)),
         integration_type=props.get("integration_type", "Okta"),
     )
@@ -190,14 +200,15 @@ class RiskIntegrationProvider(RiskScoringProvider):
         return FIELDS.diff(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        client, spec = self.client(props["account_id"]), _spec(props)
+        client = self.client(props["account_id"])
         # An integration with the reference_id this resource generated for itself is its own earlier attempt.
         may_adopt = bool(props.get("adopt") or props.get(GENERATED))
-        found = _existing(client, props, spec, may_adopt)
+        found = _existing(client, props, may_adopt)
+        spec = _spec(props, found.reference_id if found else "")
         if found is None:
-            found = _create(client, spec, may_adopt)
-        if not spec.matches(found):
-            found = client.update_integration(found.id, spec)
+            found = _settled(client, _create(client, spec, may_adopt), spec, created=True)
+        else:
+            found = _settled(client, found, spec, created=False)
         return CreateResult(found.id, _outputs(props, found))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -208,8 +219,8 @@ class RiskIntegrationProvider(RiskScoringProvider):
         inputs = FIELDS.read_inputs(outs, extra=[GENERATED])
         return ReadResult(id_, outs, inputs=inputs)
 
-    def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        found = self.client(news["account_id"]).update_integration(id_, _spec(news))
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        found = self.client(news["account_id"]).update_integration(id_, _spec(news, olds.get("reference_id", "")))
         return UpdateResult(_outputs(news, found))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -217,9 +228,7 @@ class RiskIntegrationProvider(RiskScoringProvider):
         self.client(props["account_id"]).delete_integration_if_exists(id_)
 
 
-def _existing(
-    client: RiskScoringClient, props: dict[str, Any], spec: IntegrationSpec, may_adopt: bool
-) -> Integration | None:
+def _existing(client: RiskScoringClient, props: dict[str, Any], may_adopt: bool) -> Integration | None:
     """The integration this resource takes over, or None when it must be created."""
     wanted = props.get("integration_id")
     if wanted:
@@ -230,15 +239,39 @@ def _existing(
                 f"integration_id {wanted} does not exist in account {props['account_id']}; "
                 "remove integration_id to create a new integration"
             ) from exc
-    found = client.find_integration_by_reference(spec.reference_id)
+    found = client.find_integration_by_reference(props["reference_id"])
     if found is not None and not may_adopt:
-        raise _taken(found, spec)
+        raise _taken(found, props["reference_id"])
     return found
 
 
-def _taken(found: Integration, spec: IntegrationSpec) -> ConfigurationError:
+def _settled(client: RiskScoringClient, found: Integration, spec: IntegrationSpec, created: bool) -> Integration:
+    """`found` updated to `spec` where it differs (the create body cannot say active=false).
+
+    When that update fails for an integration this call created, it is deleted again: left behind it
+    would be live, active against the config, and in no state.
+    """
+    if spec.matches(found):
+        return found
+    try:
+        return client.update_integration(found.id, spec)
+    except RiskScoringError as exc:
+        if not created:
+            raise
+        try:
+            client.delete_integration_if_exists(found.id)
+        except RiskScoringError as cleanup:
+            raise ConfigurationError(
+                f"integration {found.id} was created, but setting it to your inputs failed ({exc.summary}) and "
+                f"deleting it again failed too ({cleanup.summary}): it is live with active={found.active}; "
+                f"delete it, or run `pulumi up` again with adopt=True"
+            ) from exc
+        raise
+
+
+def _taken(found: Integration, reference_id: str) -> ConfigurationError:
     return ConfigurationError(
-        f"integration {found.id} already has reference_id {spec.reference_id}; to manage it "
+        f"integration {found.id} already has reference_id {reference_id}; to manage it "
         f"from this stack set adopt=True (or integration_id={found.id!r}), or choose another reference_id"
     )
 
@@ -258,7 +291,7 @@ def _create(client: RiskScoringClient, spec: IntegrationSpec, may_adopt: bool) -
             if found is None:
                 raise
             if attempt == 0 and not may_adopt:
-                raise _taken(found, spec) from exc
+                raise _taken(found, spec.reference_id) from exc
             return found
         except (ConnectionFailed, ServerError) as exc:
             failure = exc
@@ -314,5 +347,6 @@ class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="R
         }
         props = FIELDS.props(given)
         if reference_id is None:  # check derives the reference_id from it (see generated_reference_id)
-            props["reference_seed"] = f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
+            where = (pulumi.get_organization(), pulumi.get_project(), pulumi.get_stack(), resource_name)
+            props["reference_seed"] = "/".join(part for part in where if part)  # mocks have no organization
         super().__init__(RiskIntegrationProvider(), resource_name, props, opts)

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Control, configured
+from tests.conftest import ACCOUNT, Control, configured
 from tests.provider.test_integration_provider import REF, URL, inputs
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
-from zt_risk_scoring.errors import ConfigurationError, EndpointError
+from zt_risk_scoring.errors import ConfigurationError, EndpointError, ServerError
 from zt_risk_scoring.integration import RiskIntegrationProvider, generated_reference_id
 from zt_risk_scoring.models import IntegrationSpec
 
@@ -85,9 +85,22 @@ def test_check_without_reference_derives_it_from_seed(provider: RiskIntegrationP
     first = provider.check({}, inputs(reference_id=None, reference_seed=SEED)).inputs
     retried = provider.check({}, inputs(reference_id=None, reference_seed=SEED)).inputs
     other = provider.check({}, inputs(reference_id=None, reference_seed="proj/dev/other")).inputs
-    assert first["reference_id"] == retried["reference_id"] == generated_reference_id(SEED)
+    assert first["reference_id"] == retried["reference_id"] == generated_reference_id(SEED, ACCOUNT, URL)
     assert other["reference_id"] != first["reference_id"]
     assert first["reference_generated"] is True and "reference_seed" not in first
+
+
+@pytest.mark.parametrize(
+    "other", [{"tenant_url": "https://other.okta.com"}, {"account_id": "f" * 32}], ids=["tenant", "account"]
+)
+def test_check_without_reference_same_seed_elsewhere_derives_another(
+    provider: RiskIntegrationProvider, other: dict[str, Any]
+) -> None:
+    # The same organization/project/stack/name on another backend only meets this one in the same
+    # account for the same tenant.
+    here = provider.check({}, inputs(reference_id=None, reference_seed=SEED)).inputs
+    there = provider.check({}, inputs(reference_id=None, reference_seed=SEED, **other)).inputs
+    assert there["reference_id"] != here["reference_id"]
 
 
 def test_check_keeps_reference_already_in_state(provider: RiskIntegrationProvider) -> None:
@@ -99,7 +112,7 @@ def test_check_keeps_reference_already_in_state(provider: RiskIntegrationProvide
 def test_create_with_generated_reference_continues_earlier_attempt(
     provider: RiskIntegrationProvider, client: RiskScoringClient
 ) -> None:
-    earlier = client.create_integration(IntegrationSpec(URL, generated_reference_id(SEED)))
+    earlier = client.create_integration(IntegrationSpec(URL, generated_reference_id(SEED, ACCOUNT, URL)))
     props = provider.check({}, inputs(reference_id=None, reference_seed=SEED)).inputs
     created = provider.create(props)
     assert created.id == earlier.id
@@ -200,3 +213,26 @@ def test_read_of_tenant_url_set_in_other_form_shows_no_drift(
     result = provider.read(live.id, wanted)
     assert result.inputs is not None
     assert provider.diff(live.id, result.inputs, wanted).changes is False
+
+
+def test_create_adopt_by_id_without_reference_keeps_its_reference(
+    provider: RiskIntegrationProvider, client: RiskScoringClient
+) -> None:
+    existing = client.create_integration(IntegrationSpec("https://old.okta.com", "idp-1234"))
+    checked = provider.check({}, inputs(reference_id=None, reference_seed=SEED, integration_id=existing.id)).inputs
+    created = provider.create(checked)
+    assert client.get_integration(existing.id).reference_id == "idp-1234"
+    again = provider.check(checked, inputs(reference_id=None, reference_seed=SEED, integration_id=existing.id)).inputs
+    assert provider.diff(created.id, created.outs, again).changes is False
+
+
+def test_create_inactive_whose_update_fails_leaves_nothing(
+    provider: RiskIntegrationProvider, client: RiskScoringClient, control: Control
+) -> None:
+    # The create body cannot say active=false; if the update after it fails, a live, active integration
+    # in no state would be left behind.
+    control.post("faults", {"rules": [{"status": 500, "operations": ["update_integration"], "count": 100}]})
+    with pytest.raises(ServerError):
+        provider.create(inputs(active=False))
+    control.post("faults", {"rules": []})
+    assert client.list_integrations() == []

@@ -180,15 +180,16 @@ def test_get_integration_by_reference_with_dots_in_the_middle_is_one_segment(cli
     [
         ("GET", lambda c: c.list_integrations(), "nothing was changed"),
         ("POST", lambda c: c.create_integration(IntegrationSpec("https://a.okta.com", "ref")), "not sent"),
-        ("DELETE", lambda c: c.delete_integration(ID), "not sent"),
+        ("DELETE", lambda c: c.delete_integration(ID), "may have been applied; it is safe to send again"),
     ],
     ids=["get", "post", "delete"],
 )
-def test_request_to_refused_port_says_nothing_changed(method: str, run: Any, outcome: str) -> None:
+def test_request_to_refused_port_says_what_may_have_changed(method: str, run: Any, outcome: str) -> None:
+    # A DELETE (like a PUT) is retried after a lost answer too, so its last try's refusal proves nothing.
     client = RiskScoringClient(Settings(base_url="http://127.0.0.1:9/client/v4", token=TOKEN), ACCOUNT)
     with pytest.raises(errors.ConnectionFailed) as exc:
         run(client)
-    assert outcome in str(exc.value) and "may have been applied" not in str(exc.value)
+    assert outcome in str(exc.value)
 
 
 @responses.activate

@@ -52,8 +52,23 @@ def test_resolve_settings_with_unsendable_credential_names_setting(variable: str
         "https://api.exa mple.com/client/v4",
         "https://api.example.com/client/v4\n",
         "https://ápi.example.com/client/v4",
+        "http://api.cloudflare.com/client/v4",
+        "http://10.0.0.8:8080/client/v4",
     ],
-    ids=["ipv6-open", "port-text", "port-range", "ftp", "no-scheme", "no-host", "query", "space", "newline", "idn"],
+    ids=[
+        "ipv6-open",
+        "port-text",
+        "port-range",
+        "ftp",
+        "no-scheme",
+        "no-host",
+        "query",
+        "space",
+        "newline",
+        "idn",
+        "http-remote",
+        "http-private",
+    ],
 )
 def test_resolve_settings_with_malformed_base_url_raises_configuration_error(url: str) -> None:
     with pytest.raises(ConfigurationError, match="cloudflare:baseUrl / CLOUDFLARE_BASE_URL"):
@@ -76,3 +91,12 @@ def test_resolve_settings_with_plain_values_accepts_them() -> None:
         lambda _k: None, {"CLOUDFLARE_API_TOKEN": SECRET, "CLOUDFLARE_BASE_URL": "http://127.0.0.1:8787/client/v4/"}
     )
     assert (settings.base_url, settings.token) == ("http://127.0.0.1:8787/client/v4", SECRET)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8787/client/v4", "http://localhost:8787/client/v4", "http://[::1]:8787/client/v4"]
+)
+def test_resolve_settings_with_http_loopback_accepts_it(url: str) -> None:
+    assert (
+        resolve_settings(lambda _k: None, {"CLOUDFLARE_API_TOKEN": SECRET, "CLOUDFLARE_BASE_URL": url}).base_url == url
+    )

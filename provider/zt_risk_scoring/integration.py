@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
 UUID_PATTERN = UUID
 POST_ATTEMPTS = 3
-# Generated reference_ids are UUIDv5s of this namespace and "<project>/<stack>/<resource name>": the same
-# on every attempt, so an `up` after a failed one finds what the failed one created instead of a duplicate.
+# Generated reference_ids are UUIDv5s of this namespace and "<org>/<project>/<stack>/<name>|<account>|<tenant>":
+# the same on every attempt, so an `up` after a failed one finds what the failed one created, not a duplicate.
 REFERENCE_NAMESPACE = uuid.UUID("6f0c3f2e-5a53-4be7-9d43-0d1b8c1e7a52")
 # A DNS name in ASCII (an IDN in its xn-- form): what Okta gives a tenant.
 HOSTNAME = re.compile(r"(?=.{1,253}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?")
@@ -101,7 +101,7 @@ FIELDS = Fields(
         optional=True,
         config_key="referenceId",
         api="reference_id",
-        doc="the Access Okta identity provider's id; derived from project/stack/name when omitted",
+        doc="the Access Okta identity provider's id; derived from stack, name, account and tenant when omitted",
     ),
     Field("active", boolean("active"), default=True, config_key="active", api="active", doc="sharing on or off"),
     Field(
@@ -312,7 +312,8 @@ class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="R
 
     Adopt an existing integration with `integration_id=…`, or with `adopt=True` to take the one
     whose reference_id matches (creating it when there is none). Without a reference_id, one is
-    derived from the project, stack and resource name, so a retried `up` finds its own earlier attempt.
+    derived from the stack, the resource name, the account and the tenant, so a retried `up` finds its own
+    earlier attempt.
     """
 
     account_id: pulumi.Output[str]

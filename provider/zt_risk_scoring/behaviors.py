@@ -9,7 +9,6 @@ from typing import Any, ClassVar
 
 import pulumi
 from pulumi.dynamic import (
-    CheckFailure,
     CheckResult,
     CreateResult,
     DiffResult,
@@ -20,7 +19,7 @@ from pulumi.dynamic import (
 from .config import default_account_id
 from .errors import printable
 from .fields import Field, Fields, account_field, simple
-from .models import RISK_LEVELS, Behavior, BehaviorSetting
+from .models import RISK_LEVELS, Behavior, BehaviorSetting, risk_level
 from .runtime import RiskScoringProvider, is_unknown, stack_config
 
 ON_DELETE = ("restore", "disable", "retain")
@@ -46,8 +45,9 @@ def _setting_problems(where: str, value: Mapping[str, Any]) -> tuple[dict[str, A
     enabled, level = value.get("enabled"), value.get("risk_level")
     if not isinstance(enabled, bool) and not is_unknown(enabled):
         problems.append(f"{where}.enabled must be true or false, got {printable(enabled)}")
-    if isinstance(level, str) and level.strip().lower() in RISK_LEVELS:
-        level = level.strip().lower()
+    known = risk_level(level) if isinstance(level, str) and level else None  # the models' coercion
+    if known in RISK_LEVELS:
+        level = known
     elif not is_unknown(level):
         problems.append(f"{where}.risk_level must be low, medium or high (any case), got {printable(level)}")
     extra = sorted(set(value) - {"enabled", "risk_level"})
@@ -78,14 +78,6 @@ def validate_behaviors(raw: Any) -> tuple[Any, list[str]]:
             normalized[key], found = _setting_problems(where, value)
             problems += found
     return normalized, problems
-
-
-def check_behaviors(raw: Any) -> tuple[Any, list[CheckFailure]]:
-    """Normalized behaviors map (risk_level lower-cased) and the failures found."""
-    if is_unknown(raw):
-        return raw, []
-    normalized, problems = validate_behaviors(raw)
-    return normalized, [CheckFailure("behaviors", p) for p in problems]
 
 
 def _on_delete_problem(value: Any) -> str | None:
@@ -159,13 +151,15 @@ class RiskBehaviorsProvider(RiskScoringProvider):
         if added:
             prior.update(_declared(client.get_behaviors(), added))
         dropped = {k: v for k, v in olds["behaviors"].items() if k not in wanted}
-        release = _release(news.get("on_delete", "restore"), dropped, prior)
+        release = _release(news.get("on_delete", FIELDS["on_delete"].default), dropped, prior)
         applied = client.update_behaviors({**release, **wanted})
         prior = {k: v for k, v in prior.items() if k in wanted}
         return UpdateResult({**news, "behaviors": _declared(applied, wanted), "prior": prior})
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        release = _release(props.get("on_delete", "restore"), props.get("behaviors") or {}, props.get("prior") or {})
+        release = _release(
+            props.get("on_delete", FIELDS["on_delete"].default), props.get("behaviors") or {}, props.get("prior") or {}
+        )
         if release:
             self.client(props["account_id"]).update_behaviors(release)
 

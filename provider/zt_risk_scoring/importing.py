@@ -19,7 +19,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime._serialization import _serialize
 
 from . import stack_cli
-from .behaviors import RiskBehaviors, RiskBehaviorsProvider, check_behaviors
+from .behaviors import RiskBehaviors, RiskBehaviorsProvider, validate_behaviors
 from .client import RiskScoringClient
 from .errors import ConfigurationError, InvalidArgument, NotFound, printable
 from .ids import id_problem
@@ -219,7 +219,7 @@ def integration_entry(client: RiskScoringClient, found: Integration, name: str, 
 
 def behaviors_entry(client: RiskScoringClient, chosen: Mapping[str, Any], name: str, provider: str) -> ImportEntry:
     """The chosen behaviors as an import entry; `prior` holds their values now, so destroy changes nothing."""
-    raw = {"account_id": client.account_id, "behaviors": dict(chosen), "on_delete": "restore"}
+    raw = {"account_id": client.account_id, "behaviors": dict(chosen)}  # check adds on_delete's default
     checked = RiskBehaviorsProvider().check({}, raw)
     if checked.failures:
         raise _refused("--behaviors", checked.failures)
@@ -246,7 +246,7 @@ def chosen_behaviors(client: RiskScoringClient, wanted: str, managed: Managed, n
         owner = managed.behaviors.get(key)
         if owner is not None:
             note(f"behavior {key} is already managed by the stack's RiskBehaviors {owner!r}; left out")
-        elif every and check_behaviors({key: current[key]})[1]:
+        elif every and validate_behaviors({key: current[key]})[1]:
             level = printable(current[key]["risk_level"])
             note(f"behavior {key} has risk level {level}, which this version cannot write; left out")
         else:

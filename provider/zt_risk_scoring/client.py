@@ -173,14 +173,14 @@ class RiskScoringClient:
             raise EndpointError(
                 f"{answer.method} {answer.path} answered 404, and listing the account's integrations to confirm "
                 f"that integration {integration_id} is gone failed too ({exc.summary}, HTTP {exc.status})",
-                hint=f"check cloudflare:baseUrl / CLOUDFLARE_BASE_URL ({printable(self.settings.base_url)}): "
-                "it must be the API root, such as https://api.cloudflare.com/client/v4; nothing was changed",
+                hint=f"{_check_base_url(self.settings)}: it must be the API root, such as "
+                "https://api.cloudflare.com/client/v4; nothing was changed",
             ) from exc
         if any(found.id == integration_id for found in listed):
             raise EndpointError(
                 f"{answer.method} {answer.path} answered 404, yet integration {integration_id} is in the list "
                 "of the account's integrations; a proxy or gateway may be answering for some paths",
-                hint=f"check cloudflare:baseUrl / CLOUDFLARE_BASE_URL ({printable(self.settings.base_url)})",
+                hint=_check_base_url(self.settings),
             ) from answer
 
     # transport ---------------------------------------------------------------
@@ -212,7 +212,7 @@ class RiskScoringClient:
                 f"the answer is not shaped like the Risk Scoring API's ({type(exc).__name__}: {printable(exc)})",
                 method=method,
                 path=self._path(path),
-                hint=f"check cloudflare:baseUrl / CLOUDFLARE_BASE_URL ({printable(self.settings.base_url)})",
+                hint=_check_base_url(self.settings),
             ) from exc
 
     def _path(self, path: str) -> str:
@@ -290,6 +290,11 @@ def _integration_list(result: Any) -> list[Integration]:
     return [Integration.from_api(i) for i in result]
 
 
+def _check_base_url(settings: Settings) -> str:
+    """The start of every hint for an answer that may not be the API's: which setting, and its value."""
+    return f"check cloudflare:baseUrl / CLOUDFLARE_BASE_URL ({printable(settings.base_url)})"
+
+
 def _is_envelope(body: Any) -> bool:
     return isinstance(body, dict) and isinstance(body.get("success"), bool) and isinstance(body.get("errors"), list)
 
@@ -312,7 +317,7 @@ def _endpoint_error(
     response: requests.Response, body: Any, settings: Settings, where: dict[str, Any]
 ) -> EndpointError | None:
     """The error for an answer that is not the API's own (a redirect, a gateway page, an unroutable URL)."""
-    fix = f"check cloudflare:baseUrl / CLOUDFLARE_BASE_URL ({printable(settings.base_url)})"
+    fix = _check_base_url(settings)
     status = response.status_code
     if 300 <= status < 400:
         location = printable(response.headers.get("Location", "(none)"))

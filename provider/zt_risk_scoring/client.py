@@ -36,6 +36,7 @@ from .models import (
 )
 
 MAX_RETRY_AFTER_S = 30.0
+MAX_PAGES = 100
 READ = "Zero Trust Read or Zero Trust Write"
 WRITE = "Zero Trust Write"
 PII = "Zero Trust PII Read"
@@ -111,15 +112,32 @@ class RiskScoringClient:
 
     # integrations ------------------------------------------------------------
     def list_integrations(self) -> list[Integration]:
-        return self._parsed(_integration_list, "GET", "integrations", permission=READ)
+        """Every integration of the account: all pages, should an answer say it has more than one."""
+        found: list[Integration] = []
+        query: dict[str, str] = {}
+        for _ in range(MAX_PAGES):
+            body = self._call("GET", "integrations", permission=READ, query=query, whole=True)
+            page = self._parsed_as(_integration_list, body.get("result"), "GET", "integrations")
+            found += [self._owned(item, "GET", "integrations") for item in page]
+            query = _next_page(body.get("result_info"), query)
+            if not query:
+                return found
+        raise EndpointError(
+            f"the list of integrations did not end after {MAX_PAGES} pages",
+            method="GET",
+            path=self._path("integrations"),
+            hint=_check_base_url(self.settings),
+        )
 
     def get_integration(self, integration_id: str) -> Integration:
         path = f"integrations/{segment('integration_id', integration_id)}"
-        return self._parsed(Integration.from_api, "GET", path, permission=READ)
+        found = self._parsed(Integration.from_api, "GET", path, permission=READ)
+        return self._owned(found, "GET", path, id_=integration_id)
 
     def get_integration_by_reference(self, reference_id: str) -> Integration:
         path = f"integrations/reference_id/{segment('reference_id', reference_id)}"
-        return self._parsed(Integration.from_api, "GET", path, permission=READ)
+        found = self._parsed(Integration.from_api, "GET", path, permission=READ)
+        return self._owned(found, "GET", path, reference_id=reference_id)
 
     def find_integration_by_reference(self, reference_id: str) -> Integration | None:
         """The integration with this reference_id, or None when the API answers that there is none.
@@ -149,11 +167,13 @@ class RiskScoringClient:
         return True
 
     def create_integration(self, spec: IntegrationSpec) -> Integration:
-        return self._parsed(Integration.from_api, "POST", "integrations", spec.create_body(), permission=WRITE)
+        made = self._parsed(Integration.from_api, "POST", "integrations", spec.create_body(), permission=WRITE)
+        return self._owned(made, "POST", "integrations", reference_id=spec.reference_id)
 
     def update_integration(self, integration_id: str, spec: IntegrationSpec) -> Integration:
         path = f"integrations/{segment('integration_id', integration_id)}"
-        return self._parsed(Integration.from_api, "PUT", path, spec.update_body(), permission=WRITE)
+        found = self._parsed(Integration.from_api, "PUT", path, spec.update_body(), permission=WRITE)
+        return self._owned(found, "PUT", path, id_=integration_id)
 
     def delete_integration(self, integration_id: str) -> None:
         self._call("DELETE", f"integrations/{segment('integration_id', integration_id)}", permission=WRITE)
@@ -183,6 +203,30 @@ class RiskScoringClient:
                 hint=_check_base_url(self.settings),
             ) from answer
 
+    def _owned(
+        self, found: Integration, method: str, path: str, *, id_: str = "", reference_id: str = ""
+    ) -> Integration:
+        """`found`, if it is what was asked for: this account's, and the id or reference_id asked.
+
+        A proxy that rewrites the account, or a gateway answering with another object, must not have
+        its answer recorded as ours (refresh would store another's fields, a list would prove nothing).
+        """
+        asked = (("account_tag", self.account_id), ("id", id_), ("reference_id", reference_id))
+        for name, want in asked:
+            got = getattr(found, name)
+            # The account is checked where the answer gives it; an id or reference asked for must be there.
+            if want and (got or name != "account_tag") and got.lower() != want.lower():
+                break
+        else:
+            return found
+        raise EndpointError(
+            f"the answer is for another object: its {name} is {printable(got)}, not {printable(want)}; "
+            "a proxy or gateway may be rewriting requests or answers",
+            method=method,
+            path=self._path(path),
+            hint=f"{_check_base_url(self.settings)}; nothing was recorded from this answer",
+        )
+
     # transport ---------------------------------------------------------------
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
@@ -204,7 +248,9 @@ class RiskScoringClient:
 
     def _parsed(self, parse: Callable[[Any], T], method: str, path: str, body: Any = None, *, permission: str) -> T:
         """`_call`, then `parse` its result; a result of another shape is an error, not a crash."""
-        result = self._call(method, path, body, permission=permission)
+        return self._parsed_as(parse, self._call(method, path, body, permission=permission), method, path)
+
+    def _parsed_as(self, parse: Callable[[Any], T], result: Any, method: str, path: str) -> T:
         try:
             return parse(result)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -218,13 +264,23 @@ class RiskScoringClient:
     def _path(self, path: str) -> str:
         return f"/accounts/{segment('account_id', self.account_id)}/zt_risk_scoring/{path}"
 
-    def _call(self, method: str, path: str, body: Any = None, *, permission: str) -> Any:
-        """Send one request and return the envelope's `result`, or raise from the error tree."""
+    def _call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        permission: str,
+        query: Mapping[str, str] | None = None,
+        whole: bool = False,
+    ) -> Any:
+        """Send one request and return the envelope's `result` (`whole`: the envelope), or raise from the error tree."""
         rel = self._path(path)
         try:
             response = self._session().request(
                 method,
                 self.settings.base_url + rel,
+                params=query or None,
                 json=body,
                 headers=self.settings.auth_headers(),
                 timeout=(self.settings.connect_timeout, self.settings.read_timeout),
@@ -239,7 +295,8 @@ class RiskScoringClient:
             ) from exc
         except requests.RequestException as exc:
             raise _connection_failed(exc, method, rel, self.settings.base_url) from exc
-        return _unwrap(response, method, rel, permission, self)
+        envelope = _unwrap(response, method, rel, permission, self)
+        return envelope if whole else envelope.get("result")
 
 
 def _connection_failed(exc: requests.RequestException, method: str, path: str, base_url: str) -> ConnectionFailed:
@@ -290,6 +347,23 @@ def _integration_list(result: Any) -> list[Integration]:
     return [Integration.from_api(i) for i in result]
 
 
+def _next_page(info: Any, query: Mapping[str, str]) -> dict[str, str]:
+    """The query for the page after this one, or {} when `result_info` says there is none.
+
+    The API answers the list in one page (no result_info); a gateway or a future API that pages it
+    must not make a later page's integrations look absent.
+    """
+    if not isinstance(info, Mapping):
+        return {}
+    cursor = info.get("cursor")
+    if isinstance(cursor, str) and cursor:
+        return {"cursor": cursor}
+    page, pages = info.get("page"), info.get("total_pages")
+    if isinstance(page, int) and isinstance(pages, int) and page < pages:
+        return {**query, "page": str(page + 1)}
+    return {}
+
+
 def _check_base_url(settings: Settings) -> str:
     """The start of every hint for an answer that may not be the API's: which setting, and its value."""
     return f"check cloudflare:baseUrl / CLOUDFLARE_BASE_URL ({printable(settings.base_url)})"
@@ -299,14 +373,16 @@ def _is_envelope(body: Any) -> bool:
     return isinstance(body, dict) and isinstance(body.get("success"), bool) and isinstance(body.get("errors"), list)
 
 
-def _unwrap(response: requests.Response, method: str, path: str, permission: str, client: RiskScoringClient) -> Any:
-    """The envelope's `result` of a successful answer; otherwise the error the answer means."""
+def _unwrap(
+    response: requests.Response, method: str, path: str, permission: str, client: RiskScoringClient
+) -> dict[str, Any]:
+    """The envelope of a successful answer; otherwise the error the answer means."""
     try:
         body = response.json()
     except ValueError:
         body = None
     if 200 <= response.status_code < 300 and _is_envelope(body) and body["success"] is True:
-        return body.get("result")
+        return dict(body)
     where = {"status": response.status_code, "method": method, "path": path}
     raise _endpoint_error(response, body, client.settings, where) or _api_error(
         response, body, permission, client, where

@@ -191,7 +191,10 @@ def test_post_is_not_retried_on_503(client: RiskScoringClient) -> None:
 def test_post_is_retried_on_429(client: RiskScoringClient) -> None:
     responses.post(f"{ROOT}/integrations", json=failure(10429, "slow"), status=429, headers={"Retry-After": "0"})
     responses.post(f"{ROOT}/integrations", json=ok(INTEGRATION))
-    assert client.create_integration(IntegrationSpec("https://a.okta.com", "ref")).id == INTEGRATION["id"]
+    assert (
+        client.create_integration(IntegrationSpec("https://a.okta.com", INTEGRATION["reference_id"])).id
+        == INTEGRATION["id"]
+    )
     assert len(responses.calls) == 2
 
 

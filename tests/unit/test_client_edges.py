@@ -171,7 +171,7 @@ def test_request_with_malformed_account_sends_nothing(account: str) -> None:
 
 @responses.activate
 def test_get_integration_by_reference_with_dots_in_the_middle_is_one_segment(client: RiskScoringClient) -> None:
-    responses.get(f"{LIST}/reference_id/okta.prod~1", json=ok(INTEGRATION))
+    responses.get(f"{LIST}/reference_id/okta.prod~1", json=ok({**INTEGRATION, "reference_id": "okta.prod~1"}))
     assert client.get_integration_by_reference("okta.prod~1").id == ID
 
 

@@ -58,6 +58,14 @@ class Field:
     api: str | None = None
     doc: str = ""
 
+    def normalized(self, value: Any) -> Any:
+        """`value` as check stores it (absent or empty: the default); a value check would refuse stays as it is."""
+        value = self.default if value is None or (value == "" and self.default is not None) else value
+        if value is None or contains_unknown(value):
+            return value
+        normal, problems = self.validate(value)
+        return value if problems else normal
+
 
 class Fields:
     """The table of one resource's fields."""
@@ -87,21 +95,34 @@ class Fields:
         return inputs, failures
 
     def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
-        """Changes named by field; unknown values count as changed; "none" fields never do."""
+        """Changes named by field, old and new compared as check normalizes them; "none" fields never change.
+
+        Unknown values count as changed. A replacement always deletes first: the replacement of an
+        integration takes the same reference_id, which the API refuses twice, and the replacement of a
+        behaviors config must read the values the old one restored, not the ones it wrote.
+        """
 
         def changed(name: str) -> bool:
-            if news.get(name) is None and self[name].optional:
+            field, new = self[name], news.get(name)
+            if new is None and field.optional:
                 return False  # not managed by this resource (e.g. the reference_id of one adopted by id)
-            return olds.get(name) != news.get(name) or contains_unknown(news.get(name))
+            if contains_unknown(new):
+                return True
+            # A value written by an older version, or read from the API in another spelling, is no change.
+            return bool(field.normalized(olds.get(name)) != field.normalized(new))
 
         replaces = [n for n in self.names("replace") if changed(n)]
         updates = [n for n in self.names("update") if changed(n)]
-        return DiffResult(changes=bool(replaces or updates), replaces=replaces, stables=[], delete_before_replace=False)
+        return DiffResult(changes=bool(replaces or updates), replaces=replaces, stables=[], delete_before_replace=True)
 
     def read_inputs(self, outs: Mapping[str, Any], extra: Iterable[str] = ()) -> dict[str, Any]:
-        """What `read` reports as inputs: the input fields (and `extra` keys) as found."""
-        keys = {f.name for f in self.inputs} | set(extra)
-        return {k: v for k, v in outs.items() if k in keys}
+        """What `read` reports as inputs: the input fields as check would store them (and `extra` keys as found).
+
+        Normalized because the engine diffs them against the program's checked inputs: the API's own
+        spelling of a value (`okta`) must not plan a change, least of all a replacement.
+        """
+        inputs = {f.name: f.normalized(outs[f.name]) for f in self.inputs if outs.get(f.name) is not None}
+        return {**inputs, **{k: outs[k] for k in extra if k in outs}}
 
     def props(self, given: Mapping[str, Any]) -> dict[str, Any]:
         """A resource's registration: given inputs (optional ones only when set) and output-only fields unset."""

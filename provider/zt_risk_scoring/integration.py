@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+import threading
 import uuid
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pulumi
 from pulumi.dynamic import (
+    CheckFailure,
     CheckResult,
     CreateResult,
     DiffResult,
@@ -18,11 +21,19 @@ from pulumi.dynamic import (
 )
 
 from .config import HEADER_VALUE, default_account_id
-from .errors import ConfigurationError, Conflict, ConnectionFailed, NotFound, RiskScoringError, ServerError, printable
+from .errors import (
+    ConfigurationError,
+    Conflict,
+    ConnectionFailed,
+    RateLimited,
+    RiskScoringError,
+    ServerError,
+    printable,
+)
 from .fields import Field, Fields, account_field, boolean, simple
 from .ids import UUID, id_problem
 from .models import Integration, IntegrationSpec
-from .runtime import RiskScoringProvider, is_unknown, stack_config
+from .runtime import RiskScoringProvider, deleting_first, is_unknown, stack_config
 
 if TYPE_CHECKING:
     from .client import RiskScoringClient
@@ -141,23 +152,58 @@ FIELDS = Fields(
 GENERATED = "reference_generated"
 
 
-def check_integration(olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+# How check learns the reference_id of the integration a resource adopts by id: (account, id) -> it, or
+# None when it cannot be read now (no credentials at a preview); a CheckFailure when there is no such one.
+AdoptedReference = Callable[[str, str], "str | CheckFailure | None"]
+
+
+def _not_looked_up(_account: str, _integration_id: str) -> str | CheckFailure | None:
+    return None
+
+
+def check_integration(
+    olds: dict[str, Any], news: dict[str, Any], adopted_reference: AdoptedReference = _not_looked_up
+) -> CheckResult:
     """Validate and normalize inputs; give a stable reference_id before anything is written."""
     inputs, failures = FIELDS.check(news)
-    # An adopted integration (integration_id, now or before) keeps the reference_id it has unless one is given.
-    adopted = news.get("integration_id") is not None or olds.get("integration_id") is not None
-    if news.get("reference_id") is None and not adopted:
-        _generate_reference(inputs, olds, news.get("reference_seed"))
+    if not failures:
+        failures += _keep_reference(inputs, olds, news, adopted_reference)
     return CheckResult(inputs, failures)
 
 
-def _generate_reference(inputs: dict[str, Any], olds: dict[str, Any], seed: Any) -> None:
-    """Keep the reference_id this resource already has; else derive it from the resource's seed."""
-    if olds.get("reference_id"):
+def _keep_reference(
+    inputs: dict[str, Any], olds: dict[str, Any], news: dict[str, Any], adopted_reference: AdoptedReference
+) -> list[CheckFailure]:
+    """Put the reference_id this resource's integration has into its inputs; derive one only for a new one.
+
+    The reference_id links the integration to the identity provider: one the integration has is never
+    replaced by one derived from names (a stack rename, an alias, a move to another project, an
+    import, dropping integration_id from the program), only by one the program names. `olds` is empty
+    only for a resource still to be made (the engine's second check of a replacement included).
+    """
+    explicit = news.get("reference_id") is not None
+    if not explicit and olds.get("reference_id"):
         inputs["reference_id"] = olds["reference_id"]
         if olds.get(GENERATED):
             inputs[GENERATED] = True
-    elif isinstance(seed, str) and seed:
+        return []
+    adopted = inputs.get("integration_id") or olds.get("integration_id")
+    if adopted and (not olds or not explicit):  # a new adoption is checked; an old one without reference filled
+        if is_unknown(adopted) or is_unknown(inputs.get("account_id")):
+            return []
+        found = adopted_reference(inputs["account_id"], adopted)
+        if isinstance(found, CheckFailure):
+            return [] if olds else [found]  # the integration of an existing resource gone: refresh says so
+        if found and not explicit:
+            inputs["reference_id"] = found
+    elif not olds and not explicit:
+        _generate_reference(inputs, news.get("reference_seed"))
+    return []
+
+
+def _generate_reference(inputs: dict[str, Any], seed: Any) -> None:
+    """A reference_id derived from the resource's seed (or random, for a program that passes none)."""
+    if isinstance(seed, str) and seed:
         reference = generated_reference_id(seed, inputs.get("account_id"), inputs.get("tenant_url"))
         inputs["reference_id"], inputs[GENERATED] = reference, True
     else:  # a program that passes no seed (an older one): random, then kept in state
@@ -175,15 +221,14 @@ def _spec(props: dict[str, Any], current_reference: str = "") -> IntegrationSpec
 
 
 def _outputs(props: dict[str, Any], found: Integration) -> dict[str, Any]:
-    # The API may hold a tenant URL in another case or with a trailing slash (set outside Pulumi):
-    # the same URL as check's normalized input, so it must not show as a change.
-    url = found.tenant_url if tenant_url_problem(found.tenant_url) else normalize_tenant_url(found.tenant_url)
+    # The API's spelling (a tenant URL in another case or with a trailing slash, `okta`, no type at all)
+    # is stored as check's normalized input would be, so it never shows as a change, least of all a replacement.
     return {
         **props,
-        "tenant_url": url,
+        "tenant_url": FIELDS["tenant_url"].normalized(found.tenant_url),
         "reference_id": found.reference_id,
         "active": found.active,
-        "integration_type": found.integration_type,
+        "integration_type": FIELDS["integration_type"].normalized(found.integration_type or None),
         "well_known_url": found.well_known_url,
         "account_tag": found.account_tag,
         "created_at": found.created_at,
@@ -194,7 +239,19 @@ class RiskIntegrationProvider(RiskScoringProvider):
     """Dynamic provider for RiskIntegration."""
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        return check_integration(olds, news)
+        return check_integration(olds, news, self._adopted_reference)
+
+    def _adopted_reference(self, account_id: str, integration_id: str) -> str | CheckFailure | None:
+        """The reference_id of the integration adopted by id (one GET), so that it is kept in the inputs."""
+        try:
+            found = self.client(account_id).get_integration_if_exists(integration_id)
+        except (ConfigurationError, ConnectionFailed, ServerError, RateLimited) as exc:
+            # No credentials (a preview without them) or no answer now: create reads it, the next check retries.
+            pulumi.log.debug(f"reference_id of integration {integration_id} not read at check: {exc.summary}")
+            return None
+        if found is None:
+            return CheckFailure("integration_id", _gone(integration_id, account_id))
+        return found.reference_id or None
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         return FIELDS.diff(olds, news)
@@ -226,19 +283,47 @@ class RiskIntegrationProvider(RiskScoringProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         # False (already gone, the desired end state) only when the API's own list confirms it.
         self.client(props["account_id"]).delete_integration_if_exists(id_)
+        _replaced.add(props["account_id"], id_)
+
+
+class _Deleted:
+    """The integrations this provider process deleted: a replacement's create may take the place of one."""
+
+    def __init__(self) -> None:
+        self._ids: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+
+    def add(self, account_id: str, integration_id: str) -> None:
+        with self._lock:
+            self._ids.add((account_id, integration_id.lower()))
+
+    def deleted(self, account_id: str, integration_id: str) -> bool:
+        with self._lock:
+            return (account_id, integration_id.lower()) in self._ids
+
+
+_replaced = _Deleted()
+
+
+def _gone(integration_id: str, account_id: str) -> str:
+    return (
+        f"integration_id {integration_id} does not exist in account {account_id}; "
+        "remove integration_id to create a new integration"
+    )
 
 
 def _existing(client: RiskScoringClient, props: dict[str, Any], may_adopt: bool) -> Integration | None:
     """The integration this resource takes over, or None when it must be created."""
     wanted = props.get("integration_id")
     if wanted:
-        try:
-            return client.get_integration(wanted)
-        except NotFound as exc:
-            raise ConfigurationError(
-                f"integration_id {wanted} does not exist in account {props['account_id']}; "
-                "remove integration_id to create a new integration"
-            ) from exc
+        found = client.get_integration_if_exists(wanted)
+        if found is not None:
+            return found
+        if not (props.get("reference_id") and _replaced.deleted(props["account_id"], wanted)):
+            raise ConfigurationError(_gone(wanted, props["account_id"]))
+        # The replacement of a resource adopted by id: its delete, which runs first, just deleted that
+        # integration; the replacement is a new one with the same reference_id.
+        pulumi.log.info(f"integration {wanted} was replaced: creating one with reference_id {props['reference_id']}")
     found = client.find_integration_by_reference(props["reference_id"])
     if found is not None and not may_adopt:
         raise _taken(found, props["reference_id"])
@@ -350,4 +435,4 @@ class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="R
         if reference_id is None:  # check derives the reference_id from it (see generated_reference_id)
             where = (pulumi.get_organization(), pulumi.get_project(), pulumi.get_stack(), resource_name)
             props["reference_seed"] = "/".join(part for part in where if part)  # mocks have no organization
-        super().__init__(RiskIntegrationProvider(), resource_name, props, opts)
+        super().__init__(RiskIntegrationProvider(), resource_name, props, deleting_first(opts))

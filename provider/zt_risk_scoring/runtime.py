@@ -73,6 +73,19 @@ class RiskScoringProvider(ResourceProvider):
             return found
 
 
+def deleting_first(opts: Any) -> Any:
+    """`opts` with delete_before_replace set, whatever the program passed.
+
+    Every replacement of these resources must delete first: an integration's replacement takes the
+    same reference_id (create would find the old one and adopt it, then the engine would delete it), and
+    a behaviors config's replacement must read the values the old one restored. A targeted replace
+    (`pulumi up --replace`) never asks the provider's diff, so the option is the only way to say it.
+    """
+    import pulumi
+
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=True))
+
+
 def stack_config(key: str) -> str | None:
     """Lookup of a namespaced key (`cloudflare:apiToken`) in the running program's stack config."""
     import pulumi

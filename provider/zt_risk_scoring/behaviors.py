@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
+import weakref
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import (
@@ -17,10 +19,13 @@ from pulumi.dynamic import (
 )
 
 from .config import default_account_id
-from .errors import printable
+from .errors import ConfigurationError, ConnectionFailed, RiskScoringError, ServerError, printable
 from .fields import Field, Fields, account_field, simple
 from .models import RISK_LEVELS, Behavior, BehaviorSetting, risk_level
-from .runtime import RiskScoringProvider, is_unknown, stack_config
+from .runtime import RiskScoringProvider, deleting_first, is_unknown, stack_config
+
+if TYPE_CHECKING:
+    from .client import RiskScoringClient
 
 ON_DELETE = ("restore", "disable", "retain")
 KEY_PATTERN = re.compile(r"[a-z0-9_]{1,64}")
@@ -131,7 +136,7 @@ class RiskBehaviorsProvider(RiskScoringProvider):
         client = self.client(props["account_id"])
         wanted = _settings(props["behaviors"])
         prior = _declared(client.get_behaviors(), wanted)
-        applied = client.update_behaviors(wanted)
+        applied = _written(client, wanted, _settings(prior))
         outs = {**props, "behaviors": _declared(applied, wanted), "prior": prior}
         return CreateResult(props["account_id"], outs)
 
@@ -152,7 +157,9 @@ class RiskBehaviorsProvider(RiskScoringProvider):
             prior.update(_declared(client.get_behaviors(), added))
         dropped = {k: v for k, v in olds["behaviors"].items() if k not in wanted}
         release = _release(news.get("on_delete", FIELDS["on_delete"].default), dropped, prior)
-        applied = client.update_behaviors({**release, **wanted})
+        # What the keys written hold now: the values this stack set, and the prior values of added keys.
+        before = _settings({**olds["behaviors"], **{k: prior[k] for k in added if k in prior}})
+        applied = _written(client, {**release, **wanted}, before)
         prior = {k: v for k, v in prior.items() if k in wanted}
         return UpdateResult({**news, "behaviors": _declared(applied, wanted), "prior": prior})
 
@@ -162,6 +169,39 @@ class RiskBehaviorsProvider(RiskScoringProvider):
         )
         if release:
             self.client(props["account_id"]).update_behaviors(release)
+
+
+def _written(client: RiskScoringClient, write: SettingMap, before: SettingMap) -> dict[str, Behavior]:
+    """PUT `write`; when its answer is lost, find out whether it landed, and leave no half-known write behind.
+
+    A write that landed and failed anyway would be read back by the next `up` as the account's own
+    values, which destroy would then "restore". So: landed (read back) is success; not landed is the
+    original error; unclear is `before` put back, or, if that fails too, an error saying what to set back.
+    """
+    try:
+        return client.update_behaviors(write)
+    except (ConnectionFailed, ServerError) as exc:
+        failure = exc
+    try:
+        current: dict[str, Behavior] | None = client.get_behaviors()
+    except RiskScoringError:
+        current = None
+    if current is not None and all(k in current and current[k].setting == v for k, v in write.items()):
+        return current
+    restore = {k: v for k, v in before.items() if k in write}
+    if current is not None and all(current[k].setting == v for k, v in restore.items() if k in current):
+        raise failure  # read back: nothing of it landed
+    try:
+        client.update_behaviors(restore)
+    except RiskScoringError as cleanup:
+        values = ", ".join(f"{k}={json.dumps(v.to_api())}" for k, v in restore.items())
+        raise ConfigurationError(
+            f"setting behaviors {', '.join(write)} failed ({failure.summary}) and putting back the values they had "
+            f"failed too ({cleanup.summary}), so they may now hold your inputs. Before this run they were: {values}. "
+            "Set them back (Zero Trust dashboard, or PUT .../zt_risk_scoring/behaviors) before the next `pulumi up`, "
+            "which records the values it finds as the ones to restore on destroy"
+        ) from failure
+    raise failure
 
 
 def _release(mode: str, owned: Mapping[str, Any], prior: Mapping[str, Any]) -> SettingMap:
@@ -185,9 +225,6 @@ class RiskBehaviors(pulumi.dynamic.Resource, module="zt_risk_scoring", name="Ris
     on_delete: pulumi.Output[str]
     prior: pulumi.Output[dict[str, Any]]
 
-    _claimed: ClassVar[dict[str, dict[str, str]]] = {}
-    _claimed_lock: ClassVar[threading.Lock] = threading.Lock()
-
     def __init__(
         self,
         resource_name: str,
@@ -199,7 +236,7 @@ class RiskBehaviors(pulumi.dynamic.Resource, module="zt_risk_scoring", name="Ris
         account = account_id or default_account_id(stack_config)
         self._claim(resource_name, account, behaviors)
         props = FIELDS.props({"account_id": account, "behaviors": behaviors, "on_delete": on_delete})
-        super().__init__(RiskBehaviorsProvider(), resource_name, props, opts)
+        super().__init__(RiskBehaviorsProvider(), resource_name, props, deleting_first(opts))
         unknown = sorted(k for k in behaviors if k not in KNOWN_KEYS) if isinstance(behaviors, Mapping) else []
         if unknown:
             pulumi.log.warn(
@@ -209,13 +246,13 @@ class RiskBehaviors(pulumi.dynamic.Resource, module="zt_risk_scoring", name="Ris
                 resource=self,
             )
 
-    @classmethod
-    def _claim(cls, name: str, account: Any, behaviors: Any) -> None:
-        """Refuse a second RiskBehaviors that would fight over the same keys of one account."""
+    @staticmethod
+    def _claim(name: str, account: Any, behaviors: Any) -> None:
+        """Refuse a second RiskBehaviors of this program run that would fight over the same keys of one account."""
         if not isinstance(account, str) or not isinstance(behaviors, Mapping):
             return
-        with cls._claimed_lock:
-            owners = cls._claimed.setdefault(account, {})
+        with _CLAIMS_LOCK:
+            owners = _claims_of_this_run().setdefault(account, {})
             clashes = sorted(k for k in behaviors if owners.get(k, name) != name)
             if clashes:
                 raise ValueError(
@@ -223,3 +260,27 @@ class RiskBehaviors(pulumi.dynamic.Resource, module="zt_risk_scoring", name="Ris
                     f"already managed by RiskBehaviors {owners[clashes[0]]!r}; declare each key in one resource"
                 )
             owners.update(dict.fromkeys(behaviors, name))
+
+
+# Which RiskBehaviors claimed which keys, per program run: keyed by the run's root Stack resource,
+# since the Automation API runs many programs (and stacks) in one process, one after another.
+_CLAIMS: weakref.WeakKeyDictionary[object, dict[str, dict[str, str]]] = weakref.WeakKeyDictionary()
+_CLAIMS_LOCK = threading.Lock()
+
+
+class _NoStack:
+    """The key of claims made with no root Stack resource (unit tests' mocks before a stack exists)."""
+
+
+_NO_STACK = _NoStack()
+
+
+def _claims_of_this_run() -> dict[str, dict[str, str]]:
+    root = pulumi.runtime.get_root_resource()
+    return _CLAIMS.setdefault(_NO_STACK if root is None else root, {})
+
+
+def forget_claims() -> None:
+    """Forget every claim (for tests that run several programs in one process with mocks)."""
+    with _CLAIMS_LOCK:
+        _CLAIMS.clear()

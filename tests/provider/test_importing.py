@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import ACCOUNT, OTHER_ACCOUNT, settings_for
 from zt_risk_scoring import RiskBehaviors
-from zt_risk_scoring.behaviors import RiskBehaviorsProvider
+from zt_risk_scoring.behaviors import RiskBehaviorsProvider, forget_claims
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
 from zt_risk_scoring.errors import NotFound
@@ -68,7 +68,7 @@ def registered(plan: ImportPlan) -> Iterator[dict[str, pulumi.runtime.MockResour
     """The plan's program code run under mocks: resource name -> what it registered."""
     mocks = Mocks()
     pulumi.runtime.set_mocks(mocks, project="zt-risk-scoring", stack="test", preview=False)
-    RiskBehaviors._claimed.clear()
+    forget_claims()
 
     def run() -> None:
         exec(compile(plan.python(), "imported.py", "exec"), {})
@@ -77,7 +77,7 @@ def registered(plan: ImportPlan) -> Iterator[dict[str, pulumi.runtime.MockResour
     test: Any = pulumi.runtime.test
     test(run)()
     yield {args.name: args for args in mocks.registered}
-    RiskBehaviors._claimed.clear()
+    forget_claims()
 
 
 def entry_ids(plan: ImportPlan) -> list[str]:

@@ -12,6 +12,7 @@ import pulumi
 import pytest
 
 from zt_risk_scoring import RiskBehaviors
+from zt_risk_scoring.behaviors import forget_claims
 
 PROGRAM = Path(__file__).resolve().parents[2] / "stacks" / "__main__.py"
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
@@ -57,9 +58,9 @@ def mocks(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mocks]:
     monkeypatch.delenv("PULUMI_CONFIG", raising=False)
     mocks = Mocks()
     pulumi.runtime.set_mocks(mocks, project="zt-risk-scoring", stack="test", preview=False)
-    RiskBehaviors._claimed.clear()
+    forget_claims()
     yield mocks
-    RiskBehaviors._claimed.clear()
+    forget_claims()
 
 
 def run_program(config: dict[str, Any]) -> None:

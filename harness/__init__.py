@@ -49,18 +49,26 @@ OFFLINE = {
 }
 
 
-def run_pulumi(cwd: Path, env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """`pulumi ARGS` in `cwd`, non-interactive and without colour; an AssertionError with its output if it fails."""
-    result = subprocess.run(
-        ["pulumi", *args, "--non-interactive", "--color", "never"],
+def run_command(
+    argv: list[str], cwd: Path, env: dict[str, str], timeout: int = 300
+) -> subprocess.CompletedProcess[str]:
+    """`argv` in `cwd` with `env`, output captured, no standard input, SIGINT as by default."""
+    return subprocess.run(
+        argv,
         cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
         stdin=subprocess.DEVNULL,
         preexec_fn=default_sigint,
+        check=False,
     )
+
+
+def run_pulumi(cwd: Path, env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """`pulumi ARGS` in `cwd`, non-interactive and without colour; an AssertionError with its output if it fails."""
+    result = run_command(["pulumi", *args, "--non-interactive", "--color", "never"], cwd, env)
     if check and result.returncode != 0:
         raise AssertionError(f"pulumi {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result

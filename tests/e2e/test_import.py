@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from harness import PulumiStack, default_sigint, ops
+from harness import PulumiStack, ops, run_command
 from tests.conftest import TOKEN, Control
 from tests.e2e.conftest import base_config
 from zt_risk_scoring.client import RiskScoringClient
@@ -20,17 +20,8 @@ TENANTS = ("https://alpha.okta.com", "https://beta.okta.com", "https://gamma.okt
 
 def zt_risk(stack: PulumiStack, server: EmulatorServer, *args: str) -> subprocess.CompletedProcess[str]:
     """`zt-risk …` in the stack's project directory, with the stack's pulumi and backend on hand."""
-    return subprocess.run(
-        [sys.executable, "-m", "zt_risk_scoring.cli", *args],
-        cwd=stack.project,
-        env={**stack.env, "CLOUDFLARE_API_TOKEN": TOKEN, "CLOUDFLARE_BASE_URL": server.base_url},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-        preexec_fn=default_sigint,
-        check=False,
-    )
+    env = {**stack.env, "CLOUDFLARE_API_TOKEN": TOKEN, "CLOUDFLARE_BASE_URL": server.base_url}
+    return run_command([sys.executable, "-m", "zt_risk_scoring.cli", *args], stack.project, env)
 
 
 def live(api: RiskScoringClient) -> tuple[list[tuple[str, str, str, bool]], dict[str, Any]]:

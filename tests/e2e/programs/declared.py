@@ -1,0 +1,24 @@
+"""A program whose resources are declared in declared.json beside it, so each test writes the program it needs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pulumi
+
+from zt_risk_scoring import RiskBehaviors, RiskIntegration
+
+KINDS = {"integration": RiskIntegration, "behaviors": RiskBehaviors}
+
+for item in json.loads((Path(__file__).parent / "declared.json").read_text()):
+    opts = item.get("opts", {})
+    KINDS[item["kind"]](
+        item["name"],
+        **item["args"],
+        opts=pulumi.ResourceOptions(
+            aliases=[pulumi.Alias(name=a) for a in opts.get("aliases", [])] or None,
+            replace_on_changes=opts.get("replace_on_changes"),
+            delete_before_replace=opts.get("delete_before_replace"),
+        ),
+    )

@@ -130,15 +130,15 @@ class RiskBehaviorsProvider(RiskScoringProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client(props["account_id"])
         wanted = _settings(props["behaviors"])
-        prior = _declared(client.get_behaviors(), wanted)
-        applied = client.update_behaviors(wanted)
+        prior = _declared(client.get_behaviors(owned=wanted), wanted)
+        applied = client.update_behaviors(wanted, owned=wanted)
         outs = {**props, "behaviors": _declared(applied, wanted), "prior": prior}
         return CreateResult(props["account_id"], outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         account = props.get("account_id") or id_
         declared = props.get("behaviors") or {}
-        current = self.client(account).get_behaviors()
+        current = self.client(account).get_behaviors(owned=declared)
         outs = {**props, "account_id": account, "behaviors": _declared(current, declared)}
         inputs = {"on_delete": FIELDS["on_delete"].default, **FIELDS.read_inputs(outs)}
         return ReadResult(id_, outs, inputs=inputs)
@@ -149,10 +149,10 @@ class RiskBehaviorsProvider(RiskScoringProvider):
         prior = dict(olds.get("prior") or {})
         added = [k for k in wanted if k not in old_keys]
         if added:
-            prior.update(_declared(client.get_behaviors(), added))
+            prior.update(_declared(client.get_behaviors(owned=added), added))
         dropped = {k: v for k, v in olds["behaviors"].items() if k not in wanted}
         release = _release(news.get("on_delete", FIELDS["on_delete"].default), dropped, prior)
-        applied = client.update_behaviors({**release, **wanted})
+        applied = client.update_behaviors({**release, **wanted}, owned=wanted)
         prior = {k: v for k, v in prior.items() if k in wanted}
         return UpdateResult({**news, "behaviors": _declared(applied, wanted), "prior": prior})
 

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import yaml
 
 from . import importing, stack_cli
+from .behaviors import validate_behaviors
 from .client import RiskScoringClient
 from .config import API_KEY, TOKEN, account_id_problem, default_account_id, resolve_settings
 from .errors import ConfigurationError, InvalidArgument, NotFound, RiskScoringError, printable
@@ -253,8 +254,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
 
 def cmd_behaviors(args: argparse.Namespace) -> int:
     rows = [
-        {"key": b.key, "enabled": b.setting.enabled, "risk_level": b.setting.risk_level, "name": b.name}
-        for b in _client(args).get_behaviors().values()
+        {"key": b.key, **b.as_given(), "name": b.name} for b in _client(args).get_behaviors().values()
     ]
     _emit(args, rows, ("key", "enabled", "risk_level", "name"))
     return EXIT_OK
@@ -272,14 +272,14 @@ def cmd_integrations(args: argparse.Namespace) -> int:
 
 
 def _exported_behaviors(client: RiskScoringClient) -> dict[str, Any]:
-    behaviors = {k: b.setting.to_api() for k, b in sorted(client.get_behaviors().items())}
+    behaviors = {k: b.as_given() for k, b in sorted(client.get_behaviors().items())}
     for key, setting in behaviors.items():
-        if setting["risk_level"] not in RISK_LEVELS:
-            # Exported as the API gave it, so the file stays a true copy; the resource will refuse it.
+        # Exported as the API gave it, so the file stays a true copy; the resource will refuse it.
+        for problem in validate_behaviors({key: setting})[1]:
             print(
-                f"warning: behavior {shown(key)} has risk level {printable(setting['risk_level'])}, which this "
-                f"version cannot write: `pulumi up` will refuse it until zt-risk-scoring knows it; "
-                f"or set it to {', '.join(RISK_LEVELS)} in the stack config",
+                f"warning: behavior {shown(key)}: {shown(problem)}, which this version cannot write: "
+                "`pulumi up` will refuse it until zt-risk-scoring knows it; or set it in the stack config "
+                f"(enabled true or false, risk_level {', '.join(RISK_LEVELS)})",
                 file=sys.stderr,
             )
     return behaviors

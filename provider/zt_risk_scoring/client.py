@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
+from functools import partial
 from typing import Any, TypeVar
 
 import requests
@@ -30,6 +31,7 @@ from .models import (
     BehaviorSetting,
     Integration,
     IntegrationSpec,
+    ShapeError,
     UserRisk,
     UserRiskSummary,
     behaviors_from_api,
@@ -92,12 +94,16 @@ class RiskScoringClient:
         raise TypeError("RiskScoringClient holds credentials and is never pickled")
 
     # behaviors ---------------------------------------------------------------
-    def get_behaviors(self) -> dict[str, Behavior]:
-        return self._parsed(behaviors_from_api, "GET", "behaviors", permission=READ)
+    def get_behaviors(self, owned: Collection[str] = ()) -> dict[str, Behavior]:
+        """Every behavior as given; those in `owned` (the keys a resource manages) must have a valid setting."""
+        return self._parsed(partial(_behaviors, owned=owned), "GET", "behaviors", permission=READ)
 
-    def update_behaviors(self, settings: Mapping[str, BehaviorSetting]) -> dict[str, Behavior]:
+    def update_behaviors(
+        self, settings: Mapping[str, BehaviorSetting], owned: Collection[str] = ()
+    ) -> dict[str, Behavior]:
+        """PUT `settings`; the answer as `get_behaviors(owned)` reads it."""
         body = {"behaviors": {key: value.to_api() for key, value in settings.items()}}
-        return self._parsed(behaviors_from_api, "PUT", "behaviors", body, permission=WRITE)
+        return self._parsed(partial(_behaviors, owned=owned), "PUT", "behaviors", body, permission=WRITE)
 
     # users -------------------------------------------------------------------
     def summary(self) -> list[UserRiskSummary]:
@@ -208,8 +214,11 @@ class RiskScoringClient:
         try:
             return parse(result)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            shape = isinstance(exc, ShapeError)
+            text = printable(exc, quote=not shape)
+            found = text if shape else f"{type(exc).__name__}: {text}"
             raise EndpointError(
-                f"the answer is not shaped like the Risk Scoring API's ({type(exc).__name__}: {printable(exc)})",
+                f"the answer is not shaped like the Risk Scoring API's ({found})",
                 method=method,
                 path=self._path(path),
                 hint=_check_base_url(self.settings),
@@ -278,6 +287,15 @@ def _never_sent(exc: BaseException) -> bool:
             else next((a for a in args if isinstance(a, BaseException)), None)
         )
     return False
+
+
+def _behaviors(result: Any, owned: Collection[str]) -> dict[str, Behavior]:
+    """Every behavior as given, after checking the setting of each `owned` key the answer has."""
+    found = behaviors_from_api(result)
+    for key in owned:
+        if key in found:
+            _ = found[key].setting  # ShapeError naming the field unless it is exactly what the API documents
+    return found
 
 
 def _summary_rows(result: Any) -> list[UserRiskSummary]:

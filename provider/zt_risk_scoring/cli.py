@@ -7,11 +7,10 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import yaml
 
@@ -19,7 +18,7 @@ from . import importing, stack_cli
 from .behaviors import validate_behaviors
 from .client import RiskScoringClient
 from .config import API_KEY, TOKEN, account_id_problem, default_account_id, resolve_settings
-from .errors import ConfigurationError, InvalidArgument, NotFound, RiskScoringError, printable
+from .errors import ConfigurationError, InvalidArgument, NotFound, RiskScoringError, printable, redact
 from .ids import id_problem
 from .integration import FIELDS as INTEGRATION_FIELDS
 from .models import RISK_LEVELS
@@ -49,26 +48,6 @@ SHOWN_MAX = 1000
 def shown(value: object) -> str:
     """`value` for the terminal: controls, escapes, bidi overrides and line breaks made visible (\\x1b)."""
     return "" if value is None else printable(value, SHOWN_MAX, quote=False)
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every known secret, also as repr/JSON/escaped text would show it, replaced by ***."""
-    forms: set[str] = set()
-    for secret in secrets:
-        forms |= {
-            secret,
-            repr(secret)[1:-1],
-            json.dumps(secret)[1:-1],
-            secret.encode("unicode_escape").decode("ascii"),
-            repr(secret.encode("utf-8", "surrogatepass"))[2:-1],
-            quote(secret, safe=""),
-        }
-        # A secret with a line break can surface one line at a time (one header line, one log line).
-        forms |= {line for line in secret.splitlines() if len(line.strip()) >= 4}
-    for form in sorted(forms, key=len, reverse=True):
-        if form:
-            text = text.replace(form, "***")
-    return text
 
 
 # configuration -----------------------------------------------------------------------------------

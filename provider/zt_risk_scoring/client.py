@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
 from functools import partial
 from typing import Any, TypeVar
 
@@ -24,6 +25,7 @@ from .errors import (
     error_class_for,
     messages_from,
     printable,
+    redact,
 )
 from .ids import segment
 from .models import (
@@ -211,24 +213,42 @@ class RiskScoringClient:
     def _parsed(self, parse: Callable[[Any], T], method: str, path: str, body: Any = None, *, permission: str) -> T:
         """`_call`, then `parse` its result; a result of another shape is an error, not a crash."""
         result = self._call(method, path, body, permission=permission)
+        with self._redacting():
+            try:
+                return parse(result)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                shape = isinstance(exc, ShapeError)
+                text = _shown(str(exc), self.settings, quote=not shape)
+                found = text if shape else f"{type(exc).__name__}: {text}"
+                raise EndpointError(
+                    f"the answer is not shaped like the Risk Scoring API's ({found})",
+                    method=method,
+                    path=self._path(path),
+                    hint=_check_base_url(self.settings),
+                ) from exc
+
+    @contextmanager
+    def _redacting(self) -> Iterator[None]:
+        """Errors raised inside with the configured credentials replaced by ***, in their causes too.
+
+        Every error the client raises passes here (`_call`, `_parsed`): a gateway or proxy may echo the
+        Authorization or X-Auth-Key header back in its error text, a redirect's Location or a field.
+        """
         try:
-            return parse(result)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            shape = isinstance(exc, ShapeError)
-            text = printable(exc, quote=not shape)
-            found = text if shape else f"{type(exc).__name__}: {text}"
-            raise EndpointError(
-                f"the answer is not shaped like the Risk Scoring API's ({found})",
-                method=method,
-                path=self._path(path),
-                hint=_check_base_url(self.settings),
-            ) from exc
+            yield
+        except RiskScoringError as exc:
+            exc.scrub(self.settings.secrets())
+            raise
 
     def _path(self, path: str) -> str:
         return f"/accounts/{segment('account_id', self.account_id)}/zt_risk_scoring/{path}"
 
     def _call(self, method: str, path: str, body: Any = None, *, permission: str) -> Any:
-        """Send one request and return the envelope's `result`, or raise from the error tree."""
+        """Send one request and return the envelope's `result`, or raise from the error tree, credentials redacted."""
+        with self._redacting():
+            return self._request(method, path, body, permission=permission)
+
+    def _request(self, method: str, path: str, body: Any, *, permission: str) -> Any:
         rel = self._path(path)
         try:
             response = self._session().request(
@@ -313,6 +333,24 @@ def _check_base_url(settings: Settings) -> str:
     return f"check cloudflare:baseUrl / CLOUDFLARE_BASE_URL ({printable(settings.base_url)})"
 
 
+def _shown(text: str, settings: Settings, *, quote: bool = True) -> str:
+    """Text from an answer, for a message: redacted before printable may cut it (half a key is a leak too)."""
+    return printable(redact(text, settings.secrets()), quote=quote)
+
+
+def _scrubbed(body: Any, secrets: tuple[str, ...]) -> Any:
+    """A parsed JSON body with the credentials redacted from every string in it."""
+    if not secrets:
+        return body
+    if isinstance(body, str):
+        return redact(body, secrets)
+    if isinstance(body, list):
+        return [_scrubbed(item, secrets) for item in body]
+    if isinstance(body, dict):
+        return {key: _scrubbed(value, secrets) for key, value in body.items()}
+    return body
+
+
 def _is_envelope(body: Any) -> bool:
     return isinstance(body, dict) and isinstance(body.get("success"), bool) and isinstance(body.get("errors"), list)
 
@@ -320,7 +358,8 @@ def _is_envelope(body: Any) -> bool:
 def _unwrap(response: requests.Response, method: str, path: str, permission: str, client: RiskScoringClient) -> Any:
     """The envelope's `result` of a successful answer; otherwise the error the answer means."""
     try:
-        body = response.json()
+        # Scrubbed before anything reads it: a credential echoed back must reach no message, and no state.
+        body = _scrubbed(response.json(), client.settings.secrets())
     except ValueError:
         body = None
     if 200 <= response.status_code < 300 and _is_envelope(body) and body["success"] is True:
@@ -338,7 +377,7 @@ def _endpoint_error(
     fix = _check_base_url(settings)
     status = response.status_code
     if 300 <= status < 400:
-        location = printable(response.headers.get("Location", "(none)"))
+        location = _shown(response.headers.get("Location", "(none)"), settings)
         return EndpointError(
             f"answered a redirect to {location}, which is never followed",
             hint=f"{fix}: it must be the API root itself, not an address that redirects; nothing was sent on",
@@ -346,7 +385,7 @@ def _endpoint_error(
         )
     if not _is_envelope(body) and status < 500 and status != 429:
         return EndpointError(
-            f"answered without Cloudflare's JSON envelope ({printable(response.reason or 'no reason')}); "
+            f"answered without Cloudflare's JSON envelope ({_shown(response.reason or 'no reason', settings)}); "
             "this is not the Risk Scoring API",
             hint=f"{fix}: it must be the API root, such as https://api.cloudflare.com/client/v4",
             **where,
@@ -380,5 +419,6 @@ def _api_error(
             f"this call needs an API token with {permission} on account {client.account_id}; "
             "check the token's permissions and account"
         )
-    summary = "request failed" if errors else f"unexpected response ({printable(response.reason or 'no body')})"
+    reason = _shown(response.reason or "no body", client.settings)
+    summary = "request failed" if errors else f"unexpected response ({reason})"
     return cls(summary, errors=errors, hint=hint, **where)

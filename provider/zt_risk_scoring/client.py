@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import NameResolutionError, NewConnectionError
+from urllib3.exceptions import InvalidHeader, NameResolutionError, NewConnectionError
 from urllib3.util.retry import Retry
 
 from .config import Settings
@@ -40,6 +40,9 @@ from .models import (
 )
 
 MAX_RETRY_AFTER_S = 30.0
+# The wait after a 429/503 whose Retry-After is not a number of seconds or a date ("soon", "-5"): still
+# an answer that says "wait", so a short pause of our own rather than none, or a failed request.
+UNUSABLE_RETRY_AFTER_S = 2.0
 READ = "Zero Trust Read or Zero Trust Write"
 WRITE = "Zero Trust Write"
 PII = "Zero Trust PII Read"
@@ -66,6 +69,13 @@ class _Retry(Retry):
     def get_retry_after(self, response: Any) -> float | None:
         seconds = super().get_retry_after(response)
         return None if seconds is None else min(seconds, MAX_RETRY_AFTER_S)
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        # urllib3 raises InvalidHeader here, which requests reports as if no answer had come at all.
+        try:
+            return super().parse_retry_after(retry_after)
+        except InvalidHeader:
+            return UNUSABLE_RETRY_AFTER_S
 
 
 def retry_policy() -> Retry:

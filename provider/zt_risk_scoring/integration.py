@@ -51,6 +51,8 @@ def tenant_url_problem(value: Any) -> str | None:
         _ = parts.port  # a non-numeric or out-of-range port raises here
     except ValueError as exc:
         return f"tenant_url is not a valid URL ({exc}), got {printable(value)}"
+    if parts.port == 0:  # urlsplit accepts it; no server listens on port 0
+        return f"tenant_url's port must be 1 to 65535, got {printable(value)}"
     if parts.scheme != "https":
         return f"tenant_url must be an https URL such as {EXAMPLE_TENANT}, got {printable(value)}"
     if "@" in parts.netloc:

@@ -25,6 +25,9 @@ from .models import RISK_LEVELS
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_CONFIG, EXIT_NOT_FOUND, EXIT_ABORTED = 0, 1, 2, 3, 4, 5
 EXIT_INTERRUPTED = 130
+# The reader of stdout went away (`| head`): the status a shell reports for any tool SIGPIPE ends (128 + 13),
+# so `set -o pipefail` sees the same as for `cat`, and output that was cut short is not reported as success.
+EXIT_BROKEN_PIPE = 141
 PROJECT = "zt-risk-scoring"
 DESCRIPTION = """\
 Credentials, base URL and account resolve as for the providers: stack config first, then
@@ -35,7 +38,7 @@ decrypted values stay in memory), or pass `--config-file Pulumi.<stack>.yaml` (i
 an encrypted cloudflare:apiToken there cannot be read, so export CLOUDFLARE_API_TOKEN=… with it).
 
 Exit codes: 0 ok, 1 API or unexpected error, 2 usage, 3 configuration, 4 not found, 5 not confirmed,
-130 interrupted.
+130 interrupted, 141 stdout closed early (as by `| head`; nothing is printed about it).
 """
 STACK_CONFIG_FIX = "pass a Pulumi.<stack>.yaml (a YAML map whose `config:` is a map of key: value)"
 
@@ -473,9 +476,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.secrets = [v for v in (os.environ.get(TOKEN[1]), os.environ.get(API_KEY[1])) if v]
     try:
         code: int = args.run(args)
+        sys.stdout.flush()  # what is still buffered fails here, not in the interpreter's flush after main returns
         return code
+    except BrokenPipeError:
+        return _stdout_closed()
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the one place every error becomes one line
         return _report(exc, args)
+
+
+def _stdout_closed() -> int:
+    """End quietly: stdout pointed at /dev/null, so the interpreter's last flush cannot fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # a stdout without a file descriptor (replaced, or already closed)
+        pass
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -11,7 +11,10 @@ from pulumi.dynamic import Config, ConfigureRequest
 
 from tests.conftest import ACCOUNT
 from zt_risk_scoring.behaviors import RiskBehaviorsProvider
+from zt_risk_scoring.client import RiskScoringClient
+from zt_risk_scoring.config import Settings
 from zt_risk_scoring.errors import EndpointError
+from zt_risk_scoring.importing import _listed
 from zt_risk_scoring.integration import RiskIntegrationProvider
 from zt_risk_scoring.runtime import RiskScoringProvider
 
@@ -102,3 +105,10 @@ def test_read_integration_with_active_not_boolean_raises_naming_it(api: response
     with pytest.raises(EndpointError) as exc:
         configured(RiskIntegrationProvider()).read(ID, dict(STATE))
     assert "active must be true or false" in str(exc.value) and BASE in str(exc.value)
+
+
+def test_import_plan_listing_with_null_created_at_keeps_every_integration(api: responses.RequestsMock) -> None:
+    other = {**INTEGRATION, "id": "0b7e1f0c-9d0b-4a55-a1f2-7f1b0c2d3e4f", "reference_id": "ref-2", "created_at": None}
+    api.get(f"{ROOT}/integrations", json=ok([INTEGRATION, other]))
+    client = RiskScoringClient(Settings(base_url=BASE, token=TOKEN), ACCOUNT)
+    assert [i.id for i in _listed(client, [])] == [other["id"], ID]  # no date sorts first

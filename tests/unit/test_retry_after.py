@@ -117,5 +117,5 @@ def test_get_with_unusable_retry_after_exhausted_reports_status(
 
 def test_post_with_unusable_retry_after_on_429_waits_then_retries(scripted: Scripted, sleeps: list[float]) -> None:
     scripted.script = [(429, {"Retry-After": "soon"}, failure(10429, "slow")), (200, {}, ok(INTEGRATION))]
-    created = _client(scripted).create_integration(IntegrationSpec("https://a.okta.com", "ref"))
+    created = _client(scripted).create_integration(IntegrationSpec("https://a.okta.com", INTEGRATION["reference_id"]))
     assert created.id == INTEGRATION["id"] and sleeps == [client_module.UNUSABLE_RETRY_AFTER_S]

@@ -135,7 +135,7 @@ class RiskBehaviorsProvider(RiskScoringProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client(props["account_id"])
         wanted = _settings(props["behaviors"])
-        prior = _declared(client.get_behaviors(), wanted)
+        prior = _declared(client.get_behaviors(owned=wanted), wanted)
         applied = _written(client, wanted, _settings(prior))
         outs = {**props, "behaviors": _declared(applied, wanted), "prior": prior}
         return CreateResult(props["account_id"], outs)
@@ -143,7 +143,7 @@ class RiskBehaviorsProvider(RiskScoringProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         account = props.get("account_id") or id_
         declared = props.get("behaviors") or {}
-        current = self.client(account).get_behaviors()
+        current = self.client(account).get_behaviors(owned=declared)
         outs = {**props, "account_id": account, "behaviors": _declared(current, declared)}
         inputs = {"on_delete": FIELDS["on_delete"].default, **FIELDS.read_inputs(outs)}
         return ReadResult(id_, outs, inputs=inputs)
@@ -154,7 +154,7 @@ class RiskBehaviorsProvider(RiskScoringProvider):
         prior = dict(olds.get("prior") or {})
         added = [k for k in wanted if k not in old_keys]
         if added:
-            prior.update(_declared(client.get_behaviors(), added))
+            prior.update(_declared(client.get_behaviors(owned=added), added))
         dropped = {k: v for k, v in olds["behaviors"].items() if k not in wanted}
         release = _release(news.get("on_delete", FIELDS["on_delete"].default), dropped, prior)
         # What the keys written hold now: the values this stack set, and the prior values of added keys.
@@ -179,11 +179,11 @@ def _written(client: RiskScoringClient, write: SettingMap, before: SettingMap) -
     original error; unclear is `before` put back, or, if that fails too, an error saying what to set back.
     """
     try:
-        return client.update_behaviors(write)
+        return client.update_behaviors(write, owned=write)
     except (ConnectionFailed, ServerError) as exc:
         failure = exc
     try:
-        current: dict[str, Behavior] | None = client.get_behaviors()
+        current: dict[str, Behavior] | None = client.get_behaviors(owned=write)
     except RiskScoringError:
         current = None
     if current is not None and all(k in current and current[k].setting == v for k, v in write.items()):
@@ -192,7 +192,7 @@ def _written(client: RiskScoringClient, write: SettingMap, before: SettingMap) -
     if current is not None and all(current[k].setting == v for k, v in restore.items() if k in current):
         raise failure  # read back: nothing of it landed
     try:
-        client.update_behaviors(restore)
+        client.update_behaviors(restore, owned=restore)
     except RiskScoringError as cleanup:
         values = ", ".join(f"{k}={json.dumps(v.to_api())}" for k, v in restore.items())
         raise ConfigurationError(

@@ -7,24 +7,27 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import yaml
 
 from . import importing, stack_cli
+from .behaviors import validate_behaviors
 from .client import RiskScoringClient
 from .config import API_KEY, TOKEN, account_id_problem, default_account_id, resolve_settings
-from .errors import ConfigurationError, InvalidArgument, NotFound, RiskScoringError, printable
+from .errors import ConfigurationError, InvalidArgument, NotFound, RiskScoringError, printable, redact
 from .ids import id_problem
 from .integration import FIELDS as INTEGRATION_FIELDS
 from .models import RISK_LEVELS
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_CONFIG, EXIT_NOT_FOUND, EXIT_ABORTED = 0, 1, 2, 3, 4, 5
 EXIT_INTERRUPTED = 130
+# The reader of stdout went away (`| head`): the status a shell reports for any tool SIGPIPE ends (128 + 13),
+# so `set -o pipefail` sees the same as for `cat`, and output that was cut short is not reported as success.
+EXIT_BROKEN_PIPE = 141
 PROJECT = "zt-risk-scoring"
 DESCRIPTION = """\
 Credentials, base URL and account resolve as for the providers: stack config first, then
@@ -35,7 +38,7 @@ decrypted values stay in memory), or pass `--config-file Pulumi.<stack>.yaml` (i
 an encrypted cloudflare:apiToken there cannot be read, so export CLOUDFLARE_API_TOKEN=… with it).
 
 Exit codes: 0 ok, 1 API or unexpected error, 2 usage, 3 configuration, 4 not found, 5 not confirmed,
-130 interrupted.
+130 interrupted, 141 stdout closed early (as by `| head`; nothing is printed about it).
 """
 STACK_CONFIG_FIX = "pass a Pulumi.<stack>.yaml (a YAML map whose `config:` is a map of key: value)"
 
@@ -48,26 +51,6 @@ SHOWN_MAX = 1000
 def shown(value: object) -> str:
     """`value` for the terminal: controls, escapes, bidi overrides and line breaks made visible (\\x1b)."""
     return "" if value is None else printable(value, SHOWN_MAX, quote=False)
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every known secret, also as repr/JSON/escaped text would show it, replaced by ***."""
-    forms: set[str] = set()
-    for secret in secrets:
-        forms |= {
-            secret,
-            repr(secret)[1:-1],
-            json.dumps(secret)[1:-1],
-            secret.encode("unicode_escape").decode("ascii"),
-            repr(secret.encode("utf-8", "surrogatepass"))[2:-1],
-            quote(secret, safe=""),
-        }
-        # A secret with a line break can surface one line at a time (one header line, one log line).
-        forms |= {line for line in secret.splitlines() if len(line.strip()) >= 4}
-    for form in sorted(forms, key=len, reverse=True):
-        if form:
-            text = text.replace(form, "***")
-    return text
 
 
 # configuration -----------------------------------------------------------------------------------
@@ -252,10 +235,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
 
 
 def cmd_behaviors(args: argparse.Namespace) -> int:
-    rows = [
-        {"key": b.key, "enabled": b.setting.enabled, "risk_level": b.setting.risk_level, "name": b.name}
-        for b in _client(args).get_behaviors().values()
-    ]
+    rows = [{"key": b.key, **b.as_given(), "name": b.name} for b in _client(args).get_behaviors().values()]
     _emit(args, rows, ("key", "enabled", "risk_level", "name"))
     return EXIT_OK
 
@@ -272,14 +252,14 @@ def cmd_integrations(args: argparse.Namespace) -> int:
 
 
 def _exported_behaviors(client: RiskScoringClient) -> dict[str, Any]:
-    behaviors = {k: b.setting.to_api() for k, b in sorted(client.get_behaviors().items())}
+    behaviors = {k: b.as_given() for k, b in sorted(client.get_behaviors().items())}
     for key, setting in behaviors.items():
-        if setting["risk_level"] not in RISK_LEVELS:
-            # Exported as the API gave it, so the file stays a true copy; the resource will refuse it.
+        # Exported as the API gave it, so the file stays a true copy; the resource will refuse it.
+        for problem in validate_behaviors({key: setting})[1]:
             print(
-                f"warning: behavior {shown(key)} has risk level {printable(setting['risk_level'])}, which this "
-                f"version cannot write: `pulumi up` will refuse it until zt-risk-scoring knows it; "
-                f"or set it to {', '.join(RISK_LEVELS)} in the stack config",
+                f"warning: behavior {shown(key)}: {shown(problem)}, which this version cannot write: "
+                "`pulumi up` will refuse it until zt-risk-scoring knows it; or set it in the stack config "
+                f"(enabled true or false, risk_level {', '.join(RISK_LEVELS)})",
                 file=sys.stderr,
             )
     return behaviors
@@ -494,9 +474,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.secrets = [v for v in (os.environ.get(TOKEN[1]), os.environ.get(API_KEY[1])) if v]
     try:
         code: int = args.run(args)
+        sys.stdout.flush()  # what is still buffered fails here, not in the interpreter's flush after main returns
         return code
+    except BrokenPipeError:
+        return _stdout_closed()
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the one place every error becomes one line
         return _report(exc, args)
+
+
+def _stdout_closed() -> int:
+    """End quietly: stdout pointed at /dev/null, so the interpreter's last flush cannot fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # a stdout without a file descriptor (replaced, or already closed)
+        pass
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
+from functools import partial
 from typing import Any, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import NameResolutionError, NewConnectionError
+from urllib3.exceptions import InvalidHeader, NameResolutionError, NewConnectionError
 from urllib3.util.retry import Retry
 
 from .config import Settings
@@ -23,6 +25,7 @@ from .errors import (
     error_class_for,
     messages_from,
     printable,
+    redact,
 )
 from .ids import segment
 from .models import (
@@ -30,6 +33,7 @@ from .models import (
     BehaviorSetting,
     Integration,
     IntegrationSpec,
+    ShapeError,
     UserRisk,
     UserRiskSummary,
     behaviors_from_api,
@@ -37,6 +41,9 @@ from .models import (
 
 MAX_RETRY_AFTER_S = 30.0
 MAX_PAGES = 100
+# The wait after a 429/503 whose Retry-After is not a number of seconds or a date ("soon", "-5"): still
+# an answer that says "wait", so a short pause of our own rather than none, or a failed request.
+UNUSABLE_RETRY_AFTER_S = 2.0
 READ = "Zero Trust Read or Zero Trust Write"
 WRITE = "Zero Trust Write"
 PII = "Zero Trust PII Read"
@@ -63,6 +70,13 @@ class _Retry(Retry):
     def get_retry_after(self, response: Any) -> float | None:
         seconds = super().get_retry_after(response)
         return None if seconds is None else min(seconds, MAX_RETRY_AFTER_S)
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        # urllib3 raises InvalidHeader here, which requests reports as if no answer had come at all.
+        try:
+            return super().parse_retry_after(retry_after)
+        except InvalidHeader:
+            return UNUSABLE_RETRY_AFTER_S
 
 
 def retry_policy() -> Retry:
@@ -93,12 +107,16 @@ class RiskScoringClient:
         raise TypeError("RiskScoringClient holds credentials and is never pickled")
 
     # behaviors ---------------------------------------------------------------
-    def get_behaviors(self) -> dict[str, Behavior]:
-        return self._parsed(behaviors_from_api, "GET", "behaviors", permission=READ)
+    def get_behaviors(self, owned: Collection[str] = ()) -> dict[str, Behavior]:
+        """Every behavior as given; those in `owned` (the keys a resource manages) must have a valid setting."""
+        return self._parsed(partial(_behaviors, owned=owned), "GET", "behaviors", permission=READ)
 
-    def update_behaviors(self, settings: Mapping[str, BehaviorSetting]) -> dict[str, Behavior]:
+    def update_behaviors(
+        self, settings: Mapping[str, BehaviorSetting], owned: Collection[str] = ()
+    ) -> dict[str, Behavior]:
+        """PUT `settings`; the answer as `get_behaviors(owned)` reads it."""
         body = {"behaviors": {key: value.to_api() for key, value in settings.items()}}
-        return self._parsed(behaviors_from_api, "PUT", "behaviors", body, permission=WRITE)
+        return self._parsed(partial(_behaviors, owned=owned), "PUT", "behaviors", body, permission=WRITE)
 
     # users -------------------------------------------------------------------
     def summary(self) -> list[UserRiskSummary]:
@@ -251,15 +269,32 @@ class RiskScoringClient:
         return self._parsed_as(parse, self._call(method, path, body, permission=permission), method, path)
 
     def _parsed_as(self, parse: Callable[[Any], T], result: Any, method: str, path: str) -> T:
+        with self._redacting():
+            try:
+                return parse(result)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                shape = isinstance(exc, ShapeError)
+                text = _shown(str(exc), self.settings, quote=not shape)
+                found = text if shape else f"{type(exc).__name__}: {text}"
+                raise EndpointError(
+                    f"the answer is not shaped like the Risk Scoring API's ({found})",
+                    method=method,
+                    path=self._path(path),
+                    hint=_check_base_url(self.settings),
+                ) from exc
+
+    @contextmanager
+    def _redacting(self) -> Iterator[None]:
+        """Errors raised inside with the configured credentials replaced by ***, in their causes too.
+
+        Every error the client raises passes here (`_call`, `_parsed`): a gateway or proxy may echo the
+        Authorization or X-Auth-Key header back in its error text, a redirect's Location or a field.
+        """
         try:
-            return parse(result)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise EndpointError(
-                f"the answer is not shaped like the Risk Scoring API's ({type(exc).__name__}: {printable(exc)})",
-                method=method,
-                path=self._path(path),
-                hint=_check_base_url(self.settings),
-            ) from exc
+            yield
+        except RiskScoringError as exc:
+            exc.scrub(self.settings.secrets())
+            raise
 
     def _path(self, path: str) -> str:
         return f"/accounts/{segment('account_id', self.account_id)}/zt_risk_scoring/{path}"
@@ -274,7 +309,13 @@ class RiskScoringClient:
         query: Mapping[str, str] | None = None,
         whole: bool = False,
     ) -> Any:
-        """Send one request and return the envelope's `result` (`whole`: the envelope), or raise from the error tree."""
+        """Send one request and return the envelope's `result` (`whole`: the envelope), credentials redacted."""
+        with self._redacting():
+            return self._request(method, path, body, permission=permission, query=query, whole=whole)
+
+    def _request(
+        self, method: str, path: str, body: Any, *, permission: str, query: Mapping[str, str] | None, whole: bool
+    ) -> Any:
         rel = self._path(path)
         try:
             response = self._session().request(
@@ -337,6 +378,15 @@ def _never_sent(exc: BaseException) -> bool:
     return False
 
 
+def _behaviors(result: Any, owned: Collection[str]) -> dict[str, Behavior]:
+    """Every behavior as given, after checking the setting of each `owned` key the answer has."""
+    found = behaviors_from_api(result)
+    for key in owned:
+        if key in found:
+            _ = found[key].setting  # ShapeError naming the field unless it is exactly what the API documents
+    return found
+
+
 def _summary_rows(result: Any) -> list[UserRiskSummary]:
     return [UserRiskSummary.from_api(u) for u in (result or {}).get("users") or []]
 
@@ -369,6 +419,24 @@ def _check_base_url(settings: Settings) -> str:
     return f"check cloudflare:baseUrl / CLOUDFLARE_BASE_URL ({printable(settings.base_url)})"
 
 
+def _shown(text: str, settings: Settings, *, quote: bool = True) -> str:
+    """Text from an answer, for a message: redacted before printable may cut it (half a key is a leak too)."""
+    return printable(redact(text, settings.secrets()), quote=quote)
+
+
+def _scrubbed(body: Any, secrets: tuple[str, ...]) -> Any:
+    """A parsed JSON body with the credentials redacted from every string in it."""
+    if not secrets:
+        return body
+    if isinstance(body, str):
+        return redact(body, secrets)
+    if isinstance(body, list):
+        return [_scrubbed(item, secrets) for item in body]
+    if isinstance(body, dict):
+        return {key: _scrubbed(value, secrets) for key, value in body.items()}
+    return body
+
+
 def _is_envelope(body: Any) -> bool:
     return isinstance(body, dict) and isinstance(body.get("success"), bool) and isinstance(body.get("errors"), list)
 
@@ -378,7 +446,8 @@ def _unwrap(
 ) -> dict[str, Any]:
     """The envelope of a successful answer; otherwise the error the answer means."""
     try:
-        body = response.json()
+        # Scrubbed before anything reads it: a credential echoed back must reach no message, and no state.
+        body = _scrubbed(response.json(), client.settings.secrets())
     except ValueError:
         body = None
     if 200 <= response.status_code < 300 and _is_envelope(body) and body["success"] is True:
@@ -396,7 +465,7 @@ def _endpoint_error(
     fix = _check_base_url(settings)
     status = response.status_code
     if 300 <= status < 400:
-        location = printable(response.headers.get("Location", "(none)"))
+        location = _shown(response.headers.get("Location", "(none)"), settings)
         return EndpointError(
             f"answered a redirect to {location}, which is never followed",
             hint=f"{fix}: it must be the API root itself, not an address that redirects; nothing was sent on",
@@ -404,7 +473,7 @@ def _endpoint_error(
         )
     if not _is_envelope(body) and status < 500 and status != 429:
         return EndpointError(
-            f"answered without Cloudflare's JSON envelope ({printable(response.reason or 'no reason')}); "
+            f"answered without Cloudflare's JSON envelope ({_shown(response.reason or 'no reason', settings)}); "
             "this is not the Risk Scoring API",
             hint=f"{fix}: it must be the API root, such as https://api.cloudflare.com/client/v4",
             **where,
@@ -438,5 +507,6 @@ def _api_error(
             f"this call needs an API token with {permission} on account {client.account_id}; "
             "check the token's permissions and account"
         )
-    summary = "request failed" if errors else f"unexpected response ({printable(response.reason or 'no body')})"
+    reason = _shown(response.reason or "no body", client.settings)
+    summary = "request failed" if errors else f"unexpected response ({reason})"
     return cls(summary, errors=errors, hint=hint, **where)

@@ -103,6 +103,8 @@ def base_url_problem(url: str) -> str | None:
         _ = parts.port  # a non-numeric or out-of-range port raises here
     except ValueError as exc:
         return f"is not a valid URL ({exc})"
+    if parts.port == 0:  # urlsplit accepts it; no server listens on port 0
+        return "has port 0, where nothing can listen; give the API root's port (1 to 65535), or none"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "must be an http(s) URL with a host, such as https://api.cloudflare.com/client/v4"
     if "@" in parts.netloc:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import quote
 
 SHOWN_MAX = 200
 # Control, format (bidi overrides), separator, private-use and unassigned characters: what can move a
@@ -25,6 +28,26 @@ def printable(value: object, limit: int = SHOWN_MAX, *, quote: bool = True) -> s
     if len(shown) > limit:
         shown = shown[: limit - 3] + "..."
     return f"'{shown}'" if quote else shown
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every known secret, also as repr/JSON/escaped/URL-quoted text would show it, replaced by ***."""
+    forms: set[str] = set()
+    for secret in secrets:
+        forms |= {
+            secret,
+            repr(secret)[1:-1],
+            json.dumps(secret)[1:-1],
+            secret.encode("unicode_escape").decode("ascii"),
+            repr(secret.encode("utf-8", "surrogatepass"))[2:-1],
+            quote(secret, safe=""),
+        }
+        # A secret with a line break can surface one line at a time (one header line, one log line).
+        forms |= {line for line in secret.splitlines() if len(line.strip()) >= 4}
+    for form in sorted(forms, key=len, reverse=True):
+        if form:
+            text = text.replace(form, "***")
+    return text
 
 
 @dataclass(frozen=True)
@@ -57,6 +80,26 @@ class RiskScoringError(Exception):
         self.path = path
         self.hint = hint
         super().__init__(self._text())
+
+    def scrub(self, secrets: Iterable[str]) -> None:
+        """Replace `secrets` by *** in this error's text and in the text of every exception it chains to.
+
+        The dynamic-provider host prints the whole traceback, causes included, so a credential an answer
+        echoed must be gone from all of them, not only from this message.
+        """
+        secrets = tuple(s for s in secrets if s)
+        if not secrets:
+            return
+        self.summary, self.hint = redact(self.summary, secrets), redact(self.hint, secrets)
+        self.errors = tuple(replace(e, message=redact(e.message, secrets)) for e in self.errors)
+        self.args = (self._text(),)
+        seen: BaseException | None = self.__cause__ or self.__context__
+        for _ in range(16):  # a chain is short; the bound only guards against a cycle
+            if seen is None:
+                break
+            if redact(str(seen), secrets) != str(seen):
+                seen.args = (redact(str(seen), secrets),)
+            seen = seen.__cause__ or seen.__context__
 
     def _text(self) -> str:
         where = f"{self.method} {self.path}".strip()

@@ -231,7 +231,7 @@ def behaviors_entry(client: RiskScoringClient, chosen: Mapping[str, Any], name: 
 
 def chosen_behaviors(client: RiskScoringClient, wanted: str, managed: Managed, note: Note) -> dict[str, Any]:
     """The current settings of the behaviors `wanted` names (`all`, or keys separated by commas)."""
-    current = {key: b.setting.to_api() for key, b in sorted(client.get_behaviors().items())}
+    current = {key: b.as_given() for key, b in sorted(client.get_behaviors().items())}
     every = wanted.strip() == "all"
     keys = sorted(current) if every else [k.strip() for k in wanted.split(",") if k.strip()]
     missing = [k for k in keys if k not in current]
@@ -246,9 +246,8 @@ def chosen_behaviors(client: RiskScoringClient, wanted: str, managed: Managed, n
         owner = managed.behaviors.get(key)
         if owner is not None:
             note(f"behavior {key} is already managed by the stack's RiskBehaviors {owner!r}; left out")
-        elif every and validate_behaviors({key: current[key]})[1]:
-            level = printable(current[key]["risk_level"])
-            note(f"behavior {key} has risk level {level}, which this version cannot write; left out")
+        elif every and (problems := validate_behaviors({key: current[key]})[1]):
+            note(f"behavior {key} cannot be written by this version ({'; '.join(problems)}); left out")
         else:
             chosen[key] = current[key]
     return chosen
@@ -256,7 +255,7 @@ def chosen_behaviors(client: RiskScoringClient, wanted: str, managed: Managed, n
 
 def _listed(client: RiskScoringClient, only: Sequence[str]) -> list[Integration]:
     """The account's integrations (all, or `only`), oldest first so that names are stable."""
-    listed = sorted(client.list_integrations(), key=lambda i: (i.created_at, i.id))
+    listed = sorted(client.list_integrations(), key=lambda i: (i.created_at or "", i.id))
     unknown = sorted(set(only) - {i.id for i in listed})
     if unknown:
         raise NotFound(

@@ -62,6 +62,8 @@ def tenant_url_problem(value: Any) -> str | None:
         _ = parts.port  # a non-numeric or out-of-range port raises here
     except ValueError as exc:
         return f"tenant_url is not a valid URL ({exc}), got {printable(value)}"
+    if parts.port == 0:  # urlsplit accepts it; no server listens on port 0
+        return f"tenant_url's port must be 1 to 65535, got {printable(value)}"
     if parts.scheme != "https":
         return f"tenant_url must be an https URL such as {EXAMPLE_TENANT}, got {printable(value)}"
     if "@" in parts.netloc:
@@ -406,9 +408,9 @@ class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="R
     reference_id: pulumi.Output[str]
     active: pulumi.Output[bool]
     integration_type: pulumi.Output[str]
-    well_known_url: pulumi.Output[str]
-    account_tag: pulumi.Output[str]
-    created_at: pulumi.Output[str]
+    well_known_url: pulumi.Output[str | None]
+    account_tag: pulumi.Output[str | None]
+    created_at: pulumi.Output[str | None]
 
     def __init__(
         self,

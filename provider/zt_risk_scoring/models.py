@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from .errors import printable
 
 RiskLevel = Literal["low", "medium", "high"]
 RISK_LEVELS: tuple[RiskLevel, ...] = ("low", "medium", "high")
@@ -19,6 +23,39 @@ def risk_level(value: Any) -> str:
         raise ValueError(f"risk_level must be a non-empty string, got {value!r}")
     text = value.strip().lower()
     return text if text in RISK_LEVELS else value
+
+
+class ShapeError(ValueError):
+    """A field a resource manages that the answer gives with the wrong type or not at all."""
+
+
+def given_text(value: Any) -> str | None:
+    """A text field nothing here manages, as the API gave it: null stays None, a non-string its JSON spelling."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def managed_text(where: str, raw: Mapping[str, Any], name: str) -> str:
+    """A string field a resource manages (`where` prefixes its name); anything else is a ShapeError naming it."""
+    value = raw.get(name)
+    if not isinstance(value, str) or not value:
+        raise ShapeError(f"{where}{name} must be a non-empty string, got {_described(raw, name)}")
+    return value
+
+
+def managed_bool(where: str, raw: Mapping[str, Any], name: str) -> bool:
+    """A boolean a resource manages: true or false only, never a truthiness guess ("false" is not false)."""
+    value = raw.get(name)
+    if not isinstance(value, bool):
+        raise ShapeError(f"{where}{name} must be true or false, got {_described(raw, name)}")
+    return value
+
+
+def _described(raw: Mapping[str, Any], name: str) -> str:
+    if name not in raw:
+        return "nothing (the field is missing)"
+    return "null" if raw[name] is None else printable(raw[name])
 
 
 @dataclass(frozen=True)
@@ -38,20 +75,38 @@ class BehaviorSetting:
 
 @dataclass(frozen=True)
 class Behavior:
-    """A behavior as GET returns it; name and description are read-only."""
+    """A behavior as GET returns it, every field as given: a behavior no resource declares is only shown.
+
+    `setting` is the strict view, for the keys a resource manages (the client checks those on read).
+    """
 
     key: str
-    name: str
-    description: str
-    setting: BehaviorSetting
+    name: str | None
+    description: str | None
+    enabled: Any
+    risk_level: Any
+
+    @property
+    def setting(self) -> BehaviorSetting:
+        """enabled and risk_level exactly; ShapeError naming the field when either is not what the API documents."""
+        where, raw = f"behaviors.{self.key}.", self.as_given()
+        return BehaviorSetting(managed_bool(where, raw, "enabled"), managed_text(where, raw, "risk_level"))
+
+    def as_given(self) -> dict[str, Any]:
+        """{enabled, risk_level} as the API gave them (null or absent: None)."""
+        return {"enabled": self.enabled, "risk_level": self.risk_level}
 
     @classmethod
-    def from_api(cls, key: str, raw: dict[str, Any]) -> Behavior:
+    def from_api(cls, key: str, raw: Any) -> Behavior:
+        raw = raw if isinstance(raw, Mapping) else {}
+        level = raw.get("risk_level")
         return cls(
             key=key,
-            name=str(raw.get("name", "")),
-            description=str(raw.get("description", "")),
-            setting=BehaviorSetting.from_api(raw),
+            name=given_text(raw.get("name")),
+            description=given_text(raw.get("description")),
+            enabled=raw.get("enabled"),
+            # A known level lower-cased, as check stores it; anything else kept as given.
+            risk_level=risk_level(level) if isinstance(level, str) and level else level,
         )
 
 
@@ -63,28 +118,33 @@ def behaviors_from_api(result: Any) -> dict[str, Behavior]:
 
 @dataclass(frozen=True)
 class Integration:
-    """An Okta risk-sharing integration (`dlp_RiskScoreIntegration`)."""
+    """An Okta risk-sharing integration (`dlp_RiskScoreIntegration`).
+
+    The fields RiskIntegration manages (id, tenant_url, reference_id, active) are read strictly; the
+    others may be null or absent (None), and are shown as given.
+    """
 
     id: str
-    account_tag: str
-    integration_type: str
+    account_tag: str | None
+    integration_type: str | None
     reference_id: str
     tenant_url: str
-    well_known_url: str
+    well_known_url: str | None
     active: bool
-    created_at: str
+    created_at: str | None
 
     @classmethod
     def from_api(cls, raw: dict[str, Any]) -> Integration:
+        where = f"integration {raw['id']}: " if isinstance(raw.get("id"), str) else "an integration: "
         return cls(
-            id=str(raw["id"]),
-            account_tag=str(raw.get("account_tag", "")),
-            integration_type=str(raw.get("integration_type", "")),
-            reference_id=str(raw.get("reference_id") or ""),
-            tenant_url=str(raw.get("tenant_url", "")),
-            well_known_url=str(raw.get("well_known_url", "")),
-            active=bool(raw.get("active")),
-            created_at=str(raw.get("created_at", "")),
+            id=managed_text(where, raw, "id"),
+            account_tag=given_text(raw.get("account_tag")),
+            integration_type=given_text(raw.get("integration_type")),
+            reference_id=managed_text(where, raw, "reference_id"),
+            tenant_url=managed_text(where, raw, "tenant_url"),
+            well_known_url=given_text(raw.get("well_known_url")),
+            active=managed_bool(where, raw, "active"),
+            created_at=given_text(raw.get("created_at")),
         )
 
 
@@ -120,22 +180,24 @@ class IntegrationSpec:
 class UserRiskSummary:
     """One row of the account summary."""
 
-    user_id: str
-    name: str
-    email: str
-    max_risk_level: str
-    event_count: int
-    last_event: str
+    user_id: str | None
+    name: str | None
+    email: str | None
+    max_risk_level: str | None
+    event_count: int | str | None
+    last_event: str | None
 
     @classmethod
     def from_api(cls, raw: dict[str, Any]) -> UserRiskSummary:
+        # Nothing here writes a summary row: every field is shown as given, none can fail the listing.
+        count = raw.get("event_count")
         return cls(
-            user_id=str(raw["user_id"]),
-            name=str(raw.get("name", "")),
-            email=str(raw.get("email", "")),
-            max_risk_level=str(raw.get("max_risk_level", "")),
-            event_count=int(raw.get("event_count", 0)),
-            last_event=str(raw.get("last_event", "")),
+            user_id=given_text(raw.get("user_id")),
+            name=given_text(raw.get("name")),
+            email=given_text(raw.get("email")),
+            max_risk_level=given_text(raw.get("max_risk_level")),
+            event_count=count if isinstance(count, int) and not isinstance(count, bool) else given_text(count),
+            last_event=given_text(raw.get("last_event")),
         )
 
 
@@ -143,19 +205,19 @@ class UserRiskSummary:
 class RiskEvent:
     """One event that raised a user's risk."""
 
-    id: str
-    name: str
-    risk_level: str
-    timestamp: str
+    id: str | None
+    name: str | None
+    risk_level: str | None
+    timestamp: str | None
     event_details: Any = None
 
     @classmethod
     def from_api(cls, raw: dict[str, Any]) -> RiskEvent:
         return cls(
-            id=str(raw["id"]),
-            name=str(raw.get("name", "")),
-            risk_level=str(raw.get("risk_level", "")),
-            timestamp=str(raw.get("timestamp", "")),
+            id=given_text(raw.get("id")),
+            name=given_text(raw.get("name")),
+            risk_level=given_text(raw.get("risk_level")),
+            timestamp=given_text(raw.get("timestamp")),
             event_details=raw.get("event_details"),
         )
 
@@ -164,8 +226,8 @@ class RiskEvent:
 class UserRisk:
     """A user's risk level and events."""
 
-    name: str
-    email: str
+    name: str | None
+    email: str | None
     risk_level: str | None
     last_reset_time: str | None
     events: tuple[RiskEvent, ...] = field(default_factory=tuple)
@@ -173,9 +235,9 @@ class UserRisk:
     @classmethod
     def from_api(cls, raw: dict[str, Any]) -> UserRisk:
         return cls(
-            name=str(raw.get("name", "")),
-            email=str(raw.get("email", "")),
-            risk_level=raw.get("risk_level"),
-            last_reset_time=raw.get("last_reset_time"),
+            name=given_text(raw.get("name")),
+            email=given_text(raw.get("email")),
+            risk_level=given_text(raw.get("risk_level")),
+            last_reset_time=given_text(raw.get("last_reset_time")),
             events=tuple(RiskEvent.from_api(e) for e in raw.get("events") or []),
         )

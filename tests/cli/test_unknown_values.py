@@ -3,34 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import responses
 import yaml
 
-from tests.cli.conftest import USER
-from tests.conftest import ACCOUNT, TOKEN
+from tests.cli.conftest import ROOT, USER, envelope
 from zt_risk_scoring.cli import main
 
-BASE = "https://cf.test/client/v4"
-ROOT = f"{BASE}/accounts/{ACCOUNT}/zt_risk_scoring"
 INTEGRATION_ID = "4cfe8442-664b-4915-acd4-b39cd65c4314"
-
-
-def envelope(result: Any) -> dict[str, Any]:
-    return {"success": True, "errors": [], "messages": [], "result": result}
-
-
-@pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[responses.RequestsMock]:
-    """A Cloudflare stand-in answering with shapes the emulator does not produce."""
-    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", TOKEN)
-    monkeypatch.setenv("CLOUDFLARE_BASE_URL", BASE)
-    monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", ACCOUNT)
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
+# What RiskIntegration manages, so always read exactly; every other field may be missing.
+MANAGED = {"id": INTEGRATION_ID, "tenant_url": "https://a.okta.com", "reference_id": "ref-1", "active": True}
 
 
 CRITICAL = {
@@ -71,7 +55,7 @@ ANSWERS = {
         "summary",
         {"users": [{"user_id": USER, "department": "R&D", "risk_score": 97, "max_risk_level": "critical"}]},
         ["summary"],
-        [USER, "0", "critical"],
+        [USER, "critical"],
     ),
     "user": (
         USER,
@@ -88,13 +72,13 @@ ANSWERS = {
     "user-minimal": (USER, {}, ["user", USER], ["<>", "none", "never"]),
     "integrations": (
         "integrations",
-        [{"id": INTEGRATION_ID, "tenant_url": "https://a.okta.com", "region": "eu", "active": True}],
+        [{**MANAGED, "region": "eu"}],
         ["integrations"],
         [INTEGRATION_ID, "https://a.okta.com", "True"],
     ),
     "integration-get": (
         f"integrations/{INTEGRATION_ID}",
-        {"id": INTEGRATION_ID, "integration_type": "AzureAD", "settings": {"x": 1}},
+        {**MANAGED, "active": False, "integration_type": "AzureAD", "settings": {"x": 1}},
         ["integrations", "get", INTEGRATION_ID],
         [INTEGRATION_ID, "False"],
     ),
@@ -126,7 +110,7 @@ def test_export_tolerates_extra_and_missing_fields(
 ) -> None:
     behaviors = {"behaviors": {"k": {"enabled": False, "risk_level": "high", "beta": True}}}
     api.get(f"{ROOT}/behaviors", json=envelope(behaviors))
-    api.get(f"{ROOT}/integrations", json=envelope([{"id": INTEGRATION_ID, "region": "eu"}]))
+    api.get(f"{ROOT}/integrations", json=envelope([{**MANAGED, "region": "eu"}]))
     assert main(["export"]) == 0
     [item] = yaml.safe_load(capsys.readouterr().out)["config"]["zt-risk-scoring:integrations"]
-    assert (item["integrationId"], item["name"]) == (INTEGRATION_ID, "integration")
+    assert (item["integrationId"], item["name"]) == (INTEGRATION_ID, "a-okta-com")

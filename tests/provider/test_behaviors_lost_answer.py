@@ -33,11 +33,11 @@ class _Failing:
         self.calls = 0
         real = getattr(RiskScoringClient, name)
 
-        def call(client: RiskScoringClient, *args: Any) -> Any:
+        def call(client: RiskScoringClient, *args: Any, **kwargs: Any) -> Any:
             self.calls += 1
             if self.calls > spared:
                 raise error
-            return real(client, *args)
+            return real(client, *args, **kwargs)
 
         monkeypatch.setattr(RiskScoringClient, name, call)
 

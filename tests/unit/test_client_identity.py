@@ -41,14 +41,13 @@ WRONG = {
     "account": {"account_tag": OTHER_ACCOUNT},
     "id": {"id": OTHER_ID},
     "reference": {"reference_id": "idp-someone-else"},
-    "no-id": {"id": ""},
 }
 # Which answers each call can tell apart: a list and a create know no id, an update and a get know no reference.
 CAN_TELL = {
-    "get": {"account", "id", "no-id"},
+    "get": {"account", "id"},
     "get-by-reference": {"account", "reference"},
     "create": {"account", "reference"},
-    "update": {"account", "id", "no-id"},
+    "update": {"account", "id"},
     "list": {"account"},
 }
 CASES = [(call, wrong) for call in CALLS for wrong in WRONG if wrong in CAN_TELL[call]]

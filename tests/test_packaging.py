@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -11,9 +12,14 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def project() -> dict[str, Any]:
+    return dict(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"])
+
+
 def declared() -> dict[str, Requirement]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return {canonicalize_name(r.name): r for r in map(Requirement, project["dependencies"])}
+    """The runtime dependencies and the emulator extra's: the ranges users install."""
+    listed = [*project()["dependencies"], *project()["optional-dependencies"]["emulator"]]
+    return {canonicalize_name(r.name): r for r in map(Requirement, listed)}
 
 
 def pins(name: str) -> dict[str, str]:
@@ -38,3 +44,12 @@ def test_constraints_pins_within_declared_ranges() -> None:
     for name, req in declared().items():
         assert name in newest, f"constraints.txt does not pin {name}"
         assert req.specifier.contains(newest[name]), f"constraints.txt: {name}=={newest[name]} not in {req.specifier}"
+
+
+def test_runtime_dependencies_leave_the_emulators_server_to_its_extra() -> None:
+    runtime = {canonicalize_name(Requirement(r).name) for r in project()["dependencies"]}
+    assert runtime == {"pulumi", "requests", "urllib3", "pyyaml"}
+    assert {canonicalize_name(Requirement(r).name) for r in project()["optional-dependencies"]["emulator"]} == {
+        "werkzeug",
+        "waitress",
+    }

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from . import importing, stack_cli
+from ._version import __version__
 from .behaviors import validate_behaviors
 from .client import RiskScoringClient
 from .config import API_KEY, TOKEN, account_id_problem, default_account_id, resolve_settings
@@ -407,6 +408,7 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argpars
     parser = argparse.ArgumentParser(
         prog="zt-risk", description=f"{__doc__}\n\n{DESCRIPTION}", formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--version", action="version", version=f"zt-risk {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("summary", parents=[common], help="users with risk events").set_defaults(run=cmd_summary)
     user = sub.add_parser("user", parents=[common], help="a user's risk level and events")
@@ -454,13 +456,35 @@ def _report(exc: BaseException, args: argparse.Namespace) -> int:
     return _exit_code(exc)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser, integ, serve = _parser()
-    # Imported here so the providers' import graph never reaches the emulator.
-    from .emulator import server
+def _add_emulator(serve: argparse.ArgumentParser, argv: Sequence[str]) -> int | None:
+    """`emulator serve`'s own arguments, when that is the command; an exit code when its extra is missing.
 
+    Imported only for that command: the emulator's web server is an extra (`[emulator]`), and no other
+    command, nor the providers' import graph, may need it.
+    """
+    if list(argv[:2]) != ["emulator", "serve"]:
+        return None
+    try:
+        from .emulator import server
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "werkzeug").partition(".")[0]
+        print(
+            f"zt-risk: the emulator needs {missing}, which a plain install leaves out: "
+            "pip install 'zt-risk-scoring[emulator]'",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
     server.add_arguments(serve)
     serve.set_defaults(run=server.run)
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser, integ, serve = _parser()
+    missing = _add_emulator(serve, argv)
+    if missing is not None:
+        return missing
     args = parser.parse_args(argv)
     if args.command == "integrations":
         if args.action != "list" and not args.value:

@@ -13,6 +13,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import InvalidHeader, NameResolutionError, NewConnectionError
 from urllib3.util.retry import Retry
 
+from ._version import __version__
 from .config import Settings
 from .errors import (
     AuthenticationError,
@@ -260,7 +261,7 @@ class RiskScoringClient:
             adapter = HTTPAdapter(max_retries=retry_policy(), pool_maxsize=8)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
-            session.headers.update({"User-Agent": "zt-risk-scoring/0.1", "Accept": "application/json"})
+            session.headers.update({"User-Agent": f"zt-risk-scoring/{__version__}", "Accept": "application/json"})
             self._local.session = session
         return session
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import inspect
 import json
 import pprint
@@ -19,6 +18,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime._serialization import _serialize
 
 from . import stack_cli
+from ._version import __version__
 from .behaviors import RiskBehaviors, RiskBehaviorsProvider, validate_behaviors
 from .client import RiskScoringClient
 from .errors import ConfigurationError, InvalidArgument, NotFound, printable
@@ -34,14 +34,6 @@ META_KEY = "zt-risk-scoring"
 FORMAT = 1
 BEHAVIORS_NAME = "risk-behaviors"
 Note = Callable[[str], None]
-
-
-def package_version() -> str:
-    """The installed zt-risk-scoring version, written into the file so a stale one can be recognized."""
-    try:
-        return importlib.metadata.version("zt-risk-scoring")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def type_token(resource: type[pulumi.dynamic.Resource]) -> str:
@@ -129,7 +121,7 @@ class ImportPlan:
     def document(self) -> dict[str, Any]:
         """The `pulumi import --file` document."""
         return {
-            META_KEY: {"format": FORMAT, "version": package_version(), "account_id": self.account_id},
+            META_KEY: {"format": FORMAT, "version": __version__, "account_id": self.account_id},
             "resources": [entry.spec() for entry in self.entries],
         }
 
@@ -138,7 +130,7 @@ class ImportPlan:
         used = sorted({entry.resource.__name__ for entry in self.entries})
         header = [
             f"# Imported from account {self.account_id} with `pulumi import --file` "
-            f"(written by zt-risk export, zt-risk-scoring {package_version()}).",
+            f"(written by zt-risk export, zt-risk-scoring {__version__}).",
             "# Keep them as they are until `pulumi preview --expect-no-changes` passes; then edit freely.",
             f"from zt_risk_scoring import {', '.join(used)}",
         ]
@@ -319,7 +311,7 @@ def existing_problem(path: Path, account_id: str, note: Note) -> str | None:
             f"{where}: was written for account {printable(meta.get('account_id'), quote=False)}, not {account_id}; "
             "keep one import file per account (pass another path) or delete it"
         )
-    if meta.get("format") != FORMAT or meta.get("version") != package_version():
+    if meta.get("format") != FORMAT or meta.get("version") != __version__:
         note(
             f"{where}: replacing a file written by zt-risk-scoring {printable(meta.get('version'), quote=False)} "
             f"(import format {printable(meta.get('format'), quote=False)}); import only the new one"

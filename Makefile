@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 MIN_VENV := .venv-min
 MIN_STAMP := $(MIN_VENV)/.installed-$(shell cat pyproject.toml constraints-min.txt | cksum | cut -d' ' -f1)
 
-.PHONY: venv lint test test-fast test-min demo demo-destroy pulumi clean bench bench-peers
+.PHONY: venv lint test test-fast test-min demo demo-destroy pulumi clean bench bench-peers dist
 
 venv: $(STAMP)
 
@@ -52,8 +52,14 @@ demo: venv
 demo-destroy: venv
 	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" scripts/demo destroy
 
+# The sdist and the wheel users install, checked as PyPI would render and accept them.
+dist: venv
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
 clean:
-	rm -rf $(VENV) $(MIN_VENV) build .demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(MIN_VENV) build dist .demo .pytest_cache .mypy_cache .ruff_cache
 
 # Benchmark (not part of `make test`): BENCH_N=1,10 for a quick run.
 bench: venv

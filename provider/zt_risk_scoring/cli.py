@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.resources
 import json
 import os
 import sys
@@ -241,6 +242,12 @@ def cmd_behaviors(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_policy_pack_path(_args: argparse.Namespace) -> int:
+    """The installed guardrail policy pack's folder: `pulumi preview --policy-pack "$(zt-risk policy-pack-path)"`."""
+    print(importlib.resources.files("zt_risk_scoring.policy_pack"))
+    return EXIT_OK
+
+
 def cmd_integrations(args: argparse.Namespace) -> int:
     client = _client(args)
     if args.action == "get":
@@ -424,6 +431,9 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argpars
     integ.add_argument("value", nargs="?", metavar="ID|REF", type=path_id, help="the integration or reference id")
     integ.set_defaults(run=cmd_integrations)
     _add_export(sub, common)
+    sub.add_parser(
+        "policy-pack-path", help="the folder of the guardrail policy pack installed with this package"
+    ).set_defaults(run=cmd_policy_pack_path)
     emulator = sub.add_parser("emulator", help="the local emulator of the API")
     serve = emulator.add_subparsers(dest="emulator_command", required=True).add_parser("serve", help="serve it")
     return parser, integ, serve

@@ -89,3 +89,24 @@ def test_example_from_wheel_previews_applies_and_destroys(project: UserProject, 
     project.run("preview", "--expect-no-changes")
     project.run("destroy", "--yes", "--skip-preview")
     assert api.list_integrations() == []
+
+
+def test_policy_pack_installed_with_wheel_runs_from_its_path(wheel: Path, tmp_path: Path, served: str) -> None:
+    directory = tmp_path / "okta-risk"
+    shutil.copytree(ROOT / "examples" / "okta-risk", directory)
+    pip_install(directory / "venv", f"{wheel}[policy]")
+    venv_bin = str(directory / "venv" / "bin")
+    # An activated venv: the policy pack runs with the `python3` first on PATH.
+    user = UserProject(directory, tmp_path, {"CLOUDFLARE_API_TOKEN": TOKEN})
+    user.env["PATH"] = os.pathsep.join([venv_bin, user.env["PATH"]])
+    pack = run_command([f"{venv_bin}/zt-risk", "policy-pack-path"], directory, USER_ENV).stdout.strip()
+    assert Path(pack, "PulumiPolicy.yaml").is_file() and "site-packages" in pack
+    user.run("stack", "init", "prod")
+    user.write_config(
+        "prod",
+        {"cloudflare:baseUrl": served, "cloudflare:accountId": ACCOUNT, "okta-risk:tenantUrl": "https://x.okta.com",
+         "okta-risk:impossibleTravelLevel": "low"},
+    )  # fmt: skip
+    result = user.run("preview", "--policy-pack", pack, check=False)
+    assert result.returncode != 0  # impossible travel below high in a production stack is mandatory
+    assert "impossible-travel-high-in-production" in result.stdout + result.stderr

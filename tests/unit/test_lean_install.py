@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +54,9 @@ def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) 
     with pytest.raises(SystemExit) as done:
         cli.main(["--version"])
     assert (done.value.code, capsys.readouterr().out) == (0, f"zt-risk {__version__}\n")
+
+
+def test_policy_pack_path_names_the_folder_of_the_pack(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["policy-pack-path"]) == cli.EXIT_OK
+    folder = Path(capsys.readouterr().out.strip())
+    assert {"PulumiPolicy.yaml", "__main__.py", "rules.py"} <= {p.name for p in folder.iterdir()}

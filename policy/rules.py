@@ -13,9 +13,9 @@ from pulumi_policy import (
 )
 
 from zt_risk_scoring import RiskBehaviors, RiskIntegration
-from zt_risk_scoring.importing import type_token
-from zt_risk_scoring.integration import UUID_PATTERN
+from zt_risk_scoring.ids import UUID
 from zt_risk_scoring.models import risk_level
+from zt_risk_scoring.pulumi_private import type_token
 
 BEHAVIORS = type_token(RiskBehaviors)
 INTEGRATION = type_token(RiskIntegration)
@@ -76,7 +76,7 @@ def reference_is_idp(args: ResourceValidationArgs, report: ReportViolation) -> N
     if args.resource_type != INTEGRATION:
         return
     reference = args.props.get("reference_id")
-    if _known(reference) and not UUID_PATTERN.match(str(reference)):
+    if _known(reference) and not UUID.match(str(reference)):
         report(
             f"integration {args.name}: reference_id {reference!r} is not an identity provider id; set it to "
             "the Access Okta identity provider's id (a UUID), e.g. from its resource output"

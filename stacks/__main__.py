@@ -11,6 +11,7 @@ import pulumi
 from zt_risk_scoring import RiskBehaviors, RiskIntegration
 from zt_risk_scoring.behaviors import FIELDS as BEHAVIORS_FIELDS
 from zt_risk_scoring.integration import FIELDS as INTEGRATION_FIELDS
+from zt_risk_scoring.pulumi_private import program_config
 
 # Project keys: RiskBehaviors' fields (its one table), the integrations list, and the client's timeout.
 PROJECT_KEYS = {"apiTimeout", "integrations", *BEHAVIORS_FIELDS.config_keys()}
@@ -47,9 +48,7 @@ def config_object(config: pulumi.Config, key: str) -> Any:
 
 def unknown_config_keys(config: pulumi.Config) -> list[str]:
     """This project's config keys that the program does not read."""
-    # The CLI's language host passes config in PULUMI_CONFIG; the Automation API's inline programs and
-    # set_mocks put it in the runtime's store instead. Either can be the only one that holds it.
-    every = {**pulumi.runtime.config.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
+    every = program_config()
     prefix = f"{config.name}:"
     return sorted(k for k in every if k.startswith(prefix) and k.removeprefix(prefix) not in PROJECT_KEYS)
 

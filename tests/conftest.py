@@ -17,7 +17,7 @@ from pulumi.dynamic import Config, ConfigureRequest
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.emulator import EmulatorServer, build_app
-from zt_risk_scoring.runtime import RiskScoringProvider
+from zt_risk_scoring.provider_base import RiskScoringProvider
 
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 OTHER_ACCOUNT = "f037e56e89293a057740de681ac9abbe"

@@ -22,7 +22,9 @@ from .config import default_account_id
 from .errors import ConfigurationError, ConnectionFailed, RiskScoringError, ServerError, printable
 from .fields import Field, Fields, account_field, simple
 from .models import RISK_LEVELS, Behavior, BehaviorSetting, risk_level
-from .runtime import RiskScoringProvider, deleting_first, is_unknown, stack_config
+from .program import deleting_first, stack_config
+from .provider_base import RiskScoringProvider
+from .unknowns import is_unknown
 
 if TYPE_CHECKING:
     from .client import RiskScoringClient

@@ -19,7 +19,7 @@ from . import importing, stack_cli
 from ._version import __version__
 from .behaviors import validate_behaviors
 from .client import RiskScoringClient
-from .config import API_KEY, TOKEN, account_id_problem, default_account_id, resolve_settings
+from .config import API_KEY, TOKEN, account_id_problem, default_account_id, has_credential, resolve_settings
 from .errors import ConfigurationError, InvalidArgument, NotFound, RiskScoringError, printable, redact
 from .ids import id_problem
 from .integration import FIELDS as INTEGRATION_FIELDS
@@ -47,12 +47,12 @@ STACK_CONFIG_FIX = "pass a Pulumi.<stack>.yaml (a YAML map whose `config:` is a 
 
 # terminal safety ---------------------------------------------------------------------------------
 # Long enough for any id, name or URL the API returns; a longer value is cut rather than flood the table.
-SHOWN_MAX = 1000
+CELL_MAX = 1000  # a table cell or JSON value shows more of a value than an error message (errors.SHOWN_MAX)
 
 
 def shown(value: object) -> str:
     """`value` for the terminal: controls, escapes, bidi overrides and line breaks made visible (\\x1b)."""
-    return "" if value is None else printable(value, SHOWN_MAX, quote=False)
+    return "" if value is None else printable(value, CELL_MAX, quote=False)
 
 
 # configuration -----------------------------------------------------------------------------------
@@ -135,9 +135,8 @@ def _project_hint(args: argparse.Namespace) -> str:
 
 def _credential_problem(config: dict[str, Any], lookup: Callable[[str], str | None], args: argparse.Namespace) -> str:
     """'' when a credential is available, else what a CLI user should do."""
-    for key, env in (TOKEN, API_KEY):
-        if lookup(key) or os.environ.get(env):
-            return ""
+    if has_credential(lookup):
+        return ""
     encrypted = [key for key in (TOKEN[0], API_KEY[0]) if isinstance(config.get(key), dict)]
     if encrypted and args.config_file is not None:
         return (

@@ -10,12 +10,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError, printable
-from .ids import ACCOUNT
+from .ids import VISIBLE_ASCII, id_problem
 
 DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
-ACCOUNT_ID_PATTERN = ACCOUNT
-# What a token, global key or email can be inside an HTTP header: visible ASCII, nothing else.
-HEADER_VALUE = re.compile(r"[\x21-\x7e]+")
 _USERINFO = re.compile(r"^([^:/?#]*://)[^/?#]*@")
 
 Lookup = Callable[[str], str | None]
@@ -63,7 +60,7 @@ def _pick(lookup: Lookup, env: Mapping[str, str], keys: tuple[str, str]) -> str 
 def _unfit_character(value: str) -> str:
     """Where and what the first character unfit for a header is, without showing the value."""
     for position, char in enumerate(value, 1):
-        if HEADER_VALUE.fullmatch(char):
+        if VISIBLE_ASCII.fullmatch(char):
             continue
         kind = (
             "a line break"
@@ -81,7 +78,7 @@ def _unfit_character(value: str) -> str:
 def _credential(lookup: Lookup, env: Mapping[str, str], keys: tuple[str, str]) -> str | None:
     """A credential setting, refused (never echoed) when it cannot be an HTTP header value."""
     value = _pick(lookup, env, keys)
-    if value is not None and not HEADER_VALUE.fullmatch(value):
+    if value is not None and not VISIBLE_ASCII.fullmatch(value):
         raise ConfigurationError(
             f"{keys[0]} / {keys[1]} cannot be sent in an HTTP header: it contains {_unfit_character(value)}; "
             "set it again, copied exactly (a token is letters, digits, - and _)"
@@ -96,7 +93,7 @@ def redacted_url(url: str) -> str:
 
 def base_url_problem(url: str) -> str | None:
     """Why `url` cannot be the API root, or None; the text never shows a password the URL carries."""
-    if not HEADER_VALUE.fullmatch(url):
+    if not VISIBLE_ASCII.fullmatch(url):
         return f"contains {_unfit_character(url)}"
     try:
         parts = urlsplit(url)
@@ -170,6 +167,12 @@ def _credentials(lookup: Lookup, env: Mapping[str, str]) -> tuple[str | None, st
     )
 
 
+def has_credential(lookup: Lookup, env: Mapping[str, str] | None = None) -> bool:
+    """Whether a token or a global API key is set, in stack config or the environment (valid or not)."""
+    env = os.environ if env is None else env
+    return any(_pick(lookup, env, keys) for keys in (TOKEN, API_KEY))
+
+
 def resolve_settings(lookup: Lookup, env: Mapping[str, str] | None = None) -> Settings:
     """Settings from stack config (`lookup`) with environment fallback; errors name the key to set."""
     env = os.environ if env is None else env
@@ -193,6 +196,4 @@ def account_id_problem(value: object) -> str | None:
     """Why `value` is not a Cloudflare account id, or None when it is one."""
     if not isinstance(value, str) or not value:
         return "account_id is required: pass account_id=…, or set cloudflare:accountId / export CLOUDFLARE_ACCOUNT_ID"
-    if not ACCOUNT_ID_PATTERN.fullmatch(value):
-        return f"account_id must be 32 lowercase hex characters (the dashboard's Account ID), got {printable(value)}"
-    return None
+    return id_problem("account_id", value)

@@ -11,7 +11,7 @@ from pulumi.dynamic import CheckFailure, DiffResult
 
 from .config import account_id_problem
 from .errors import printable
-from .runtime import contains_unknown, is_unknown
+from .unknowns import contains_unknown, is_unknown
 
 # A validator takes a known value and returns it normalized, with what is wrong with it (nothing: []).
 Validator = Callable[[Any], tuple[Any, list[str]]]

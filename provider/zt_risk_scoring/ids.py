@@ -7,6 +7,9 @@ from urllib.parse import quote
 
 from .errors import InvalidArgument, printable
 
+# What can stand in an HTTP header or a URL unquoted: visible ASCII, nothing else (credentials, base and
+# tenant URLs are checked against it before they are sent).
+VISIBLE_ASCII = re.compile(r"[\x21-\x7e]+")
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 ACCOUNT = re.compile(r"[0-9a-f]{32}")
 # A reference_id travels as one path segment (`integrations/reference_id/{ref}`): only RFC 3986

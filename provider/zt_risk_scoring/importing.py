@@ -14,10 +14,8 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import ResourceProvider
-from pulumi.dynamic.dynamic import serialize_provider
-from pulumi.runtime._serialization import _serialize
 
-from . import stack_cli
+from . import pulumi_private, stack_cli
 from ._version import __version__
 from .behaviors import RiskBehaviors, RiskBehaviorsProvider, validate_behaviors
 from .client import RiskScoringClient
@@ -25,7 +23,7 @@ from .errors import ConfigurationError, InvalidArgument, NotFound, printable
 from .ids import id_problem
 from .integration import RiskIntegration, RiskIntegrationProvider
 from .models import Integration
-from .runtime import RiskScoringProvider
+from .provider_base import RiskScoringProvider
 
 PROVIDER_KEY = "__provider"
 # The import file's own block: the engine ignores keys it does not know; `export` reads it back to
@@ -36,14 +34,9 @@ BEHAVIORS_NAME = "risk-behaviors"
 Note = Callable[[str], None]
 
 
-def type_token(resource: type[pulumi.dynamic.Resource]) -> str:
-    """The type the engine records for `resource`, built the way pulumi.dynamic.Resource builds it."""
-    return f"pulumi-python:{resource._resource_type_name}"
-
-
 def serialized_provider(provider: ResourceProvider) -> str:
     """`__provider` exactly as pulumi.dynamic.Resource computes it when a program registers the resource."""
-    text, has_secrets = _serialize(True, serialize_provider, provider)
+    text, has_secrets = pulumi_private.serialized_provider(provider)
     if has_secrets or getattr(provider, "serialize_as_secret_always", True):
         # The program would register it as a secret, which a plain string in the import file would not match.
         raise ConfigurationError(f"{type(provider).__name__} is serialized as a secret and cannot be imported")
@@ -83,7 +76,7 @@ class ImportEntry:
 
     def spec(self) -> dict[str, Any]:
         return {
-            "type": type_token(self.resource),
+            "type": pulumi_private.type_token(self.resource),
             "name": self.name,
             "id": self.id,
             "inputs": self.inputs,
@@ -170,9 +163,9 @@ def managed_in(deployment: Mapping[str, Any], account_id: str) -> Managed:
         name = urn.rsplit("::", 1)[-1]
         names.add(name)
         inputs = res.get("inputs") or {}
-        if kind == type_token(RiskIntegration) and res.get("id"):
+        if kind == pulumi_private.type_token(RiskIntegration) and res.get("id"):
             integrations[str(res["id"])] = name
-        if kind == type_token(RiskBehaviors) and inputs.get("account_id") == account_id:
+        if kind == pulumi_private.type_token(RiskBehaviors) and inputs.get("account_id") == account_id:
             behaviors.update(dict.fromkeys(inputs.get("behaviors") or {}, name))
     return Managed(integrations, behaviors, frozenset(names))
 
@@ -245,7 +238,7 @@ def chosen_behaviors(client: RiskScoringClient, wanted: str, managed: Managed, n
     return chosen
 
 
-def _listed(client: RiskScoringClient, only: Sequence[str]) -> list[Integration]:
+def oldest_first(client: RiskScoringClient, only: Sequence[str]) -> list[Integration]:
     """The account's integrations (all, or `only`), oldest first so that names are stable."""
     listed = sorted(client.list_integrations(), key=lambda i: (i.created_at or "", i.id))
     unknown = sorted(set(only) - {i.id for i in listed})
@@ -277,7 +270,7 @@ def build_plan(
     taken.add(BEHAVIORS_NAME)
     provider = serialized_provider(RiskIntegrationProvider())
     left_out: list[str] = []
-    for found in _listed(client, only):
+    for found in oldest_first(client, only):
         owner = managed.integrations.get(found.id)
         if owner is not None:
             where = f"integration {found.id} ({printable(found.tenant_url)})"

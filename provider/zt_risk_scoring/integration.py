@@ -20,7 +20,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from .config import HEADER_VALUE, default_account_id
+from .config import default_account_id
 from .errors import (
     ConfigurationError,
     Conflict,
@@ -31,14 +31,15 @@ from .errors import (
     printable,
 )
 from .fields import Field, Fields, account_field, boolean, simple
-from .ids import UUID, id_problem
+from .ids import VISIBLE_ASCII, id_problem
 from .models import Integration, IntegrationSpec
-from .runtime import RiskScoringProvider, deleting_first, is_unknown, stack_config
+from .program import deleting_first, stack_config
+from .provider_base import RiskScoringProvider
+from .unknowns import is_unknown
 
 if TYPE_CHECKING:
     from .client import RiskScoringClient
 
-UUID_PATTERN = UUID
 POST_ATTEMPTS = 3
 # Generated reference_ids are UUIDv5s of this namespace and "<org>/<project>/<stack>/<name>|<account>|<tenant>":
 # the same on every attempt, so an `up` after a failed one finds what the failed one created, not a duplicate.
@@ -52,7 +53,7 @@ def tenant_url_problem(value: Any) -> str | None:
     """Why `value` is not an Okta tenant base URL, or None; never raises."""
     if not isinstance(value, str):
         return f"tenant_url must be a string such as {EXAMPLE_TENANT}, got {printable(value)}"
-    if not HEADER_VALUE.fullmatch(value):
+    if not VISIBLE_ASCII.fullmatch(value):
         return (
             "tenant_url must be plain ASCII with no spaces or control characters (write an international "
             f"domain name in its xn-- form), got {printable(value)}"
@@ -369,7 +370,6 @@ def _create(client: RiskScoringClient, spec: IntegrationSpec, may_adopt: bool) -
     A 409 after an ambiguous attempt is that attempt having landed late; a 409 on the first attempt is
     someone else's integration, taken over only where this resource may adopt.
     """
-    failure: RiskScoringError | None = None
     for attempt in range(POST_ATTEMPTS):
         try:
             return client.create_integration(spec)
@@ -381,17 +381,16 @@ def _create(client: RiskScoringClient, spec: IntegrationSpec, may_adopt: bool) -
                 raise _taken(found, spec.reference_id) from exc
             return found
         except (ConnectionFailed, ServerError) as exc:
-            failure = exc
-        try:
-            found = client.find_integration_by_reference(spec.reference_id)
-        except (ConnectionFailed, ServerError):
-            break  # unknown whether the POST applied: never POST blind
-        if found is not None:
-            pulumi.log.debug(f"create of {spec.reference_id} lost its response; continuing with {found.id}")
-            return found
-    if failure is None:
-        raise ConfigurationError(f"create of reference_id {spec.reference_id} made no attempt")
-    raise failure
+            try:
+                found = client.find_integration_by_reference(spec.reference_id)
+            except (ConnectionFailed, ServerError):
+                raise exc from None  # unknown whether the POST applied: never POST blind
+            if found is not None:
+                pulumi.log.debug(f"create of {spec.reference_id} lost its response; continuing with {found.id}")
+                return found
+            if attempt == POST_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="RiskIntegration"):

@@ -19,7 +19,8 @@ from .errors import (
     PermissionDenied,
     RiskScoringError,
 )
-from .runtime import stack_config
+from .program import stack_config
+from .pulumi_private import child_resources, unknown_output
 
 Options: TypeAlias = pulumi.InvokeOptions | pulumi.InvokeOutputOptions | None
 Call: TypeAlias = Callable[[RiskScoringClient, Any], Any]
@@ -48,8 +49,7 @@ def _custom_resources(resources: Iterable[pulumi.Resource]) -> list[pulumi.Custo
         if isinstance(resource, pulumi.CustomResource):
             found.append(resource)
         else:
-            # The SDK records a component's children here and expands depends_on through it the same way.
-            found += _custom_resources(getattr(resource, "_childResources", ()))
+            found += _custom_resources(child_resources(resource))
     return found
 
 
@@ -60,7 +60,7 @@ def _ids(resources: Iterable[pulumi.Resource]) -> pulumi.Output[list[Any]]:
     return pulumi.Output.all(*ids)
 
 
-def _listed(depends_on: Any) -> list[pulumi.Resource]:
+def _resources_in(depends_on: Any) -> list[pulumi.Resource]:
     if depends_on is None:
         return []
     return [depends_on] if isinstance(depends_on, pulumi.Resource) else list(depends_on)
@@ -74,7 +74,7 @@ async def _carried_ids(inputs: pulumi.Output[Any]) -> pulumi.Output[list[Any]]:
 def _ready(inputs: pulumi.Output[Any], opts: Options) -> pulumi.Output[list[Any]]:
     """Known once every resource behind the inputs and every `opts.depends_on` resource has its id."""
     depends_on: Any = opts.depends_on if isinstance(opts, pulumi.InvokeOutputOptions) else None
-    declared: pulumi.Output[list[Any]] = pulumi.Output.from_input(depends_on).apply(lambda d: _ids(_listed(d)))
+    declared: pulumi.Output[list[Any]] = pulumi.Output.from_input(depends_on).apply(lambda d: _ids(_resources_in(d)))
     # from_input lifts the Output the coroutine returns: its value, known-ness and resources.
     carried: pulumi.Output[list[Any]] = pulumi.Output.from_input(cast(Any, _carried_ids(inputs)))
     return pulumi.Output.all(declared, carried)
@@ -98,12 +98,8 @@ def _user_error(name: str, exc: RiskScoringError, permission: str) -> pulumi.Run
 _NOT_YET = object()
 
 
-async def _resolved(value: Any) -> Any:
-    return value
-
-
 def _unknown_if_not_yet(found: Any) -> Any:
-    return pulumi.Output(set(), _resolved(None), _resolved(False)) if found is _NOT_YET else found
+    return unknown_output() if found is _NOT_YET else found
 
 
 def _lookup(

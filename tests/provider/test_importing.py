@@ -26,10 +26,10 @@ from zt_risk_scoring.importing import (
     existing_problem,
     managed_in,
     resource_name,
-    type_token,
 )
 from zt_risk_scoring.integration import RiskIntegration, RiskIntegrationProvider
 from zt_risk_scoring.models import BehaviorSetting, IntegrationSpec
+from zt_risk_scoring.pulumi_private import type_token
 
 PROVIDERS = {RiskIntegration: RiskIntegrationProvider, RiskBehaviors: RiskBehaviorsProvider}
 

@@ -14,9 +14,9 @@ from zt_risk_scoring.behaviors import RiskBehaviorsProvider
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.errors import EndpointError
-from zt_risk_scoring.importing import _listed
+from zt_risk_scoring.importing import oldest_first
 from zt_risk_scoring.integration import RiskIntegrationProvider
-from zt_risk_scoring.runtime import RiskScoringProvider
+from zt_risk_scoring.provider_base import RiskScoringProvider
 
 BASE = "https://cf.test/client/v4"
 ROOT = f"{BASE}/accounts/{ACCOUNT}/zt_risk_scoring"
@@ -111,4 +111,4 @@ def test_import_plan_listing_with_null_created_at_keeps_every_integration(api: r
     other = {**INTEGRATION, "id": "0b7e1f0c-9d0b-4a55-a1f2-7f1b0c2d3e4f", "reference_id": "ref-2", "created_at": None}
     api.get(f"{ROOT}/integrations", json=ok([INTEGRATION, other]))
     client = RiskScoringClient(Settings(base_url=BASE, token=TOKEN), ACCOUNT)
-    assert [i.id for i in _listed(client, [])] == [other["id"], ID]  # no date sorts first
+    assert [i.id for i in oldest_first(client, [])] == [other["id"], ID]  # no date sorts first

@@ -12,7 +12,7 @@ from tests.conftest import TOKEN, configured
 from zt_risk_scoring.behaviors import RiskBehaviorsProvider
 from zt_risk_scoring.emulator import EmulatorServer
 from zt_risk_scoring.integration import RiskIntegrationProvider
-from zt_risk_scoring.runtime import RiskScoringProvider
+from zt_risk_scoring.provider_base import RiskScoringProvider
 
 PROVIDERS = [RiskBehaviorsProvider, RiskIntegrationProvider]
 

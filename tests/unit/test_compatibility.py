@@ -6,9 +6,9 @@ import pytest
 
 from zt_risk_scoring import RiskBehaviors, RiskBehaviorsProvider, RiskIntegration, RiskIntegrationProvider
 from zt_risk_scoring.behaviors import FIELDS as BEHAVIOR_FIELDS
-from zt_risk_scoring.importing import type_token
 from zt_risk_scoring.integration import FIELDS as INTEGRATION_FIELDS
 from zt_risk_scoring.integration import GENERATED, generated_reference_id
+from zt_risk_scoring.pulumi_private import type_token
 
 
 @pytest.mark.parametrize(

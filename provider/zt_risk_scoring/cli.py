@@ -273,8 +273,11 @@ def _exported_behaviors(client: RiskScoringClient) -> dict[str, Any]:
 
 
 def _exported_integrations(client: RiskScoringClient) -> list[dict[str, Any]]:
-    # The item keys are RiskIntegration's fields that users set and the API reports (its field table).
-    keys = [(f.config_key, f.api) for f in INTEGRATION_FIELDS.inputs if f.config_key and f.api]
+    # The item keys are RiskIntegration's fields that users set and the API reports (its field table); a
+    # field whose change replaces is left to the program (integration_type: Okta is its one value).
+    keys = [
+        (f.config_key, f.api) for f in INTEGRATION_FIELDS.inputs if f.config_key and f.api and f.change != "replace"
+    ]
     taken: set[str] = set()
     return [
         {"name": importing.unique(importing.resource_name(i.tenant_url), taken)}

@@ -134,6 +134,10 @@ class Fields:
                 props[f.name] = given.get(f.name, f.default)
         return props
 
+    def from_api(self, found: Any) -> dict[str, Any]:
+        """The fields the API reports and the resource tracks, read from the API object `found`, normalized."""
+        return {f.name: f.normalized(getattr(found, f.api)) for f in self.all if f.api and f.change != "none"}
+
     def config_keys(self) -> dict[str, str]:
         """Stack-config item key -> field name, for the fields users set in stack config."""
         return {f.config_key: f.name for f in self.inputs if f.config_key}

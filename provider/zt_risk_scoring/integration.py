@@ -124,6 +124,7 @@ FIELDS = Fields(
         default="Okta",
         change="replace",
         config_key="integrationType",
+        api="integration_type",
         doc="the only type Cloudflare supports",
     ),
     Field(
@@ -146,9 +147,9 @@ FIELDS = Fields(
         config_key="adopt",
         doc="adopt the integration that has this reference_id, if there is one",
     ),
-    Field("well_known_url", output_only=True, doc="the SSF configuration URL to give Okta"),
-    Field("account_tag", output_only=True, doc="the account, as the API reports it"),
-    Field("created_at", output_only=True, doc="when Cloudflare created it"),
+    Field("well_known_url", output_only=True, api="well_known_url", doc="the SSF configuration URL to give Okta"),
+    Field("account_tag", output_only=True, api="account_tag", doc="the account, as the API reports it"),
+    Field("created_at", output_only=True, api="created_at", doc="when Cloudflare created it"),
 )
 # Kept in state beside the fields: whether this resource generated its reference_id (then an integration
 # found with it is its own earlier attempt).
@@ -226,16 +227,7 @@ def _spec(props: dict[str, Any], current_reference: str = "") -> IntegrationSpec
 def _outputs(props: dict[str, Any], found: Integration) -> dict[str, Any]:
     # The API's spelling (a tenant URL in another case or with a trailing slash, `okta`, no type at all)
     # is stored as check's normalized input would be, so it never shows as a change, least of all a replacement.
-    return {
-        **props,
-        "tenant_url": FIELDS["tenant_url"].normalized(found.tenant_url),
-        "reference_id": found.reference_id,
-        "active": found.active,
-        "integration_type": FIELDS["integration_type"].normalized(found.integration_type or None),
-        "well_known_url": found.well_known_url,
-        "account_tag": found.account_tag,
-        "created_at": found.created_at,
-    }
+    return {**props, **FIELDS.from_api(found)}
 
 
 class RiskIntegrationProvider(RiskScoringProvider):

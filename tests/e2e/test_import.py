@@ -47,9 +47,12 @@ def before(api: RiskScoringClient, account: dict[str, str]) -> tuple[Any, Any]:
     return live(api)
 
 
-def test_import_file_imports_every_resource_without_api_writes(
+@pytest.fixture(scope="module")
+def imported(
     stack: PulumiStack, module_emulator: EmulatorServer, emu: Control, before: tuple[Any, Any]
-) -> None:
+) -> tuple[subprocess.CompletedProcess[str], int]:
+    """The account exported and imported into the stack, its code added to the program: the import's
+    output and the writes it made. Every test below starts from it, so each also runs alone."""
     stack.set_config(base_config(module_emulator))
     exported = zt_risk(
         stack, module_emulator, "export", "--stack", stack.name, "--import-file", "import.json",
@@ -57,25 +60,32 @@ def test_import_file_imports_every_resource_without_api_writes(
     )  # fmt: skip
     assert exported.returncode == 0, exported.stderr
     writes = emu.writes()
-    imported = stack.run("import", "--file", "import.json", "--yes", "--generate-code=false", "--protect=false")
-    assert "= 4 to import" in imported.stdout and "= 4 imported" in imported.stdout  # `=`, not `+ create`
-    assert emu.writes() == writes  # with outputs given, the engine stores them: no Read, no write
+    result = stack.run("import", "--file", "import.json", "--yes", "--generate-code=false", "--protect=false")
+    program = stack.project / "stacks" / "__main__.py"
+    program.write_text(program.read_text() + "\n" + (stack.project / "imported.py").read_text())
+    return result, emu.writes() - writes
+
+
+def test_import_file_imports_every_resource_without_api_writes(
+    stack: PulumiStack, imported: tuple[subprocess.CompletedProcess[str], int]
+) -> None:
+    result, writes = imported
+    assert "= 4 to import" in result.stdout and "= 4 imported" in result.stdout  # `=`, not `+ create`
+    assert writes == 0  # with outputs given, the engine stores them: no Read, no write
     assert sorted(r["urn"].rsplit("::", 1)[-1] for r in stack.resources() if "dynamic" in r["type"]) == [
         "alpha-okta-com", "beta-okta-com", "gamma-okta-com", "risk-behaviors",
     ]  # fmt: skip
 
 
-def test_import_then_program_preview_expects_no_changes(stack: PulumiStack) -> None:
-    program = stack.project / "stacks" / "__main__.py"
-    program.write_text(program.read_text() + "\n" + (stack.project / "imported.py").read_text())
+def test_import_then_program_preview_expects_no_changes(stack: PulumiStack, imported: Any) -> None:
     stack.run("preview", "--expect-no-changes")
 
 
-def test_import_then_refresh_expects_no_changes(stack: PulumiStack) -> None:
+def test_import_then_refresh_expects_no_changes(stack: PulumiStack, imported: Any) -> None:
     stack.refresh("--expect-no-changes")
 
 
-def test_import_again_into_same_stack_changes_nothing(stack: PulumiStack, emu: Control) -> None:
+def test_import_again_into_same_stack_changes_nothing(stack: PulumiStack, emu: Control, imported: Any) -> None:
     state, writes = stack.resources(), emu.writes()
     again = stack.run("import", "--file", "import.json", "--yes", "--generate-code=false", "--protect=false")
     assert "imported" not in again.stdout
@@ -83,7 +93,7 @@ def test_import_again_into_same_stack_changes_nothing(stack: PulumiStack, emu: C
 
 
 def test_export_for_stack_managing_everything_exits_config(
-    stack: PulumiStack, module_emulator: EmulatorServer, account: dict[str, str]
+    stack: PulumiStack, module_emulator: EmulatorServer, account: dict[str, str], imported: Any
 ) -> None:
     result = zt_risk(stack, module_emulator, "export", "--stack", stack.name, "--import-file", "again.json")
     assert result.returncode == 3
@@ -93,7 +103,7 @@ def test_export_for_stack_managing_everything_exits_config(
 
 
 def test_imported_integration_field_change_updates_in_place(
-    stack: PulumiStack, api: RiskScoringClient, account: dict[str, str]
+    stack: PulumiStack, api: RiskScoringClient, account: dict[str, str], imported: Any
 ) -> None:
     program = stack.project / "stacks" / "__main__.py"
     program.write_text(program.read_text().replace("reference_id='idp-0',", "reference_id='idp-0',\n    active=False,"))
@@ -103,7 +113,7 @@ def test_imported_integration_field_change_updates_in_place(
 
 
 def test_destroy_deletes_integrations_and_leaves_behaviors_as_before_import(
-    stack: PulumiStack, api: RiskScoringClient, before: tuple[Any, Any]
+    stack: PulumiStack, api: RiskScoringClient, before: tuple[Any, Any], imported: Any
 ) -> None:
     stack.destroy()
     integrations, behaviors = live(api)

@@ -63,10 +63,10 @@ clean:
 
 # Benchmark (not part of `make test`): BENCH_N=1,10 for a quick run.
 bench: venv
-	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" $(BIN)/python bench/run.py
+	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" $(BIN)/python -m bench.run
 
 # The same workload in OpenTofu + the cloudflare provider v5, and behaviour checks of both (opt-in: the
 # first run builds tofu and the provider from Go modules: 54 minutes on 2 cores, 3 with warm Go caches).
 bench-peers: venv
 	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" PEERS_DIR="$$(scripts/ensure-peers | tail -n 1)" \
-		$(BIN)/python bench/peers.py
+		$(BIN)/python -m bench.peers

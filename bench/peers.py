@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import requests
-from run import (
+
+from bench.workload import (
     ACCOUNT,
     LATENCY_MS,
     PHASES,
@@ -34,7 +35,6 @@ from run import (
     pulumi_config,
     time_phases,
 )
-
 from harness import PulumiStack, ensured_dir
 from zt_risk_scoring.emulator import EmulatorServer
 

@@ -1,6 +1,6 @@
 """Per-process CPU and lifetime of each phase, ours against the floor: where a small stack's time goes.
 
-`BENCH_N=1 BENCH_REPEAT=5 python bench/processes.py`: runs the phases as bench/run.py does, samples /proc
+`BENCH_N=1 BENCH_REPEAT=5 python -m bench.processes`: runs the phases as bench.run does, samples /proc
 every few ms for every process of the CLI's session (the CLI, the language host, the program, the
 dynamic-provider host) and prints, per phase and role, the medians of CPU seconds and of seconds alive.
 CPU comes in clock ticks (10 ms), so only medians over several runs mean anything.
@@ -20,9 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from run import (
+from bench.workload import (
     CHANGED_PHASES,
     LATENCY_MS,
     PHASES,
@@ -34,7 +32,6 @@ from run import (
     pulumi_config,
     workload,
 )
-
 from harness import PulumiStack, default_sigint
 
 TICK = os.sysconf("SC_CLK_TCK")

@@ -1,5 +1,5 @@
 # The `make bench-peers` workload for OpenTofu + the cloudflare provider v5: the same N integrations and
-# 3 behaviors as bench/run.py gives the Pulumi stack. Values come from terraform.tfvars.json.
+# 3 behaviors as bench.run gives the Pulumi stack. Values come from terraform.tfvars.json.
 terraform {
   required_providers {
     cloudflare = {

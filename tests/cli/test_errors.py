@@ -12,8 +12,7 @@ import pytest
 import yaml
 
 from tests.conftest import ACCOUNT
-from zt_risk_scoring import cli
-from zt_risk_scoring.cli import EXIT_API, EXIT_CONFIG, EXIT_INTERRUPTED, main
+from zt_risk_scoring.cli import EXIT_API, EXIT_CONFIG, EXIT_INTERRUPTED, main, sources
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
 
@@ -134,7 +133,7 @@ def test_debug_traceback_redacts_token_in_exception(
         raise RuntimeError(f"header value {form(token)}")
 
     monkeypatch.setenv("CLOUDFLARE_API_TOKEN", token)
-    monkeypatch.setattr(cli, "resolve_settings", fail)
+    monkeypatch.setattr(sources, "resolve_settings", fail)
     assert main(["behaviors", "--debug"]) == EXIT_API
     captured = capsys.readouterr()
     assert "Traceback" in captured.err

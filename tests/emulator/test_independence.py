@@ -8,8 +8,13 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "provider" / "zt_risk_scoring"
-# Every module of the package but the CLI, whose `emulator serve` imports the emulator when it runs.
-PROVIDER_SIDE = sorted(p.name for p in PACKAGE.glob("*.py") if p.name != "cli.py")
+# Every module of the package outside the emulator, but the CLI's entry point, whose `emulator serve`
+# imports the emulator when it runs.
+PROVIDER_SIDE = sorted(
+    str(p.relative_to(PACKAGE))
+    for p in PACKAGE.rglob("*.py")
+    if p.relative_to(PACKAGE).parts[0] != "emulator" and p.relative_to(PACKAGE) != Path("cli", "entry.py")
+)
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -16,7 +16,7 @@ from zt_risk_scoring.behaviors import RiskBehaviorsProvider, forget_claims
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
 from zt_risk_scoring.errors import NotFound
-from zt_risk_scoring.importing import (
+from zt_risk_scoring.exporting.import_file import (
     BEHAVIORS_NAME,
     META_KEY,
     ImportEntry,

@@ -24,7 +24,7 @@ def python(code: str) -> subprocess.CompletedProcess[str]:
     [
         "import zt_risk_scoring, zt_risk_scoring.integration, zt_risk_scoring.behaviors",
         "from zt_risk_scoring import RiskScoringClient, list_integrations, get_summary",
-        "import zt_risk_scoring.importing, zt_risk_scoring.stack_cli",
+        "import zt_risk_scoring.exporting.import_file, zt_risk_scoring.exporting.stack_config",
         "import runpy; runpy.run_path('stacks/__main__.py')",
     ],
     ids=["resources", "client-and-lookups", "import-plan", "stack-program"],

@@ -1,12 +1,10 @@
-"""Import plan: an account's live configuration as a `pulumi import --file` spec and the program code declaring it."""
+"""The import-file export: the live account as a `pulumi import --file` spec and the program code declaring it."""
 
 from __future__ import annotations
 
-import argparse
 import inspect
 import json
 import pprint
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,15 +13,15 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import ResourceProvider
 
-from . import pulumi_private, stack_cli
-from ._version import __version__
-from .behaviors import RiskBehaviors, RiskBehaviorsProvider, validate_behaviors
-from .client import RiskScoringClient
-from .errors import ConfigurationError, InvalidArgument, NotFound, printable
-from .ids import id_problem
-from .integration import RiskIntegration, RiskIntegrationProvider
-from .models import Integration
-from .provider_base import RiskScoringProvider
+from .. import pulumi_private, stack_cli
+from .._version import __version__
+from ..behaviors import RiskBehaviors, RiskBehaviorsProvider, validate_behaviors
+from ..client import RiskScoringClient
+from ..errors import ConfigurationError, InvalidArgument, NotFound, printable
+from ..integration import RiskIntegration, RiskIntegrationProvider
+from ..models import Integration
+from ..provider_base import RiskScoringProvider
+from .naming import resource_name, unique
 
 PROVIDER_KEY = "__provider"
 # The import file's own block: the engine ignores keys it does not know; `export` reads it back to
@@ -128,21 +126,6 @@ class ImportPlan:
             f"from zt_risk_scoring import {', '.join(used)}",
         ]
         return "\n\n".join(["\n".join(header), *(entry.code() for entry in self.entries)]) + "\n"
-
-
-# resource names ----------------------------------------------------------------------------------
-def resource_name(tenant_url: str) -> str:
-    """A name a person would pick for an integration: its tenant host with dots as dashes."""
-    host = tenant_url.split("://", 1)[-1].split("/", 1)[0].lower()
-    return re.sub(r"[^a-z0-9]+", "-", host).strip("-") or "integration"
-
-
-def unique(name: str, taken: set[str]) -> str:
-    chosen, n = name, 2
-    while chosen in taken:
-        chosen, n = f"{name}-{n}", n + 1
-    taken.add(chosen)
-    return chosen
 
 
 # what a stack already manages --------------------------------------------------------------------
@@ -323,74 +306,37 @@ def _write(path: Path, text: str, flag: str) -> None:
         raise ConfigurationError(f"{flag} {path}: cannot be written ({exc.strerror or type(exc).__name__})") from None
 
 
-# command line ------------------------------------------------------------------------------------
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The `export` flags that write an import file instead of stack config."""
-    parser.add_argument(
-        "--import-file",
-        type=Path,
-        metavar="FILE",
-        help="write a `pulumi import --file FILE` spec of the account's integrations (and --behaviors) instead",
-    )
-    parser.add_argument(
-        "--python", type=Path, metavar="FILE", help="with --import-file: write the program code there (default: stdout)"
-    )
-    parser.add_argument(
-        "--behaviors",
-        metavar="KEY,KEY|all",
-        help="with --import-file: also import these behavior keys (managed as RiskBehaviors, restored on destroy)",
-    )
-    parser.add_argument(
-        "--integration",
-        action="append",
-        default=[],
-        metavar="ID",
-        help="with --import-file: import only this integration (repeatable; default: every integration)",
-    )
-
-
-def usage_problem(args: argparse.Namespace) -> str | None:
-    """What is wrong with the combination of export flags, or None."""
-    if args.import_file is None:
-        used = [flag for flag, value in (("--python", args.python), ("--behaviors", args.behaviors)) if value]
-        used += ["--integration"] if args.integration else []
-        return f"{', '.join(used)} only go with --import-file FILE" if used else None
-    if not args.stack:
-        # The engine imports an id already in the stack under another name as a second owner of it;
-        # only the stack's state tells which integrations it already manages.
-        return "--import-file needs --stack NAME: the stack to import into, so that what it already manages is left out"
-    if getattr(args, "stack_config", None) is not None:
-        return "--import-file and --stack-config are two ways to bring the account under management; use one"
-    for value in args.integration:
-        problem = id_problem("integration_id", value)
-        if problem:
-            return f"--integration: {problem}"
-    return None
-
-
-def run(args: argparse.Namespace, client: RiskScoringClient, note: Note) -> str:
-    """Write the import file (and --python); return the program code when it goes to stdout."""
-    target: Path = args.import_file
+def write_import_file(
+    client: RiskScoringClient,
+    target: Path,
+    *,
+    stack: str,
+    python: Path | None = None,
+    behaviors: str | None = None,
+    only: Sequence[str] = (),
+    note: Note = lambda _text: None,
+) -> str:
+    """Write the import file for `stack` (and the program code to `python`); return the code when not written."""
     problem = existing_problem(target, client.account_id, note)
     if problem:
         raise ConfigurationError(f"{problem}; nothing written")
-    managed = managed_by_stack(args.stack, client.account_id)
-    plan = build_plan(client, behaviors=args.behaviors, only=args.integration, managed=managed, note=note)
+    managed = managed_by_stack(stack, client.account_id)
+    plan = build_plan(client, behaviors=behaviors, only=only, managed=managed, note=note)
     if not plan.entries:
         raise ConfigurationError(
             f"nothing to import from account {client.account_id}: no integrations"
             + (" the stack does not already manage" if plan.left_out else "")
-            + (" and no behaviors chosen" if args.behaviors is None else "")
+            + (" and no behaviors chosen" if behaviors is None else "")
             + "; nothing written"
         )
     code = plan.python()
     _write(target, json.dumps(plan.document(), indent=2) + "\n", "--import-file")
-    if args.python is not None:
-        _write(args.python, code, "--python")
+    if python is not None:
+        _write(python, code, "--python")
     names = ", ".join(entry.name for entry in plan.entries)
     note(
         f"wrote {target} ({len(plan.entries)} resources: {names}); next: `pulumi import --file {target} --yes "
         f"--generate-code=false --protect=false`, add the program code to your program, then "
         "`pulumi preview --expect-no-changes`"
     )
-    return "" if args.python is not None else code
+    return "" if python is not None else code

@@ -1,0 +1,167 @@
+"""zt-risk's command line: the parser, its id types, and the checks of flags that go together."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .._version import __version__
+from ..errors import printable
+from ..exporting import stack_config
+from ..ids import id_problem
+from . import commands
+from .sources import PROJECT
+
+SUMMARY = "`zt-risk`: operator commands against the Risk Scoring API, export of the live account, and the emulator."
+DESCRIPTION = """\
+Credentials, base URL and account resolve as for the providers: stack config first, then
+CLOUDFLARE_API_TOKEN (or CLOUDFLARE_API_KEY + CLOUDFLARE_EMAIL), CLOUDFLARE_BASE_URL and
+CLOUDFLARE_ACCOUNT_ID. For the stack config, run zt-risk in the Pulumi project directory with
+`--stack NAME` (reads the stack's config, secrets included, through `pulumi config --show-secrets`;
+decrypted values stay in memory), or pass `--config-file Pulumi.<stack>.yaml` (its plain values only:
+an encrypted cloudflare:apiToken there cannot be read, so export CLOUDFLARE_API_TOKEN=… with it).
+
+Exit codes: 0 ok, 1 API or unexpected error, 2 usage, 3 configuration, 4 not found, 5 not confirmed,
+130 interrupted, 141 stdout closed early (as by `| head`; nothing is printed about it).
+"""
+
+
+def path_id(value: str) -> str:
+    """An id that goes into a URL path: never empty, a dot segment or a path (they would reach another endpoint)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    if value in (".", ".."):
+        raise argparse.ArgumentTypeError(f"{value!r} is a path segment, not an id")
+    if "/" in value or "\\" in value:
+        raise argparse.ArgumentTypeError(f"{printable(value)} is not an id (ids contain no slashes)")
+    return value
+
+
+def id_of(kind: str) -> Callable[[str], str]:
+    """An argparse type for a `kind` id (see ids.py), refused before any prompt or request."""
+
+    def check(value: str) -> str:
+        problem = id_problem(kind, path_id(value))
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
+        return value
+
+    return check
+
+
+INTEGRATION_VALUE_KINDS = {"get": "integration_id", "by-reference": "reference_id"}
+
+
+def _common_options() -> argparse.ArgumentParser:
+    """The options every API command takes: where to connect and how to print."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--account-id", help="account (default: stack config, then CLOUDFLARE_ACCOUNT_ID)")
+    common.add_argument("--base-url", help="API root (default: cloudflare:baseUrl, CLOUDFLARE_BASE_URL, Cloudflare)")
+    source = common.add_mutually_exclusive_group()
+    source.add_argument(
+        "--stack",
+        metavar="NAME",
+        help="read the stack's config, secrets included, with `pulumi config --show-secrets` "
+        "(run in the project directory, where Pulumi.yaml is)",
+    )
+    source.add_argument(
+        "--config-file",
+        type=Path,
+        metavar="FILE",
+        help="a Pulumi.<stack>.yaml to read plain cloudflare:* values from (not secrets: "
+        "use --stack or export CLOUDFLARE_API_TOKEN)",
+    )
+    common.add_argument("--json", action="store_true", help="machine-readable output")
+    common.add_argument("--debug", action="store_true", help="show tracebacks (credentials redacted)")
+    return common
+
+
+def _add_export(sub: Any, common: argparse.ArgumentParser) -> None:
+    """`export`: the live account as stack config for stacks/, or as a `pulumi import --file` spec."""
+    export = sub.add_parser(
+        "export",
+        parents=[common],
+        help=f"write {PROJECT}:* stack config for this repository's stacks/ program that adopts the live account",
+        description="Write cloudflare:accountId, zt-risk-scoring:behaviors and zt-risk-scoring:integrations "
+        "(each with its integrationId), so that the next `pulumi up` of stacks/ adopts the live state. "
+        + stack_config.SCOPE,
+    )
+    export.add_argument("--stack-config", type=Path, help="Pulumi.<stack>.yaml to merge into (default: stdout)")
+    _add_import_file(export)
+    export.set_defaults(run=commands.cmd_export)
+
+
+def build() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser]:
+    """The parser, and the `integrations` and `emulator serve` subparsers main() finishes."""
+    common = _common_options()
+    parser = argparse.ArgumentParser(
+        prog="zt-risk", description=f"{SUMMARY}\n\n{DESCRIPTION}", formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"zt-risk {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("summary", parents=[common], help="users with risk events").set_defaults(run=commands.cmd_summary)
+    user = sub.add_parser("user", parents=[common], help="a user's risk level and events")
+    user.add_argument("user_id", metavar="USER_ID", type=id_of("user_id"))
+    user.set_defaults(run=commands.cmd_user)
+    reset = sub.add_parser("reset", parents=[common], help="clear a user's risk score (asks unless --yes)")
+    reset.add_argument("user_id", metavar="USER_ID", type=id_of("user_id"))
+    reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    reset.set_defaults(run=commands.cmd_reset)
+    sub.add_parser("behaviors", parents=[common], help="the behaviors config").set_defaults(run=commands.cmd_behaviors)
+    integ = sub.add_parser("integrations", parents=[common], help="list, or `get ID`, or `by-reference REF`")
+    integ.add_argument("action", nargs="?", choices=["list", "get", "by-reference"], default="list")
+    integ.add_argument("value", nargs="?", metavar="ID|REF", type=path_id, help="the integration or reference id")
+    integ.set_defaults(run=commands.cmd_integrations)
+    _add_export(sub, common)
+    sub.add_parser(
+        "policy-pack-path", help="the folder of the guardrail policy pack installed with this package"
+    ).set_defaults(run=commands.cmd_policy_pack_path)
+    emulator = sub.add_parser("emulator", help="the local emulator of the API")
+    serve = emulator.add_subparsers(dest="emulator_command", required=True).add_parser("serve", help="serve it")
+    return parser, integ, serve
+
+
+def _add_import_file(parser: argparse.ArgumentParser) -> None:
+    """The `export` flags that write an import file instead of stack config."""
+    parser.add_argument(
+        "--import-file",
+        type=Path,
+        metavar="FILE",
+        help="write a `pulumi import --file FILE` spec of the account's integrations (and --behaviors) instead",
+    )
+    parser.add_argument(
+        "--python", type=Path, metavar="FILE", help="with --import-file: write the program code there (default: stdout)"
+    )
+    parser.add_argument(
+        "--behaviors",
+        metavar="KEY,KEY|all",
+        help="with --import-file: also import these behavior keys (managed as RiskBehaviors, restored on destroy)",
+    )
+    parser.add_argument(
+        "--integration",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="with --import-file: import only this integration (repeatable; default: every integration)",
+    )
+
+
+def export_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the combination of export flags, or None."""
+    if args.import_file is None:
+        used = [flag for flag, value in (("--python", args.python), ("--behaviors", args.behaviors)) if value]
+        used += ["--integration"] if args.integration else []
+        return f"{', '.join(used)} only go with --import-file FILE" if used else None
+    if not args.stack:
+        # The engine imports an id already in the stack under another name as a second owner of it;
+        # only the stack's state tells which integrations it already manages.
+        return "--import-file needs --stack NAME: the stack to import into, so that what it already manages is left out"
+    if getattr(args, "stack_config", None) is not None:
+        return "--import-file and --stack-config are two ways to bring the account under management; use one"
+    for value in args.integration:
+        problem = id_problem("integration_id", value)
+        if problem:
+            return f"--integration: {problem}"
+    return None

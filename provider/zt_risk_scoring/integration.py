@@ -1,4 +1,4 @@
-"""RiskIntegration: an Okta risk-sharing integration, with adoption instead of `pulumi import`."""
+"""RiskIntegration: an Okta risk-sharing integration, created, adopted by id or reference_id, or imported."""
 
 from __future__ import annotations
 

@@ -308,9 +308,13 @@ def _require(body: Mapping[str, Any], name: str, kind: type, what: str) -> Any:
 
 
 def _uri(value: str) -> str:
-    parts = urlsplit(value)
+    problem = ValidationError(f"tenant_url must be an absolute URI such as https://tenant.okta.com, got {value!r}")
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:  # an unclosed or invalid [IPv6] host, a netloc that NFKC turns into a / ? # @ or :
+        raise problem from exc
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValidationError(f"tenant_url must be an absolute URI such as https://tenant.okta.com, got {value!r}")
+        raise problem
     return value
 
 

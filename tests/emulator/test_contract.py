@@ -28,14 +28,16 @@ def openapi() -> OpenAPI:
 @pytest.fixture
 def app() -> EmulatorApp:
     app = build_app([ACCOUNT], [TOKEN, f"{NO_PII_TOKEN}:read,write"])
-    app.backend.seed_user(
+    app.backend.seed_users(
         ACCOUNT,
-        {
-            "user_id": USER,
-            "name": "Ada",
-            "email": "ada@example.com",
-            "events": [{"name": "Impossible Travel", "risk_level": "high", "timestamp": "2026-11-01T10:00:00Z"}],
-        },
+        [
+            {
+                "user_id": USER,
+                "name": "Ada",
+                "email": "ada@example.com",
+                "events": [{"name": "Impossible Travel", "risk_level": "high", "timestamp": "2026-11-01T10:00:00Z"}],
+            }
+        ],
     )
     return app
 

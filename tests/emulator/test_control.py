@@ -11,6 +11,7 @@ from werkzeug.test import Client
 
 from tests.conftest import ACCOUNT, OTHER_ACCOUNT, TOKEN, Control
 from zt_risk_scoring.emulator import EmulatorServer, build_app
+from zt_risk_scoring.emulator.exceptions import UserNotFound
 from zt_risk_scoring.emulator.server import add_arguments
 
 USER = "f2108713-1206-4e84-8b80-0e71a6a1c67b"
@@ -56,12 +57,6 @@ def test_control_malformed_input_answers_400(control: Control, action: str, body
 def test_control_invalid_json_answers_400(control: Control) -> None:
     response = requests.post(control.root + "faults", data=b"{", timeout=5)
     assert (response.status_code, response.json()["errors"][0]["code"]) == (400, 1001)
-
-
-def test_faults_malformed_rule_changes_nothing(emulator: EmulatorServer, control: Control) -> None:
-    body = {"latency_ms": 50, "rules": [{"status": 503}, {"status": 99}]}
-    assert requests.post(control.root + "faults", json=body, timeout=5).status_code == 400
-    assert emulator.app.faults.describe() == {"latency_ms": 0.0, "rules": []}
 
 
 def test_control_unknown_action_answers_404(control: Control) -> None:
@@ -129,3 +124,27 @@ def test_reset_drops_behaviors_added_since_start(emulator: EmulatorServer, contr
         "imp_travel",
         "sentinel_one",
     ]
+
+
+PARTLY_BAD: list[tuple[str, str, Any]] = [
+    ("users-second-without-id", "users", {"users": [{"user_id": USER, "name": "Ada"}, {"name": "Bob"}]}),
+    (
+        "users-second-bad-event",
+        "users",
+        {"users": [{"user_id": USER}, {"user_id": "u2", "events": [{"name": "x", "risk_level": "severe"}]}]},
+    ),
+    ("catalogue-second-bad-level", "catalogue", {"a_new": {"name": "A"}, "b_new": {"risk_level": "severe"}}),
+    ("faults-second-rule-bad", "faults", {"latency_ms": 50, "rules": [{"status": 503}, {"status": 99}]}),
+]
+
+
+@pytest.mark.parametrize(("action", "body"), [p[1:] for p in PARTLY_BAD], ids=[p[0] for p in PARTLY_BAD])
+def test_control_partly_bad_body_changes_nothing(
+    emulator: EmulatorServer, control: Control, action: str, body: Any
+) -> None:
+    backend = emulator.app.backend
+    before = (backend.summary(ACCOUNT), backend.get_behaviors(ACCOUNT), emulator.app.faults.describe())
+    assert requests.post(control.root + action, json=body, timeout=5).status_code == 400
+    with pytest.raises(UserNotFound):
+        backend.user_risk(ACCOUNT, USER)
+    assert (backend.summary(ACCOUNT), backend.get_behaviors(ACCOUNT), emulator.app.faults.describe()) == before

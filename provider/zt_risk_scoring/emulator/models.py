@@ -197,27 +197,33 @@ class RiskScoringBackend:
             raise DuplicateReference(f"reference_id {ref} is already used by integration {row['id']} in this account")
 
     # users ---------------------------------------------------------------------
-    def seed_user(self, account: str, user: Any) -> None:
-        user = _seed_body(user)
-        user_id = user["user_id"]
+    def seed_users(self, account: str, users: list[Any]) -> None:
+        """Add (or replace) users with their risk events; checks every user before writing any."""
+        checked = [_seed_body(user) for user in users]
         with self._tx() as db:
+            for user in checked:
+                self._insert_user(db, account, user)
+
+    @staticmethod
+    def _insert_user(db: sqlite3.Connection, account: str, user: dict[str, Any]) -> None:
+        user_id = user["user_id"]
+        db.execute(
+            "INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?, ?)",
+            (account, user_id, user.get("name", ""), user.get("email", ""), user.get("last_reset_time")),
+        )
+        for event in user.get("events", []):
             db.execute(
-                "INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?, ?)",
-                (account, user_id, user.get("name", ""), user.get("email", ""), user.get("last_reset_time")),
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    account,
+                    user_id,
+                    event.get("id") or str(uuid.uuid4()),
+                    event["name"],
+                    event["risk_level"],
+                    event.get("timestamp") or now(),
+                    json.dumps(event.get("event_details", {})),
+                ),
             )
-            for event in user.get("events", []):
-                db.execute(
-                    "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        account,
-                        user_id,
-                        event.get("id") or str(uuid.uuid4()),
-                        event["name"],
-                        event["risk_level"],
-                        event.get("timestamp") or now(),
-                        json.dumps(event.get("event_details", {})),
-                    ),
-                )
 
     def summary(self, account: str) -> dict[str, Any]:
         users = []

@@ -50,6 +50,8 @@ CONNECTION_LIMIT = 500
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# An LF without its CR, or a CR followed by anything but LF (a CR that ends the data so far may yet get its LF).
+_BARE_LINE_END = re.compile(rb"(?<!\r)\n|\r(?=[^\n])")
 
 
 class _UriTooLong(BadRequest):  # type: ignore[misc]
@@ -65,13 +67,27 @@ class _Parser(HTTPRequestParser):  # type: ignore[misc]
     error: Any  # waitress's refusal of this request, if any (declared for the type checker)
 
     def received(self, data: bytes) -> int:
+        checked = len(self.header_plus)  # the header bytes earlier reads brought, already checked
         consumed: int = super().received(data)
         if isinstance(self.error, RequestHeaderFieldsTooLarge):
             # Over the limit before the request line ended: the target is what is too long.
             seen = (self.header_plus + data[:consumed]).lstrip()
             if b"\n" not in seen:
                 self.error = _UriTooLong(self.error.body)
+        elif not self.completed and self.body_rcv is None:
+            self._refuse_bare_line_end(checked)
         return consumed
+
+    def _refuse_bare_line_end(self, checked: int) -> None:
+        """Refuse a header with a CR or LF alone, which would otherwise wait for a CRLF CRLF that never comes."""
+        # Waitress ends a header only at CRLF CRLF and refuses a bare line end only then: a client
+        # that frames with LF alone was held until the idle timeout, unanswered.
+        head = self.header_plus
+        start = max(checked - 1, len(head) - len(head.lstrip()))  # blank lines before a request are allowed
+        if _BARE_LINE_END.search(head, start):
+            self.parse_header(b"GET / HTTP/1.0\r\n")  # as waitress does for its own early refusals
+            self.error = BadRequest("Bare CR or LF found in HTTP message")
+            self.completed = True
 
     def parse_header(self, header_plus: bytes) -> None:
         try:

@@ -156,18 +156,18 @@ def _body(request: Request) -> Any:
     return parse_json(raw) if raw.strip() else None
 
 
-def parse_json(raw: bytes | str) -> Any:
+def parse_json(raw: bytes | str, what: str = "request body") -> Any:
     """A JSON text as Python values; InvalidJson for what is not JSON or holds what no UTF-8 text can."""
     try:
         value = json.loads(raw, parse_constant=_not_json)
     except ValueError as exc:
-        raise InvalidJson(f"request body is not valid JSON: {exc.args[0]}") from exc
+        raise InvalidJson(f"{what} is not valid JSON: {exc.args[0]}") from exc
     except RecursionError as exc:
-        raise InvalidJson("request body is not valid JSON: nested too deeply") from exc
+        raise InvalidJson(f"{what} is not valid JSON: nested too deeply") from exc
     # json.loads lets a lone surrogate through (an unpaired \ud800 escape, or its bytes): SQLite and every
     # UTF-8 encoder would fail on it later, in whichever field it reached.
     if _holds_lone_surrogate(value):
-        raise InvalidJson("request body is not valid JSON: a string holds a lone UTF-16 surrogate")
+        raise InvalidJson(f"{what} is not valid JSON: a string holds a lone UTF-16 surrogate")
     return value
 
 

@@ -70,7 +70,8 @@ class RiskScoringBackend:
         self._lock = threading.RLock()
         self._db.executescript(SCHEMA)
         if not self._db.execute("SELECT 1 FROM catalogue LIMIT 1").fetchone():
-            self.add_behaviors(catalogue or DEFAULT_CATALOGUE)
+            # `is None`, not falsiness: a catalogue of [] or 0 is a mistake to report, not a request for the default.
+            self.add_behaviors(DEFAULT_CATALOGUE if catalogue is None else catalogue)
         # What reset() goes back to: behaviors added later (POST catalogue) must not leak into the next test.
         self._initial_catalogue = [tuple(r) for r in self._db.execute("SELECT * FROM catalogue")]
 

@@ -25,7 +25,7 @@ from waitress.server import TcpWSGIServer  # type: ignore[import-untyped]
 from waitress.task import ErrorTask, WSGITask  # type: ignore[import-untyped]
 from waitress.utilities import BadRequest, RequestHeaderFieldsTooLarge  # type: ignore[import-untyped]
 
-from .app import SOCKET_KEY, EmulatorApp
+from .app import SOCKET_KEY, EmulatorApp, parse_json
 from .auth import Credentials, parse_api_key, parse_token
 from .exceptions import (
     BodyTooLarge,
@@ -42,6 +42,7 @@ DEFAULT_ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 MAX_BODY = 1024 * 1024  # far above any body of this API; a bigger one is a mistake or an attack
 MAX_HEADER = 64 * 1024  # the request line and headers together
 EXIT_USAGE = 2
+MAX_PORT = 65535
 # A `delay` fault or the latency setting sleeps in a worker thread, and a provider host makes up to 4
 # calls at once: enough workers that one slow answer never queues another. Idle kept-alive
 # connections hold no thread.
@@ -203,6 +204,7 @@ class EmulatorServer:
             log_socket_errors=False,  # a client that leaves mid-request is no error of the emulator's
             ident="zt-risk-emulator",
         )
+        _check_port(port)
         sock = _listening_socket(host, port)
         sockinfo = (sock.family, sock.type, sock.proto, sock.getsockname())
         try:
@@ -256,6 +258,12 @@ class EmulatorServer:
         for channel in list(self._server.active_channels.values()):
             channel.handle_close()
         self._server.close()  # the listening socket and the loop's wake-up pipe
+
+
+def _check_port(port: int, name: str = "port") -> None:
+    # The socket layer takes a port modulo 65536 (70000 served on 4464, 65536 on a random port).
+    if not 0 <= port <= MAX_PORT:
+        raise ValueError(f"{name} must be from 0 to {MAX_PORT} (0 picks a free port), got {port}")
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:
@@ -312,10 +320,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _start(args: argparse.Namespace) -> EmulatorServer:
     """The listening server, or EmulatorError/ValueError with one line that says which argument is wrong."""
+    _check_port(args.port, "--port")
     try:
-        catalogue = json.loads(args.catalogue.read_text()) if args.catalogue else None
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"--catalogue {args.catalogue}: cannot read it as JSON ({exc})") from exc
+        catalogue = parse_json(args.catalogue.read_bytes(), "the file") if args.catalogue else None
+    except OSError as exc:
+        raise ValueError(f"--catalogue {args.catalogue}: cannot read it ({exc.strerror or exc})") from exc
+    except EmulatorError as exc:
+        raise ValueError(f"--catalogue {args.catalogue}: {exc.message}") from exc
     try:
         app = build_app(
             args.account or [DEFAULT_ACCOUNT],

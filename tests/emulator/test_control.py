@@ -34,6 +34,21 @@ MALFORMED: list[tuple[str, str, Any, str]] = [
     ("redirect-without-location", "faults", {"rules": [{"mode": "redirect"}]}, "location"),
     ("redirect-status-200", "faults", {"rules": [{"mode": "redirect", "status": 200, "location": "/x"}]}, "status"),
     ("location-on-html", "faults", {"rules": [{"mode": "html", "location": "/x"}]}, "location"),
+    # Each was taken, then made every request the rule matched a 500: no Location header can be made of it.
+    ("location-bad-ipv6", "faults", {"rules": [{"mode": "redirect", "location": "https://[zz]/"}]}, "location"),
+    ("location-port-text", "faults", {"rules": [{"mode": "redirect", "location": "https://a:port/"}]}, "location"),
+    (
+        "location-label-too-long",
+        "faults",
+        {"rules": [{"mode": "redirect", "location": f"https://{'a' * 64}.example/"}]},
+        "location",
+    ),
+    (
+        "location-fullwidth-solidus",
+        "faults",
+        {"rules": [{"mode": "redirect", "location": "https://a\uff0eb\uff0fc"}]},
+        "location",
+    ),
     ("users-body-string", "users", "ada", "object"),
     ("users-not-list", "users", {"users": {"user_id": USER}}, "users"),
     ("user-without-id", "users", {"users": [{"name": "Ada"}]}, "user_id"),

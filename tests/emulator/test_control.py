@@ -163,3 +163,16 @@ def test_control_partly_bad_body_changes_nothing(
     with pytest.raises(UserNotFound):
         backend.user_risk(ACCOUNT, USER)
     assert (backend.summary(ACCOUNT), backend.get_behaviors(ACCOUNT), emulator.app.faults.describe()) == before
+
+
+def test_users_null_optional_fields_mean_absent(emulator: EmulatorServer, control: Control) -> None:
+    # `events: null` passed the checks, then failed the write as a 500.
+    user = {"user_id": USER, "name": None, "email": None, "last_reset_time": None, "events": None}
+    assert requests.post(control.root + "users", json={"users": [user]}, timeout=5).status_code == 200
+    assert emulator.app.backend.user_risk(ACCOUNT, USER) == {"name": "", "email": "", "events": []}
+
+
+def test_users_null_event_details_are_empty(emulator: EmulatorServer, control: Control) -> None:
+    event = {"name": "x", "risk_level": "low", "id": None, "timestamp": None, "event_details": None}
+    control.post("users", {"users": [{"user_id": USER, "events": [event]}]})
+    assert emulator.app.backend.user_risk(ACCOUNT, USER)["events"][0]["event_details"] == {}

@@ -207,24 +207,25 @@ class RiskScoringBackend:
 
     @staticmethod
     def _insert_user(db: sqlite3.Connection, account: str, user: dict[str, Any]) -> None:
-        user_id = user["user_id"]
         db.execute(
             "INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?, ?)",
-            (account, user_id, user.get("name", ""), user.get("email", ""), user.get("last_reset_time")),
+            (account, user["user_id"], user["name"], user["email"], user["last_reset_time"]),
         )
-        for event in user.get("events", []):
-            db.execute(
-                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+        db.executemany(
+            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
                 (
                     account,
-                    user_id,
-                    event.get("id") or str(uuid.uuid4()),
-                    event["name"],
-                    event["risk_level"],
-                    event.get("timestamp") or now(),
-                    json.dumps(event.get("event_details", {})),
-                ),
-            )
+                    user["user_id"],
+                    e["id"],
+                    e["name"],
+                    e["risk_level"],
+                    e["timestamp"],
+                    json.dumps(e["event_details"]),
+                )
+                for e in user["events"]
+            ],
+        )
 
     def summary(self, account: str) -> dict[str, Any]:
         users = []
@@ -388,22 +389,34 @@ def _catalogue_body(body: Any) -> list[tuple[str, str, str, str, int]]:
 
 
 def _seed_body(body: Any) -> dict[str, Any]:
-    """A seeded user `{user_id, name?, email?, last_reset_time?, events?: [{name, risk_level, ...}]}`."""
+    """A seeded user `{user_id, name?, email?, last_reset_time?, events?: [{name, risk_level, ...}]}`, checked,
+    with every optional field present (null is absent)."""
     what = "seed user"
     user = _object(body, what)
     user_id = _require(user, "user_id", str, what)
     if not user_id:
         raise ValidationError("user_id must not be empty (seed user)")
-    for name in ("name", "email", "last_reset_time"):
-        _optional(user, name, str, what)
-    events = _optional(user, "events", list, what) or []
-    for n, event in enumerate(events):
+    checked = {name: _optional(user, name, str, what) or "" for name in ("name", "email")}
+    events = []
+    for n, raw in enumerate(_optional(user, "events", list, what) or []):
         where = f"seed user {user_id} events[{n}]"
-        event = _object(event, where)
-        _require(event, "name", str, where)
-        if _require(event, "risk_level", str, where) not in RISK_LEVELS:
+        event = _object(raw, where)
+        name = _require(event, "name", str, where)
+        level = _require(event, "risk_level", str, where)
+        if level not in RISK_LEVELS:
             raise ValidationError(f"{where}.risk_level must be one of low, medium, high")
-        for name in ("id", "timestamp"):
-            _optional(event, name, str, where)
-        _optional(event, "event_details", dict, where)
-    return dict(user)
+        events.append(
+            {
+                "id": _optional(event, "id", str, where) or str(uuid.uuid4()),
+                "name": name,
+                "risk_level": level,
+                "timestamp": _optional(event, "timestamp", str, where) or now(),
+                "event_details": _optional(event, "event_details", dict, where) or {},
+            }
+        )
+    return {
+        "user_id": user_id,
+        **checked,
+        "last_reset_time": _optional(user, "last_reset_time", str, what),
+        "events": events,
+    }

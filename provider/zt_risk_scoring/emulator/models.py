@@ -69,11 +69,21 @@ class RiskScoringBackend:
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._db.executescript(SCHEMA)
-        if not self._db.execute("SELECT 1 FROM catalogue LIMIT 1").fetchone():
+        if not self._rows("SELECT 1 FROM catalogue LIMIT 1"):
             # `is None`, not falsiness: a catalogue of [] or 0 is a mistake to report, not a request for the default.
             self.add_behaviors(DEFAULT_CATALOGUE if catalogue is None else catalogue)
         # What reset() goes back to: behaviors added later (POST catalogue) must not leak into the next test.
-        self._initial_catalogue = [tuple(r) for r in self._db.execute("SELECT * FROM catalogue")]
+        self._initial_catalogue = [tuple(r) for r in self._rows("SELECT * FROM catalogue")]
+
+    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        # One connection serves every worker thread, and it is not safe for two statements at once:
+        # unlocked reads beside a write gave "bad parameter or other API misuse" and short rows on 3.12.
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def _row(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Row | None:
+        rows = self._rows(sql, params)
+        return rows[0] if rows else None
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -101,12 +111,12 @@ class RiskScoringBackend:
 
     # behaviors -----------------------------------------------------------------
     def get_behaviors(self, account: str) -> dict[str, Any]:
-        rows = self._db.execute(
+        rows = self._rows(
             "SELECT c.key, c.name, c.description, coalesce(b.enabled, c.enabled) AS enabled,"
             " coalesce(b.risk_level, c.risk_level) AS risk_level FROM catalogue c"
             " LEFT JOIN behaviors b ON b.key = c.key AND b.account = ? ORDER BY c.key",
             (account,),
-        ).fetchall()
+        )
         return {
             "behaviors": {
                 r["key"]: {
@@ -121,7 +131,7 @@ class RiskScoringBackend:
 
     def put_behaviors(self, account: str, body: Any) -> dict[str, Any]:
         updates = _behaviors_body(body)
-        known = {r["key"] for r in self._db.execute("SELECT key FROM catalogue")}
+        known = {r["key"] for r in self._rows("SELECT key FROM catalogue")}
         unknown = sorted(set(updates) - known)
         if unknown:
             raise ValidationError(f"unknown behavior {', '.join(unknown)}; known behaviors: {', '.join(sorted(known))}")
@@ -135,22 +145,17 @@ class RiskScoringBackend:
 
     # integrations --------------------------------------------------------------
     def list_integrations(self, account: str) -> list[dict[str, Any]]:
-        rows = self._db.execute("SELECT * FROM integrations WHERE account = ? ORDER BY seq", (account,)).fetchall()
+        rows = self._rows("SELECT * FROM integrations WHERE account = ? ORDER BY seq", (account,))
         return [_integration(r) for r in rows]
 
     def get_integration(self, account: str, integration_id: str) -> dict[str, Any]:
-        row = self._db.execute(
-            "SELECT * FROM integrations WHERE account = ? AND id = ?", (account, integration_id)
-        ).fetchone()
+        row = self._row("SELECT * FROM integrations WHERE account = ? AND id = ?", (account, integration_id))
         if row is None:
             raise IntegrationNotFound(f"integration {integration_id} not found")
         return _integration(row)
 
     def get_by_reference(self, account: str, reference_id: str) -> dict[str, Any]:
-        row = self._db.execute(
-            "SELECT * FROM integrations WHERE account = ? AND reference_id = ?",
-            (account, reference_id),
-        ).fetchone()
+        row = self._row("SELECT * FROM integrations WHERE account = ? AND reference_id = ?", (account, reference_id))
         if row is None:
             raise IntegrationNotFound(f"no integration with reference_id {reference_id}")
         return _integration(row)
@@ -229,7 +234,7 @@ class RiskScoringBackend:
 
     def summary(self, account: str) -> dict[str, Any]:
         users = []
-        for row in self._db.execute("SELECT * FROM users WHERE account = ? ORDER BY user_id", (account,)):
+        for row in self._rows("SELECT * FROM users WHERE account = ? ORDER BY user_id", (account,)):
             events = self._events(account, row["user_id"])
             if events:  # a reset user leaves the risk table until they trigger again
                 users.append(
@@ -245,7 +250,7 @@ class RiskScoringBackend:
         return {"users": users}
 
     def user_risk(self, account: str, user_id: str) -> dict[str, Any]:
-        row = self._db.execute("SELECT * FROM users WHERE account = ? AND user_id = ?", (account, user_id)).fetchone()
+        row = self._row("SELECT * FROM users WHERE account = ? AND user_id = ?", (account, user_id))
         if row is None:
             raise UserNotFound(f"no risk data for user {user_id}")
         events = self._events(account, user_id)
@@ -271,10 +276,10 @@ class RiskScoringBackend:
         return {}
 
     def _events(self, account: str, user_id: str) -> list[dict[str, Any]]:
-        rows = self._db.execute(
+        rows = self._rows(
             "SELECT * FROM events WHERE account = ? AND user_id = ? ORDER BY timestamp DESC",
             (account, user_id),
-        ).fetchall()
+        )
         return [
             {
                 "id": r["id"],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import hypothesis
@@ -20,8 +22,9 @@ LOOPBACK = {"REMOTE_ADDR": "127.0.0.1"}
 
 
 @pytest.fixture
-def app() -> EmulatorApp:
-    return build_app([ACCOUNT], [TOKEN])
+def app() -> Iterator[EmulatorApp]:
+    with build_app([ACCOUNT], [TOKEN]) as app:
+        yield app
 
 
 def send(app: EmulatorApp, method: str, path: str, raw: bytes) -> TestResponse:
@@ -277,14 +280,15 @@ def like(value: Any) -> st.SearchStrategy[Any]:
     return JSON
 
 
-def fresh_app() -> tuple[EmulatorApp, str]:
+@contextmanager
+def fresh_app() -> Iterator[tuple[EmulatorApp, str]]:
     """An app with one integration (reference_id `seeded`) and one user with an event; the integration's id."""
-    app = build_app([ACCOUNT], [TOKEN])
-    made = app.backend.create_integration(
-        ACCOUNT, {"integration_type": "Okta", "tenant_url": "https://s.okta.com", "reference_id": "seeded"}
-    )
-    app.backend.seed_users(ACCOUNT, [{"user_id": USER, "events": [{"name": "x", "risk_level": "low"}]}])
-    return app, str(made["id"])
+    with build_app([ACCOUNT], [TOKEN]) as app:
+        made = app.backend.create_integration(
+            ACCOUNT, {"integration_type": "Okta", "tenant_url": "https://s.okta.com", "reference_id": "seeded"}
+        )
+        app.backend.seed_users(ACCOUNT, [{"user_id": USER, "events": [{"name": "x", "risk_level": "low"}]}])
+        yield app, str(made["id"])
 
 
 def assert_answered(response: TestResponse, fault: str | None = None) -> None:
@@ -318,42 +322,42 @@ IGNORES_BODY = [v for v in VALID if v[3] is None]
 @hypothesis.settings(max_examples=100, deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow])
 @hypothesis.given(data=st.data())
 def test_operation_any_body_never_500(method: str, path: str, valid: Any, data: st.DataObject) -> None:
-    app, integration = fresh_app()
-    check(app, method, path.replace(INTEGRATION, integration), data.draw(mutated(valid), label="body"))
+    with fresh_app() as (app, integration):
+        check(app, method, path.replace(INTEGRATION, integration), data.draw(mutated(valid), label="body"))
 
 
 @pytest.mark.parametrize(("method", "path", "valid"), [v[1:] for v in TAKES_BODY], ids=[v[0] for v in TAKES_BODY])
 def test_operation_edge_value_in_any_field_never_500(method: str, path: str, valid: Any) -> None:
     # Every field (and key) of the valid body, replaced in turn by every edge value: the sweep the fuzz samples.
     # One app for the sweep: what earlier bodies wrote only adds state a later one must also cope with.
-    app, integration = fresh_app()
-    for field in leaves(valid):
-        *parents, last = field
-        for edge in EDGE_VALUES:
-            for rename in (False, True):
-                if rename and (not isinstance(edge, str) or isinstance(last, int)):
-                    continue
-                body = copy.deepcopy(valid)
-                target = body
-                for key in parents:
-                    target = target[key]
-                if rename:
-                    target[edge] = target.pop(last)
-                else:
-                    target[last] = edge
-                check(app, method, path.replace(INTEGRATION, integration), body)
+    with fresh_app() as (app, integration):
+        for field in leaves(valid):
+            *parents, last = field
+            for edge in EDGE_VALUES:
+                for rename in (False, True):
+                    if rename and (not isinstance(edge, str) or isinstance(last, int)):
+                        continue
+                    body = copy.deepcopy(valid)
+                    target = body
+                    for key in parents:
+                        target = target[key]
+                    if rename:
+                        target[edge] = target.pop(last)
+                    else:
+                        target[last] = edge
+                    check(app, method, path.replace(INTEGRATION, integration), body)
 
 
 @pytest.mark.parametrize(("method", "path"), [v[1:3] for v in IGNORES_BODY], ids=[v[0] for v in IGNORES_BODY])
 @hypothesis.settings(max_examples=15, deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow])
 @hypothesis.given(body=JSON)
 def test_operation_ignored_body_never_500(method: str, path: str, body: Any) -> None:
-    app, integration = fresh_app()
-    assert_answered(send(app, method, path.replace(INTEGRATION, integration), json.dumps(body).encode()))
+    with fresh_app() as (app, integration):
+        assert_answered(send(app, method, path.replace(INTEGRATION, integration), json.dumps(body).encode()))
 
 
 @hypothesis.settings(max_examples=60, deadline=None)
 @hypothesis.given(raw=st.binary(max_size=64) | st.sampled_from([b"\xef\xbb\xbf{}", b"\xff\xfe{\x00}\x00", b"[" * 5000]))
 def test_create_integration_any_bytes_never_500(raw: bytes) -> None:
-    app, _ = fresh_app()
-    assert_answered(send(app, "POST", f"{ROOT}/integrations", raw))
+    with fresh_app() as (app, _):
+        assert_answered(send(app, "POST", f"{ROOT}/integrations", raw))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -26,7 +26,7 @@ def openapi() -> OpenAPI:
 
 
 @pytest.fixture
-def app() -> EmulatorApp:
+def app() -> Iterator[EmulatorApp]:
     app = build_app([ACCOUNT], [TOKEN, f"{NO_PII_TOKEN}:read,write"])
     app.backend.seed_users(
         ACCOUNT,
@@ -39,7 +39,8 @@ def app() -> EmulatorApp:
             }
         ],
     )
-    return app
+    with app:
+        yield app
 
 
 def call(app: EmulatorApp, method: str, path: str, body: Any = None, token: str | None = TOKEN) -> TestResponse:

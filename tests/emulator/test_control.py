@@ -98,9 +98,9 @@ PEERS = [
 
 @pytest.mark.parametrize(("peer", "anywhere", "status"), [p[1:] for p in PEERS], ids=[p[0] for p in PEERS])
 def test_control_peer_address_decides_access(peer: str | None, anywhere: bool, status: int) -> None:
-    app = build_app([ACCOUNT], [TOKEN], control_from_anywhere=anywhere)
     environ = {} if peer is None else {"REMOTE_ADDR": peer}
-    response = Client(app).get("/__emulator/health", environ_overrides=environ)
+    with build_app([ACCOUNT], [TOKEN], control_from_anywhere=anywhere) as app:
+        response = Client(app).get("/__emulator/health", environ_overrides=environ)
     assert response.status_code == status
     if status == 404:  # indistinguishable from any path the API does not have
         assert response.get_json()["errors"] == [{"code": 7003, "message": "No route for that URI"}]
@@ -121,14 +121,14 @@ def test_serve_control_from_anywhere_flag_parses() -> None:
 
 def test_users_without_account_seeds_first_account_given() -> None:
     # OTHER_ACCOUNT sorts after ACCOUNT: the first given wins, not the smallest.
-    app = build_app([OTHER_ACCOUNT, ACCOUNT], [TOKEN])
-    response = Client(app).post(
-        "/__emulator/users",
-        json={"users": [{"user_id": USER, "name": "Ada"}]},
-        environ_overrides={"REMOTE_ADDR": "127.0.0.1"},
-    )
-    assert response.get_json()["account"] == OTHER_ACCOUNT
-    assert app.backend.user_risk(OTHER_ACCOUNT, USER)["name"] == "Ada"
+    with build_app([OTHER_ACCOUNT, ACCOUNT], [TOKEN]) as app:
+        response = Client(app).post(
+            "/__emulator/users",
+            json={"users": [{"user_id": USER, "name": "Ada"}]},
+            environ_overrides={"REMOTE_ADDR": "127.0.0.1"},
+        )
+        assert response.get_json()["account"] == OTHER_ACCOUNT
+        assert app.backend.user_risk(OTHER_ACCOUNT, USER)["name"] == "Ada"
 
 
 def test_reset_drops_behaviors_added_since_start(emulator: EmulatorServer, control: Control) -> None:

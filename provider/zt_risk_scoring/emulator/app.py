@@ -45,6 +45,16 @@ class EmulatorApp:
         self._log: list[dict[str, Any]] = []
         self._log_lock = threading.Lock()
 
+    def close(self) -> None:
+        """Close the backend's database; the app answers nothing after this."""
+        self.backend.close()
+
+    def __enter__(self) -> EmulatorApp:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
         if request.path.startswith(CONTROL) and (self.control_from_anywhere or _loopback(request.remote_addr)):

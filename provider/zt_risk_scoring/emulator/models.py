@@ -68,12 +68,24 @@ class RiskScoringBackend:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
+        try:
+            self._setup(catalogue)
+        except BaseException:
+            self._db.close()  # not a database, or a catalogue it refuses: no connection left for the GC to find
+            raise
+
+    def _setup(self, catalogue: Any) -> None:
         self._db.executescript(SCHEMA)
         if not self._rows("SELECT 1 FROM catalogue LIMIT 1"):
             # `is None`, not falsiness: a catalogue of [] or 0 is a mistake to report, not a request for the default.
             self.add_behaviors(DEFAULT_CATALOGUE if catalogue is None else catalogue)
         # What reset() goes back to: behaviors added later (POST catalogue) must not leak into the next test.
         self._initial_catalogue = [tuple(r) for r in self._rows("SELECT * FROM catalogue")]
+
+    def close(self) -> None:
+        """Close the database (a file's last writes are on disk once this returns); closing twice is harmless."""
+        with self._lock:
+            self._db.close()
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         # One connection serves every worker thread, and it is not safe for two statements at once:

@@ -187,11 +187,27 @@ class _Server(TcpWSGIServer):  # type: ignore[misc]
 
 
 class EmulatorServer:
-    """An emulator listening on host:port (0 picks a free port); `start()` serves from a daemon thread."""
+    """An emulator listening on host:port (0 picks a free port); `start()` serves from a daemon thread.
+
+    The server owns `app`: `stop()` closes it, and so does a constructor that fails."""
 
     def __init__(self, app: EmulatorApp, host: str = "127.0.0.1", port: int = 0) -> None:
         self.app = app
+        try:
+            self._server = self._listen(app, host, port)
+        except BaseException:
+            app.close()
+            raise
+        self.port: int = self._server.socket.getsockname()[1]
         self._host = host
+        self._thread: threading.Thread | None = None
+        self._serving = False
+        self._stopped = False
+        self._stop_lock = threading.Lock()
+        self._loop_done = threading.Event()
+
+    @staticmethod
+    def _listen(app: EmulatorApp, host: str, port: int) -> _Server:
         # Waitress's default socket_options set TCP_NODELAY on every connection: it writes the status
         # and headers apart from the body, and a kept-alive client would otherwise wait out its delayed ACK.
         adjustments = Adjustments(
@@ -208,16 +224,10 @@ class EmulatorServer:
         sock = _listening_socket(host, port)
         sockinfo = (sock.family, sock.type, sock.proto, sock.getsockname())
         try:
-            self._server = _Server(app, map={}, _sock=sock, adj=adjustments, sockinfo=sockinfo, bind_socket=False)
+            return _Server(app, map={}, _sock=sock, adj=adjustments, sockinfo=sockinfo, bind_socket=False)
         except BaseException:
             sock.close()
             raise
-        self.port: int = sock.getsockname()[1]
-        self._thread: threading.Thread | None = None
-        self._serving = False
-        self._stopped = False
-        self._stop_lock = threading.Lock()
-        self._loop_done = threading.Event()
 
     @property
     def base_url(self) -> str:
@@ -253,6 +263,7 @@ class EmulatorServer:
             self._server.task_dispatcher.shutdown(timeout=5)
             if self._thread is not None:
                 self._thread.join(timeout=5)
+            self.app.close()
 
     def _close_sockets(self) -> None:
         for channel in list(self._server.active_channels.values()):
@@ -328,7 +339,7 @@ def _start(args: argparse.Namespace) -> EmulatorServer:
     except EmulatorError as exc:
         raise ValueError(f"--catalogue {args.catalogue}: {exc.message}") from exc
     try:
-        app = build_app(
+        app = build_app(  # the server below owns it: closed on stop, or if it cannot listen
             args.account or [DEFAULT_ACCOUNT],
             args.token,
             args.api_key,

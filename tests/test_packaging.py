@@ -38,3 +38,13 @@ def test_constraints_pins_within_declared_ranges() -> None:
     for name, req in declared().items():
         assert name in newest, f"constraints.txt does not pin {name}"
         assert req.specifier.contains(newest[name]), f"constraints.txt: {name}=={newest[name]} not in {req.specifier}"
+
+
+def test_classifiers_start_at_requires_python_floor() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    versions = [
+        c.rsplit(" :: ", 1)[1] for c in project["classifiers"] if c.startswith("Programming Language :: Python :: 3.")
+    ]
+    minors = sorted(int(v.split(".")[1]) for v in versions)
+    assert project["requires-python"] == f">=3.{minors[0]}"
+    assert minors == list(range(minors[0], minors[-1] + 1)), "a minor version between the listed ones is missing"

@@ -221,7 +221,8 @@ EDGE_STRINGS = [
     "%00",
     "x" * 5000,
 ]
-EDGE_VALUES = [*EDGE_STRINGS, None, True, 0, -1, 2**63, 10**300, 1e308, 0.5, [], {}, [None], {"": None}]
+EDGE_NUMBERS = [0, -1, 2**31, 2**63, 10**300, 1e308, -0.0, 0.5]
+EDGE_VALUES = [*EDGE_STRINGS, *EDGE_NUMBERS, None, True, [], {}, [None], {"": None}]
 STRINGS = st.sampled_from(EDGE_STRINGS) | st.text(st.characters() | st.characters(categories=["Cs"]), max_size=12)
 SCALARS = (
     st.none()
@@ -276,7 +277,7 @@ def like(value: Any) -> st.SearchStrategy[Any]:
     if isinstance(value, bool):
         return st.booleans()
     if isinstance(value, int | float):
-        return st.sampled_from([0, -1, 2**31, 2**63, 10**300, 1e308, -0.0, 0.5]) | SCALARS
+        return st.sampled_from(EDGE_NUMBERS) | SCALARS
     return JSON
 
 

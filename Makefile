@@ -7,8 +7,14 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 # constraints-min.txt the declared minimums (test-min, run by .ci/run).
 MIN_VENV := .venv-min
 MIN_STAMP := $(MIN_VENV)/.installed-$(shell cat pyproject.toml constraints-min.txt | cksum | cut -d' ' -f1)
+# test-py: the suite on another Python minor version (PY=3.12, 3.13), in .venv-$(PY). The interpreter is pyenv's
+# newest installed $(PY).x, else python$(PY) on PATH; PY_BIN=/path/to/python overrides both.
+PY ?= 3.13
+PY_BIN ?= $(shell p="$$(pyenv prefix $(PY) 2>/dev/null)" && echo "$$p/bin/python$(PY)" || command -v python$(PY))
+PY_VENV := .venv-$(PY)
+PY_STAMP := $(PY_VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: venv lint test test-fast test-min demo demo-destroy pulumi clean bench bench-peers dist
+.PHONY: venv lint test test-fast test-min test-py demo demo-destroy pulumi clean bench bench-peers dist
 
 venv: $(STAMP)
 
@@ -23,6 +29,14 @@ $(MIN_STAMP): pyproject.toml constraints-min.txt
 	rm -rf $(MIN_VENV)
 	$(PYTHON) -m venv $(MIN_VENV)
 	$(MIN_VENV)/bin/python -m pip install --quiet -c constraints-min.txt -e '.[test]'
+	touch $@
+
+$(PY_STAMP): pyproject.toml constraints.txt
+	@test -x "$(PY_BIN)" || { echo "test-py: no Python $(PY) (try: pyenv install $(PY)), or give PY_BIN=" >&2; exit 2; }
+	rm -rf $(PY_VENV)
+	$(PY_BIN) -m venv $(PY_VENV)
+	$(PY_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PY_VENV)/bin/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
 pulumi:
@@ -42,6 +56,12 @@ test-min: $(MIN_STAMP)
 	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" $(MIN_VENV)/bin/pytest tests/unit tests/provider tests/stacks \
 		tests/emulator tests/cli tests/e2e/test_lifecycle.py
 
+# The suite without the real-CLI tests, then the lifecycle module under the real CLI, on Python $(PY)
+# (the newest pinned dependencies, constraints.txt): `make test-py PY=3.12`.
+test-py: $(PY_STAMP)
+	$(PY_VENV)/bin/pytest -m 'not e2e'
+	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" $(PY_VENV)/bin/pytest tests/e2e/test_lifecycle.py
+
 # Everything but the real-CLI tests.
 test-fast: venv lint
 	$(BIN)/pytest -m 'not e2e'
@@ -59,7 +79,7 @@ dist: venv
 	$(BIN)/twine check --strict dist/*
 
 clean:
-	rm -rf $(VENV) $(MIN_VENV) build dist .demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(MIN_VENV) .venv-3.* build dist .demo .pytest_cache .mypy_cache .ruff_cache
 
 # Benchmark (not part of `make test`): BENCH_N=1,10 for a quick run.
 bench: venv

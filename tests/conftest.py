@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import os
 import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,38 @@ READ_TOKEN = "test-token-read-0123456789"
 NO_PII_TOKEN = "test-token-nopii-0123456789"
 OTHER_TOKEN = "test-token-other-0123456789"
 EMAIL, API_KEY = "ops@example.com", "0123456789abcdef0123456789abcdef01234"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _event_loop() -> Iterator[None]:
+    """One event loop for the session, current in the main thread, and every loop the tests cause closed at the end.
+
+    The Pulumi SDK makes asyncio futures outside any running loop (set_mocks, every Resource), which
+    asks asyncio for the thread's current loop: Python 3.12+ deprecates creating one implicitly, and
+    the futures of one test's root stack outlive it, so every test must share the loop. Its mock
+    monitor also wants a loop in each executor thread and makes one it never closes (a
+    ResourceWarning on 3.13): the executor here gives each worker a loop of ours instead.
+    """
+    loop = asyncio.new_event_loop()
+    worker_loops: list[asyncio.AbstractEventLoop] = []
+
+    def give_worker_a_loop() -> None:
+        worker = asyncio.new_event_loop()
+        asyncio.set_event_loop(worker)
+        worker_loops.append(worker)
+
+    executor = ThreadPoolExecutor(thread_name_prefix="pulumi-executor", initializer=give_worker_a_loop)
+    loop.set_default_executor(executor)
+    asyncio.set_event_loop(loop)
+    yield
+    # Pulumi outputs of programs that failed on purpose hold futures whose exception nobody retrieves; collected
+    # here, asyncio reports them like any others during the session, not on stderr after pytest's summary.
+    gc.collect()
+    executor.shutdown(wait=True)
+    for worker in worker_loops:
+        worker.close()
+    asyncio.set_event_loop(None)
+    loop.close()
 
 
 @pytest.fixture(scope="session")

@@ -53,3 +53,12 @@ def test_runtime_dependencies_leave_the_emulators_server_to_its_extra() -> None:
         "werkzeug",
         "waitress",
     }
+
+
+def test_classifiers_start_at_requires_python_floor() -> None:
+    versions = [
+        c.rsplit(" :: ", 1)[1] for c in project()["classifiers"] if c.startswith("Programming Language :: Python :: 3.")
+    ]
+    minors = sorted(int(v.split(".")[1]) for v in versions)
+    assert project()["requires-python"] == f">=3.{minors[0]}"
+    assert minors == list(range(minors[0], minors[-1] + 1)), "a minor version between the listed ones is missing"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -26,18 +26,21 @@ def openapi() -> OpenAPI:
 
 
 @pytest.fixture
-def app() -> EmulatorApp:
+def app() -> Iterator[EmulatorApp]:
     app = build_app([ACCOUNT], [TOKEN, f"{NO_PII_TOKEN}:read,write"])
-    app.backend.seed_user(
+    app.backend.seed_users(
         ACCOUNT,
-        {
-            "user_id": USER,
-            "name": "Ada",
-            "email": "ada@example.com",
-            "events": [{"name": "Impossible Travel", "risk_level": "high", "timestamp": "2026-11-01T10:00:00Z"}],
-        },
+        [
+            {
+                "user_id": USER,
+                "name": "Ada",
+                "email": "ada@example.com",
+                "events": [{"name": "Impossible Travel", "risk_level": "high", "timestamp": "2026-11-01T10:00:00Z"}],
+            }
+        ],
     )
-    return app
+    with app:
+        yield app
 
 
 def call(app: EmulatorApp, method: str, path: str, body: Any = None, token: str | None = TOKEN) -> TestResponse:

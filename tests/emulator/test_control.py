@@ -11,6 +11,7 @@ from werkzeug.test import Client
 
 from tests.conftest import ACCOUNT, OTHER_ACCOUNT, TOKEN, Control
 from zt_risk_scoring.emulator import EmulatorServer, build_app
+from zt_risk_scoring.emulator.exceptions import UserNotFound
 from zt_risk_scoring.emulator.server import add_arguments
 
 USER = "f2108713-1206-4e84-8b80-0e71a6a1c67b"
@@ -33,6 +34,21 @@ MALFORMED: list[tuple[str, str, Any, str]] = [
     ("redirect-without-location", "faults", {"rules": [{"mode": "redirect"}]}, "location"),
     ("redirect-status-200", "faults", {"rules": [{"mode": "redirect", "status": 200, "location": "/x"}]}, "status"),
     ("location-on-html", "faults", {"rules": [{"mode": "html", "location": "/x"}]}, "location"),
+    # Each was taken, then made every request the rule matched a 500: no Location header can be made of it.
+    ("location-bad-ipv6", "faults", {"rules": [{"mode": "redirect", "location": "https://[zz]/"}]}, "location"),
+    ("location-port-text", "faults", {"rules": [{"mode": "redirect", "location": "https://a:port/"}]}, "location"),
+    (
+        "location-label-too-long",
+        "faults",
+        {"rules": [{"mode": "redirect", "location": f"https://{'a' * 64}.example/"}]},
+        "location",
+    ),
+    (
+        "location-fullwidth-solidus",
+        "faults",
+        {"rules": [{"mode": "redirect", "location": "https://a\uff0eb\uff0fc"}]},
+        "location",
+    ),
     ("users-body-string", "users", "ada", "object"),
     ("users-not-list", "users", {"users": {"user_id": USER}}, "users"),
     ("user-without-id", "users", {"users": [{"name": "Ada"}]}, "user_id"),
@@ -56,12 +72,6 @@ def test_control_malformed_input_answers_400(control: Control, action: str, body
 def test_control_invalid_json_answers_400(control: Control) -> None:
     response = requests.post(control.root + "faults", data=b"{", timeout=5)
     assert (response.status_code, response.json()["errors"][0]["code"]) == (400, 1001)
-
-
-def test_faults_malformed_rule_changes_nothing(emulator: EmulatorServer, control: Control) -> None:
-    body = {"latency_ms": 50, "rules": [{"status": 503}, {"status": 99}]}
-    assert requests.post(control.root + "faults", json=body, timeout=5).status_code == 400
-    assert emulator.app.faults.describe() == {"latency_ms": 0.0, "rules": []}
 
 
 def test_control_unknown_action_answers_404(control: Control) -> None:
@@ -88,9 +98,9 @@ PEERS = [
 
 @pytest.mark.parametrize(("peer", "anywhere", "status"), [p[1:] for p in PEERS], ids=[p[0] for p in PEERS])
 def test_control_peer_address_decides_access(peer: str | None, anywhere: bool, status: int) -> None:
-    app = build_app([ACCOUNT], [TOKEN], control_from_anywhere=anywhere)
     environ = {} if peer is None else {"REMOTE_ADDR": peer}
-    response = Client(app).get("/__emulator/health", environ_overrides=environ)
+    with build_app([ACCOUNT], [TOKEN], control_from_anywhere=anywhere) as app:
+        response = Client(app).get("/__emulator/health", environ_overrides=environ)
     assert response.status_code == status
     if status == 404:  # indistinguishable from any path the API does not have
         assert response.get_json()["errors"] == [{"code": 7003, "message": "No route for that URI"}]
@@ -111,14 +121,14 @@ def test_serve_control_from_anywhere_flag_parses() -> None:
 
 def test_users_without_account_seeds_first_account_given() -> None:
     # OTHER_ACCOUNT sorts after ACCOUNT: the first given wins, not the smallest.
-    app = build_app([OTHER_ACCOUNT, ACCOUNT], [TOKEN])
-    response = Client(app).post(
-        "/__emulator/users",
-        json={"users": [{"user_id": USER, "name": "Ada"}]},
-        environ_overrides={"REMOTE_ADDR": "127.0.0.1"},
-    )
-    assert response.get_json()["account"] == OTHER_ACCOUNT
-    assert app.backend.user_risk(OTHER_ACCOUNT, USER)["name"] == "Ada"
+    with build_app([OTHER_ACCOUNT, ACCOUNT], [TOKEN]) as app:
+        response = Client(app).post(
+            "/__emulator/users",
+            json={"users": [{"user_id": USER, "name": "Ada"}]},
+            environ_overrides={"REMOTE_ADDR": "127.0.0.1"},
+        )
+        assert response.get_json()["account"] == OTHER_ACCOUNT
+        assert app.backend.user_risk(OTHER_ACCOUNT, USER)["name"] == "Ada"
 
 
 def test_reset_drops_behaviors_added_since_start(emulator: EmulatorServer, control: Control) -> None:
@@ -129,3 +139,40 @@ def test_reset_drops_behaviors_added_since_start(emulator: EmulatorServer, contr
         "imp_travel",
         "sentinel_one",
     ]
+
+
+PARTLY_BAD: list[tuple[str, str, Any]] = [
+    ("users-second-without-id", "users", {"users": [{"user_id": USER, "name": "Ada"}, {"name": "Bob"}]}),
+    (
+        "users-second-bad-event",
+        "users",
+        {"users": [{"user_id": USER}, {"user_id": "u2", "events": [{"name": "x", "risk_level": "severe"}]}]},
+    ),
+    ("catalogue-second-bad-level", "catalogue", {"a_new": {"name": "A"}, "b_new": {"risk_level": "severe"}}),
+    ("faults-second-rule-bad", "faults", {"latency_ms": 50, "rules": [{"status": 503}, {"status": 99}]}),
+]
+
+
+@pytest.mark.parametrize(("action", "body"), [p[1:] for p in PARTLY_BAD], ids=[p[0] for p in PARTLY_BAD])
+def test_control_partly_bad_body_changes_nothing(
+    emulator: EmulatorServer, control: Control, action: str, body: Any
+) -> None:
+    backend = emulator.app.backend
+    before = (backend.summary(ACCOUNT), backend.get_behaviors(ACCOUNT), emulator.app.faults.describe())
+    assert requests.post(control.root + action, json=body, timeout=5).status_code == 400
+    with pytest.raises(UserNotFound):
+        backend.user_risk(ACCOUNT, USER)
+    assert (backend.summary(ACCOUNT), backend.get_behaviors(ACCOUNT), emulator.app.faults.describe()) == before
+
+
+def test_users_null_optional_fields_mean_absent(emulator: EmulatorServer, control: Control) -> None:
+    # `events: null` passed the checks, then failed the write as a 500.
+    user = {"user_id": USER, "name": None, "email": None, "last_reset_time": None, "events": None}
+    assert requests.post(control.root + "users", json={"users": [user]}, timeout=5).status_code == 200
+    assert emulator.app.backend.user_risk(ACCOUNT, USER) == {"name": "", "email": "", "events": []}
+
+
+def test_users_null_event_details_are_empty(emulator: EmulatorServer, control: Control) -> None:
+    event = {"name": "x", "risk_level": "low", "id": None, "timestamp": None, "event_details": None}
+    control.post("users", {"users": [{"user_id": USER, "events": [event]}]})
+    assert emulator.app.backend.user_risk(ACCOUNT, USER)["events"][0]["event_details"] == {}

@@ -10,10 +10,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from waitress.adjustments import Adjustments  # type: ignore[import-untyped]
 
 from tests.conftest import ACCOUNT, TOKEN
 from zt_risk_scoring.emulator import EmulatorServer
-from zt_risk_scoring.emulator.server import MAX_BODY
+from zt_risk_scoring.emulator.server import MAX_BODY, _Parser
 
 ROOT = f"/client/v4/accounts/{ACCOUNT}/zt_risk_scoring"
 AUTH = f"Host: emulator\r\nAuthorization: Bearer {TOKEN}\r\n"
@@ -55,6 +56,9 @@ MALFORMED: list[tuple[str, bytes, int, int]] = [
     ("http-0.9", f"GET {ROOT}/behaviors\r\n\r\n".encode(), 400, 1006),
     ("http-2.0", f"GET {ROOT}/behaviors HTTP/2.0\r\n{AUTH}\r\n".encode(), 400, 1006),
     ("header-without-colon", put_behaviors("Not a header\r\n"), 400, 1006),
+    ("bare-lf-line-ends", f"GET {ROOT}/behaviors HTTP/1.1\nHost: a\n\n".encode(), 400, 1006),
+    ("bare-lf-before-blank-line", get(f"{ROOT}/behaviors".encode())[:-2] + b"\n\r\n", 400, 1006),
+    ("bare-cr-line-ends", f"GET {ROOT}/behaviors HTTP/1.1\rHost: a\r\r".encode(), 400, 1006),
     ("request-line-too-long", get(f"{ROOT}/{'a' * 70_000}".encode()), 414, 1006),
     ("header-too-long", put_behaviors(f"X-Long: {'a' * 70_000}\r\n"), 431, 1006),
     (
@@ -75,6 +79,28 @@ def test_request_malformed_answers_envelope(
     assert headers["Content-Type"].startswith("application/json")
     assert body["success"] is False and body["messages"] == [] and body["result"] is None
     assert body["errors"][0]["code"] == code and body["errors"][0]["message"]
+
+
+def test_request_bare_lf_answers_then_closes(emulator: EmulatorServer) -> None:
+    # Without a CRLF CRLF the header never ends: the connection would be held until the idle timeout.
+    url = urlsplit(emulator.base_url)
+    with socket.create_connection((url.hostname or "", url.port or 0), timeout=10) as sock:
+        sock.sendall(b"GET /x HTTP/1.1\nHost: a\n\n")
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        assert (response.status, json.loads(response.read())["errors"][0]["code"]) == (400, 1006)
+        assert sock.recv(1) == b""  # closed by the server, not left open
+
+
+@pytest.mark.parametrize("cut", [1, 2], ids=["cr-then-lf", "lf-then-blank-line"])
+def test_request_crlf_split_across_reads_is_parsed(cut: int) -> None:
+    # A CR that ends one read and its LF that starts the next are no bare line end.
+    request = get(f"{ROOT}/behaviors".encode())
+    parser = _Parser(Adjustments())
+    at = request.index(b"\r\n") + cut
+    parser.received(request[:at])
+    parser.received(request[at:])
+    assert (parser.completed, parser.error, parser.path) == (True, None, f"{ROOT}/behaviors")
 
 
 def test_request_at_body_limit_is_served(emulator: EmulatorServer) -> None:

@@ -29,10 +29,14 @@ def not_sqlite(tmp_path: Path) -> str:
     return str(path)
 
 
-def bad_catalogue(tmp_path: Path) -> str:
+def catalogue_file(tmp_path: Path, text: str) -> str:
     path = tmp_path / "catalogue.json"
-    path.write_text('{"new": {"risk_level": "severe"}}')
+    path.write_text(text)
     return str(path)
+
+
+def serve(tmp: Path, *argv: str) -> list[str]:
+    return ["--port", "0", "--token", SECRET, *argv]
 
 
 CASES: list[tuple[str, Callable[[Path, int], list[str]], str]] = [
@@ -57,9 +61,24 @@ CASES: list[tuple[str, Callable[[Path, int], list[str]], str]] = [
     ),
     (
         "catalogue-invalid",
-        lambda tmp, busy: ["--port", "0", "--token", SECRET, "--catalogue", bad_catalogue(tmp)],
+        lambda tmp, busy: serve(tmp, "--catalogue", catalogue_file(tmp, '{"new": {"risk_level": "severe"}}')),
         "risk_level",
     ),
+    (
+        "catalogue-nested-deep",
+        lambda tmp, busy: serve(tmp, "--catalogue", catalogue_file(tmp, '{"a": ' * 100_000)),
+        "nested too deeply",
+    ),
+    (
+        "catalogue-key-lone-surrogate",
+        lambda tmp, busy: serve(tmp, "--catalogue", catalogue_file(tmp, '{"\\ud800": {}}')),
+        "surrogate",
+    ),
+    ("catalogue-not-object", lambda tmp, busy: serve(tmp, "--catalogue", catalogue_file(tmp, "[]")), "object"),
+    # Before: 70000 served on 4464 (the port wrapped around 65536) and 65536 on a random one.
+    ("port-70000", lambda tmp, busy: ["--port", "70000", "--token", SECRET], "--port"),
+    ("port-65536", lambda tmp, busy: ["--port", "65536", "--token", SECRET], "--port"),
+    ("port-negative", lambda tmp, busy: ["--port", "-1", "--token", SECRET], "--port"),
 ]
 
 
@@ -77,7 +96,23 @@ def test_serve_bad_argument_exits_2_with_one_line(
     assert "Traceback" not in err and SECRET not in err
 
 
-def test_cli_emulator_serve_bad_token_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["emulator", "serve", "--port", "0", "--token", f"{SECRET}:admin"]) == 2
+@pytest.mark.parametrize(
+    ("argv", "start"),
+    [
+        (["--port", "0", "--token", f"{SECRET}:admin"], "zt-risk emulator: bad --token"),
+        (["--port", "70000", "--token", SECRET], "zt-risk emulator: --port must be from 0 to 65535"),
+    ],
+    ids=["bad-token", "port-out-of-range"],
+)
+def test_cli_emulator_serve_bad_argument_exits_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], start: str
+) -> None:
+    assert cli.main(["emulator", "serve", *argv]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("zt-risk emulator: bad --token") and len(err.strip().splitlines()) == 1
+    assert err.startswith(start) and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("port", [-1, 65536], ids=["negative", "65536"])
+def test_server_port_out_of_range_raises(port: int) -> None:
+    with pytest.raises(ValueError, match="from 0 to 65535"):
+        server.EmulatorServer(server.build_app(["a"], [SECRET]), port=port)

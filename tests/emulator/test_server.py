@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import sqlite3
 import statistics
 import time
 from urllib.parse import urlsplit
@@ -104,3 +105,22 @@ def test_stop_during_slow_request_closes_its_connection() -> None:
     with pytest.raises((ConnectionError, http.client.HTTPException)):
         conn.getresponse()
     conn.close()
+
+
+def test_stop_closes_the_app_database() -> None:
+    # Left to the garbage collector, an open connection is a ResourceWarning on Python 3.13.
+    server = EmulatorServer(build_app([ACCOUNT], [TOKEN])).start()
+    server.stop()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
+        server.app.backend.get_behaviors(ACCOUNT)
+
+
+def test_server_that_cannot_listen_closes_the_app_database() -> None:
+    app = build_app([ACCOUNT], [TOKEN])
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        with pytest.raises(OSError):
+            EmulatorServer(app, port=busy.getsockname()[1])
+    with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
+        app.backend.get_behaviors(ACCOUNT)

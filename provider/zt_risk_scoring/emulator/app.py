@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import ipaddress
 import json
+import re
 import socket
 import threading
 import time
@@ -43,6 +44,16 @@ class EmulatorApp:
         self.control_urls = control_map()
         self._log: list[dict[str, Any]] = []
         self._log_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close the backend's database; the app answers nothing after this."""
+        self.backend.close()
+
+    def __enter__(self) -> EmulatorApp:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
@@ -152,14 +163,46 @@ def _match(urls: Map, request: Request) -> tuple[Any, dict[str, str]]:
 
 def _body(request: Request) -> Any:
     raw = request.get_data()
-    if not raw.strip():
-        return None
+    return parse_json(raw) if raw.strip() else None
+
+
+def parse_json(raw: bytes | str, what: str = "request body") -> Any:
+    """A JSON text as Python values; InvalidJson for what is not JSON or holds what no UTF-8 text can."""
     try:
-        return json.loads(raw)
+        value = json.loads(raw, parse_constant=_not_json)
     except ValueError as exc:
-        raise InvalidJson(f"request body is not valid JSON: {exc.args[0]}") from exc
+        raise InvalidJson(f"{what} is not valid JSON: {exc.args[0]}") from exc
     except RecursionError as exc:
-        raise InvalidJson("request body is not valid JSON: nested too deeply") from exc
+        raise InvalidJson(f"{what} is not valid JSON: nested too deeply") from exc
+    # json.loads lets a lone surrogate through (an unpaired \ud800 escape, or its bytes): SQLite and every
+    # UTF-8 encoder would fail on it later, in whichever field it reached.
+    if _holds_lone_surrogate(value):
+        raise InvalidJson(f"{what} is not valid JSON: a string holds a lone UTF-16 surrogate")
+    return value
+
+
+def _not_json(constant: str) -> Any:
+    # Python's decoder accepts NaN and Infinity; JSON (RFC 8259) has neither.
+    raise ValueError(f"{constant} is not a JSON value")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _holds_lone_surrogate(value: Any) -> bool:
+    """Whether a string anywhere in `value`, keys included, holds a surrogate code point (iterative: any depth)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 def _loopback(address: str | None) -> bool:

@@ -51,8 +51,7 @@ def seed_users(app: EmulatorApp, body: Any) -> Any:
     users = body.get("users", [])
     if not isinstance(users, list):
         raise ValidationError("users must be a list of users")
-    for user in users:
-        app.backend.seed_user(account, user)
+    app.backend.seed_users(account, users)
     return {"ok": True, "account": account, "users": len(users)}
 
 

@@ -8,6 +8,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from werkzeug.urls import iri_to_uri
+
 from .exceptions import ValidationError
 from .urls import OPERATIONS
 
@@ -125,8 +127,15 @@ def _location(raw: Mapping[str, Any], mode: str) -> str | None:
             raise ValidationError(f"location applies to mode redirect only, not {mode}")
         return None
     # A header value cannot hold a line break; one would let the rule inject headers.
+    problem = ValidationError(f"a redirect needs a location URL (one line), got {value!r}")
     if not isinstance(value, str) or not value or any(c in value for c in "\r\n\0"):
-        raise ValidationError(f"a redirect needs a location URL (one line), got {value!r}")
+        raise problem
+    try:
+        # What the response will do to it: a location it cannot convert (a bad [IPv6] host or port, a label
+        # IDNA refuses) would make every request the rule matches a 500.
+        iri_to_uri(value)
+    except ValueError as exc:
+        raise problem from exc
     return value
 
 

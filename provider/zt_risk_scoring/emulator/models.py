@@ -68,11 +68,34 @@ class RiskScoringBackend:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
+        try:
+            self._setup(catalogue)
+        except BaseException:
+            self._db.close()  # not a database, or a catalogue it refuses: no connection left for the GC to find
+            raise
+
+    def _setup(self, catalogue: Any) -> None:
         self._db.executescript(SCHEMA)
-        if not self._db.execute("SELECT 1 FROM catalogue LIMIT 1").fetchone():
-            self.add_behaviors(catalogue or DEFAULT_CATALOGUE)
+        if not self._rows("SELECT 1 FROM catalogue LIMIT 1"):
+            # `is None`, not falsiness: a catalogue of [] or 0 is a mistake to report, not a request for the default.
+            self.add_behaviors(DEFAULT_CATALOGUE if catalogue is None else catalogue)
         # What reset() goes back to: behaviors added later (POST catalogue) must not leak into the next test.
-        self._initial_catalogue = [tuple(r) for r in self._db.execute("SELECT * FROM catalogue")]
+        self._initial_catalogue = [tuple(r) for r in self._rows("SELECT * FROM catalogue")]
+
+    def close(self) -> None:
+        """Close the database (a file's last writes are on disk once this returns); closing twice is harmless."""
+        with self._lock:
+            self._db.close()
+
+    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        # One connection serves every worker thread, and it is not safe for two statements at once:
+        # unlocked reads beside a write gave "bad parameter or other API misuse" and short rows on 3.12.
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def _row(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Row | None:
+        rows = self._rows(sql, params)
+        return rows[0] if rows else None
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -100,12 +123,12 @@ class RiskScoringBackend:
 
     # behaviors -----------------------------------------------------------------
     def get_behaviors(self, account: str) -> dict[str, Any]:
-        rows = self._db.execute(
+        rows = self._rows(
             "SELECT c.key, c.name, c.description, coalesce(b.enabled, c.enabled) AS enabled,"
             " coalesce(b.risk_level, c.risk_level) AS risk_level FROM catalogue c"
             " LEFT JOIN behaviors b ON b.key = c.key AND b.account = ? ORDER BY c.key",
             (account,),
-        ).fetchall()
+        )
         return {
             "behaviors": {
                 r["key"]: {
@@ -120,7 +143,7 @@ class RiskScoringBackend:
 
     def put_behaviors(self, account: str, body: Any) -> dict[str, Any]:
         updates = _behaviors_body(body)
-        known = {r["key"] for r in self._db.execute("SELECT key FROM catalogue")}
+        known = {r["key"] for r in self._rows("SELECT key FROM catalogue")}
         unknown = sorted(set(updates) - known)
         if unknown:
             raise ValidationError(f"unknown behavior {', '.join(unknown)}; known behaviors: {', '.join(sorted(known))}")
@@ -134,22 +157,17 @@ class RiskScoringBackend:
 
     # integrations --------------------------------------------------------------
     def list_integrations(self, account: str) -> list[dict[str, Any]]:
-        rows = self._db.execute("SELECT * FROM integrations WHERE account = ? ORDER BY seq", (account,)).fetchall()
+        rows = self._rows("SELECT * FROM integrations WHERE account = ? ORDER BY seq", (account,))
         return [_integration(r) for r in rows]
 
     def get_integration(self, account: str, integration_id: str) -> dict[str, Any]:
-        row = self._db.execute(
-            "SELECT * FROM integrations WHERE account = ? AND id = ?", (account, integration_id)
-        ).fetchone()
+        row = self._row("SELECT * FROM integrations WHERE account = ? AND id = ?", (account, integration_id))
         if row is None:
             raise IntegrationNotFound(f"integration {integration_id} not found")
         return _integration(row)
 
     def get_by_reference(self, account: str, reference_id: str) -> dict[str, Any]:
-        row = self._db.execute(
-            "SELECT * FROM integrations WHERE account = ? AND reference_id = ?",
-            (account, reference_id),
-        ).fetchone()
+        row = self._row("SELECT * FROM integrations WHERE account = ? AND reference_id = ?", (account, reference_id))
         if row is None:
             raise IntegrationNotFound(f"no integration with reference_id {reference_id}")
         return _integration(row)
@@ -197,31 +215,38 @@ class RiskScoringBackend:
             raise DuplicateReference(f"reference_id {ref} is already used by integration {row['id']} in this account")
 
     # users ---------------------------------------------------------------------
-    def seed_user(self, account: str, user: Any) -> None:
-        user = _seed_body(user)
-        user_id = user["user_id"]
+    def seed_users(self, account: str, users: list[Any]) -> None:
+        """Add (or replace) users with their risk events; checks every user before writing any."""
+        checked = [_seed_body(user) for user in users]
         with self._tx() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?, ?)",
-                (account, user_id, user.get("name", ""), user.get("email", ""), user.get("last_reset_time")),
-            )
-            for event in user.get("events", []):
-                db.execute(
-                    "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        account,
-                        user_id,
-                        event.get("id") or str(uuid.uuid4()),
-                        event["name"],
-                        event["risk_level"],
-                        event.get("timestamp") or now(),
-                        json.dumps(event.get("event_details", {})),
-                    ),
+            for user in checked:
+                self._insert_user(db, account, user)
+
+    @staticmethod
+    def _insert_user(db: sqlite3.Connection, account: str, user: dict[str, Any]) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?, ?)",
+            (account, user["user_id"], user["name"], user["email"], user["last_reset_time"]),
+        )
+        db.executemany(
+            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    account,
+                    user["user_id"],
+                    e["id"],
+                    e["name"],
+                    e["risk_level"],
+                    e["timestamp"],
+                    json.dumps(e["event_details"]),
                 )
+                for e in user["events"]
+            ],
+        )
 
     def summary(self, account: str) -> dict[str, Any]:
         users = []
-        for row in self._db.execute("SELECT * FROM users WHERE account = ? ORDER BY user_id", (account,)):
+        for row in self._rows("SELECT * FROM users WHERE account = ? ORDER BY user_id", (account,)):
             events = self._events(account, row["user_id"])
             if events:  # a reset user leaves the risk table until they trigger again
                 users.append(
@@ -237,7 +262,7 @@ class RiskScoringBackend:
         return {"users": users}
 
     def user_risk(self, account: str, user_id: str) -> dict[str, Any]:
-        row = self._db.execute("SELECT * FROM users WHERE account = ? AND user_id = ?", (account, user_id)).fetchone()
+        row = self._row("SELECT * FROM users WHERE account = ? AND user_id = ?", (account, user_id))
         if row is None:
             raise UserNotFound(f"no risk data for user {user_id}")
         events = self._events(account, user_id)
@@ -263,10 +288,10 @@ class RiskScoringBackend:
         return {}
 
     def _events(self, account: str, user_id: str) -> list[dict[str, Any]]:
-        rows = self._db.execute(
+        rows = self._rows(
             "SELECT * FROM events WHERE account = ? AND user_id = ? ORDER BY timestamp DESC",
             (account, user_id),
-        ).fetchall()
+        )
         return [
             {
                 "id": r["id"],
@@ -308,9 +333,13 @@ def _require(body: Mapping[str, Any], name: str, kind: type, what: str) -> Any:
 
 
 def _uri(value: str) -> str:
-    parts = urlsplit(value)
+    problem = ValidationError(f"tenant_url must be an absolute URI such as https://tenant.okta.com, got {value!r}")
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:  # an unclosed or invalid [IPv6] host, a netloc that NFKC turns into a / ? # @ or :
+        raise problem from exc
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValidationError(f"tenant_url must be an absolute URI such as https://tenant.okta.com, got {value!r}")
+        raise problem
     return value
 
 
@@ -377,22 +406,34 @@ def _catalogue_body(body: Any) -> list[tuple[str, str, str, str, int]]:
 
 
 def _seed_body(body: Any) -> dict[str, Any]:
-    """A seeded user `{user_id, name?, email?, last_reset_time?, events?: [{name, risk_level, ...}]}`."""
+    """A seeded user `{user_id, name?, email?, last_reset_time?, events?: [{name, risk_level, ...}]}`, checked,
+    with every optional field present (null is absent)."""
     what = "seed user"
     user = _object(body, what)
     user_id = _require(user, "user_id", str, what)
     if not user_id:
         raise ValidationError("user_id must not be empty (seed user)")
-    for name in ("name", "email", "last_reset_time"):
-        _optional(user, name, str, what)
-    events = _optional(user, "events", list, what) or []
-    for n, event in enumerate(events):
+    checked = {name: _optional(user, name, str, what) or "" for name in ("name", "email")}
+    events = []
+    for n, raw in enumerate(_optional(user, "events", list, what) or []):
         where = f"seed user {user_id} events[{n}]"
-        event = _object(event, where)
-        _require(event, "name", str, where)
-        if _require(event, "risk_level", str, where) not in RISK_LEVELS:
+        event = _object(raw, where)
+        name = _require(event, "name", str, where)
+        level = _require(event, "risk_level", str, where)
+        if level not in RISK_LEVELS:
             raise ValidationError(f"{where}.risk_level must be one of low, medium, high")
-        for name in ("id", "timestamp"):
-            _optional(event, name, str, where)
-        _optional(event, "event_details", dict, where)
-    return dict(user)
+        events.append(
+            {
+                "id": _optional(event, "id", str, where) or str(uuid.uuid4()),
+                "name": name,
+                "risk_level": level,
+                "timestamp": _optional(event, "timestamp", str, where) or now(),
+                "event_details": _optional(event, "event_details", dict, where) or {},
+            }
+        )
+    return {
+        "user_id": user_id,
+        **checked,
+        "last_reset_time": _optional(user, "last_reset_time", str, what),
+        "events": events,
+    }

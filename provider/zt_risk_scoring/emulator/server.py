@@ -25,7 +25,7 @@ from waitress.server import TcpWSGIServer  # type: ignore[import-untyped]
 from waitress.task import ErrorTask, WSGITask  # type: ignore[import-untyped]
 from waitress.utilities import BadRequest, RequestHeaderFieldsTooLarge  # type: ignore[import-untyped]
 
-from .app import SOCKET_KEY, EmulatorApp
+from .app import SOCKET_KEY, EmulatorApp, parse_json
 from .auth import Credentials, parse_api_key, parse_token
 from .exceptions import (
     BodyTooLarge,
@@ -42,6 +42,7 @@ DEFAULT_ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 MAX_BODY = 1024 * 1024  # far above any body of this API; a bigger one is a mistake or an attack
 MAX_HEADER = 64 * 1024  # the request line and headers together
 EXIT_USAGE = 2
+MAX_PORT = 65535
 # A `delay` fault or the latency setting sleeps in a worker thread, and a provider host makes up to 4
 # calls at once: enough workers that one slow answer never queues another. Idle kept-alive
 # connections hold no thread.
@@ -50,6 +51,8 @@ CONNECTION_LIMIT = 500
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# An LF without its CR, or a CR followed by anything but LF (a CR that ends the data so far may yet get its LF).
+_BARE_LINE_END = re.compile(rb"(?<!\r)\n|\r(?=[^\n])")
 
 
 class _UriTooLong(BadRequest):  # type: ignore[misc]
@@ -65,13 +68,27 @@ class _Parser(HTTPRequestParser):  # type: ignore[misc]
     error: Any  # waitress's refusal of this request, if any (declared for the type checker)
 
     def received(self, data: bytes) -> int:
+        checked = len(self.header_plus)  # the header bytes earlier reads brought, already checked
         consumed: int = super().received(data)
         if isinstance(self.error, RequestHeaderFieldsTooLarge):
             # Over the limit before the request line ended: the target is what is too long.
             seen = (self.header_plus + data[:consumed]).lstrip()
             if b"\n" not in seen:
                 self.error = _UriTooLong(self.error.body)
+        elif not self.completed and self.body_rcv is None:
+            self._refuse_bare_line_end(checked)
         return consumed
+
+    def _refuse_bare_line_end(self, checked: int) -> None:
+        """Refuse a header with a CR or LF alone, which would otherwise wait for a CRLF CRLF that never comes."""
+        # Waitress ends a header only at CRLF CRLF and refuses a bare line end only then: a client
+        # that frames with LF alone was held until the idle timeout, unanswered.
+        head = self.header_plus
+        start = max(checked - 1, len(head) - len(head.lstrip()))  # blank lines before a request are allowed
+        if _BARE_LINE_END.search(head, start):
+            self.parse_header(b"GET / HTTP/1.0\r\n")  # as waitress does for its own early refusals
+            self.error = BadRequest("Bare CR or LF found in HTTP message")
+            self.completed = True
 
     def parse_header(self, header_plus: bytes) -> None:
         try:
@@ -170,11 +187,27 @@ class _Server(TcpWSGIServer):  # type: ignore[misc]
 
 
 class EmulatorServer:
-    """An emulator listening on host:port (0 picks a free port); `start()` serves from a daemon thread."""
+    """An emulator listening on host:port (0 picks a free port); `start()` serves from a daemon thread.
+
+    The server owns `app`: `stop()` closes it, and so does a constructor that fails."""
 
     def __init__(self, app: EmulatorApp, host: str = "127.0.0.1", port: int = 0) -> None:
         self.app = app
+        try:
+            self._server = self._listen(app, host, port)
+        except BaseException:
+            app.close()
+            raise
+        self.port: int = self._server.socket.getsockname()[1]
         self._host = host
+        self._thread: threading.Thread | None = None
+        self._serving = False
+        self._stopped = False
+        self._stop_lock = threading.Lock()
+        self._loop_done = threading.Event()
+
+    @staticmethod
+    def _listen(app: EmulatorApp, host: str, port: int) -> _Server:
         # Waitress's default socket_options set TCP_NODELAY on every connection: it writes the status
         # and headers apart from the body, and a kept-alive client would otherwise wait out its delayed ACK.
         adjustments = Adjustments(
@@ -187,19 +220,14 @@ class EmulatorServer:
             log_socket_errors=False,  # a client that leaves mid-request is no error of the emulator's
             ident="zt-risk-emulator",
         )
+        _check_port(port)
         sock = _listening_socket(host, port)
         sockinfo = (sock.family, sock.type, sock.proto, sock.getsockname())
         try:
-            self._server = _Server(app, map={}, _sock=sock, adj=adjustments, sockinfo=sockinfo, bind_socket=False)
+            return _Server(app, map={}, _sock=sock, adj=adjustments, sockinfo=sockinfo, bind_socket=False)
         except BaseException:
             sock.close()
             raise
-        self.port: int = sock.getsockname()[1]
-        self._thread: threading.Thread | None = None
-        self._serving = False
-        self._stopped = False
-        self._stop_lock = threading.Lock()
-        self._loop_done = threading.Event()
 
     @property
     def base_url(self) -> str:
@@ -235,11 +263,18 @@ class EmulatorServer:
             self._server.task_dispatcher.shutdown(timeout=5)
             if self._thread is not None:
                 self._thread.join(timeout=5)
+            self.app.close()
 
     def _close_sockets(self) -> None:
         for channel in list(self._server.active_channels.values()):
             channel.handle_close()
         self._server.close()  # the listening socket and the loop's wake-up pipe
+
+
+def _check_port(port: int, name: str = "port") -> None:
+    # The socket layer takes a port modulo 65536 (70000 served on 4464, 65536 on a random port).
+    if not 0 <= port <= MAX_PORT:
+        raise ValueError(f"{name} must be from 0 to {MAX_PORT} (0 picks a free port), got {port}")
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:
@@ -296,12 +331,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _start(args: argparse.Namespace) -> EmulatorServer:
     """The listening server, or EmulatorError/ValueError with one line that says which argument is wrong."""
+    _check_port(args.port, "--port")
     try:
-        catalogue = json.loads(args.catalogue.read_text()) if args.catalogue else None
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"--catalogue {args.catalogue}: cannot read it as JSON ({exc})") from exc
+        catalogue = parse_json(args.catalogue.read_bytes(), "the file") if args.catalogue else None
+    except OSError as exc:
+        raise ValueError(f"--catalogue {args.catalogue}: cannot read it ({exc.strerror or exc})") from exc
+    except EmulatorError as exc:
+        raise ValueError(f"--catalogue {args.catalogue}: {exc.message}") from exc
     try:
-        app = build_app(
+        app = build_app(  # the server below owns it: closed on stop, or if it cannot listen
             args.account or [DEFAULT_ACCOUNT],
             args.token,
             args.api_key,

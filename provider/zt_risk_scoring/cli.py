@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from . import importing, stack_cli
+from . import importing, stack_cli, sweep
 from ._version import __version__
 from .behaviors import validate_behaviors
 from .client import RiskScoringClient
@@ -431,6 +431,7 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argpars
     integ.add_argument("value", nargs="?", metavar="ID|REF", type=path_id, help="the integration or reference id")
     integ.set_defaults(run=cmd_integrations)
     _add_export(sub, common)
+    sweep.add_command(sub, common, _client)
     sub.add_parser(
         "policy-pack-path", help="the folder of the guardrail policy pack installed with this package"
     ).set_defaults(run=cmd_policy_pack_path)

@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 MIN_VENV := .venv-min
 MIN_STAMP := $(MIN_VENV)/.installed-$(shell cat pyproject.toml constraints-min.txt | cksum | cut -d' ' -f1)
 
-.PHONY: venv lint test test-fast test-min demo demo-destroy pulumi clean bench bench-peers dist
+.PHONY: venv lint test test-fast test-min test-acceptance test-acceptance-emulator demo demo-destroy pulumi clean bench \
+	bench-peers dist
 
 venv: $(STAMP)
 
@@ -45,6 +46,15 @@ test-min: $(MIN_STAMP)
 # Everything but the real-CLI tests.
 test-fast: venv lint
 	$(BIN)/pytest -m 'not e2e'
+
+# The lifecycle against the account your environment names (opt-in: ZT_RISK_ACCEPTANCE=1, see README);
+# ACCEPTANCE_ARGS passes pytest options, e.g. ACCEPTANCE_ARGS='--record transcript'.
+test-acceptance: venv
+	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" $(BIN)/pytest tests/acceptance $(ACCEPTANCE_ARGS)
+
+# The same suite against the emulator run as a separate process and used as a black box (CI).
+test-acceptance-emulator: venv
+	$(BIN)/python -m tests.acceptance.against_emulator
 
 demo: venv
 	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" scripts/demo up

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from harness import PulumiStack, run_command
+from tests.acceptance.replay import exchanges
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import account_id_problem, default_account_id, resolve_settings
 from zt_risk_scoring.errors import RiskScoringError
@@ -43,12 +44,6 @@ Row = tuple[str, str, str, bool]
 
 def row(found: Integration) -> Row:
     return (found.id, found.reference_id, found.tenant_url, found.active)
-
-
-def exchanges(directory: Path) -> list[dict[str, Any]]:
-    """Every recorded exchange under `directory` (one file per process and phase), in the order they started."""
-    found = [json.loads(line) for f in directory.rglob("*.jsonl") for line in f.read_text().splitlines() if line]
-    return sorted(found, key=lambda e: float(e["at"]))
 
 
 def busiest_window(times: list[float]) -> int:

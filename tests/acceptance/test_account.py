@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from harness import ops
-from tests.acceptance.conftest import ENABLED, WHAT_TO_SET, WINDOW_BUDGET, Run, busiest_window, exchanges
+from tests.acceptance.conftest import ENABLED, WHAT_TO_SET, WINDOW_BUDGET, Run, busiest_window
+from tests.acceptance.replay import exchanges
 from zt_risk_scoring.behaviors import KNOWN_KEYS
 from zt_risk_scoring.models import RISK_LEVELS, IntegrationSpec
 from zt_risk_scoring.sweep import sweep

@@ -136,7 +136,7 @@ class Run:
         done: list[str] = []
         if self.state("RiskIntegration") or self.state("RiskBehaviors"):
             result = self.pulumi("destroy", "--yes", "--skip-preview", check=False)
-            done.append(f"destroyed the stack left by a failure (exit {result.returncode})")
+            done.append(f"destroyed what the run left in its stack (exit {result.returncode})")
         try:
             swept = sweep(self.client, self.prefix, delete=True, expected=self.references)
             done += [f"swept integration {i.id} ({i.reference_id})" for i in swept]

@@ -51,8 +51,11 @@ def record(settings: Settings, account_id: str, response: requests.Response, bod
         answer: Any = response.json()
     except ValueError:
         answer = {"<not json>": response.text[:2000]}
+    # The client's own retries (429, 503, lost connections) happen below requests: each is a request sent too.
+    retries = getattr(getattr(response.raw, "retries", None), "history", ())
     entry = {
         "at": started,
+        "attempts": 1 + len(retries),
         "elapsed_s": round(time.time() - started, 4),
         "pid": os.getpid(),
         "method": request.method,

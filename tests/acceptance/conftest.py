@@ -143,7 +143,9 @@ class Run:
         except RiskScoringError as exc:
             done.append(f"sweep: {exc}")
         now = self.behaviors()
-        changed = {k: v for k, v in self.behaviors_before.items() if now.get(k) != v}
+        # Only what can be written back: a behavior found in a shape the API does not document is left alone.
+        before = self.behaviors_before.items()
+        changed = {k: v for k, v in before if isinstance(v["enabled"], bool) and v["risk_level"] and now.get(k) != v}
         if changed:
             restore = {k: BehaviorSetting(bool(v["enabled"]), str(v["risk_level"])) for k, v in changed.items()}
             self.client.update_behaviors(restore)
@@ -151,7 +153,8 @@ class Run:
         return done
 
     def stats(self, notes: list[str]) -> dict[str, Any]:
-        times = [float(e["at"]) for e in exchanges(self.record)]
+        # A retried request (429, 503) counts once per attempt: each reached the API.
+        times = [float(e["at"]) for e in exchanges(self.record) for _ in range(int(e.get("attempts", 1)))]
         wall = time.monotonic() - self.started
         return {"requests": len(times), "busiest": busiest_window(times), "wall_s": wall, "notes": notes}
 

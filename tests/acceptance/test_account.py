@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from harness import ops
-from tests.acceptance.conftest import ENABLED, WHAT_TO_SET, WINDOW_BUDGET, Run, busiest_window
+from tests.acceptance.conftest import ENABLED, WHAT_TO_SET, WINDOW_BUDGET, Run
 from tests.acceptance.replay import exchanges
 from zt_risk_scoring.behaviors import KNOWN_KEYS
 from zt_risk_scoring.models import RISK_LEVELS, IntegrationSpec
@@ -60,6 +60,7 @@ def test_up_creates_two_integrations_one_inactive_and_behaviors(run: Run) -> Non
 def test_preview_expects_no_changes(run: Run) -> None:
     run.phase("preview")
     run.pulumi("preview", "--expect-no-changes")
+    run.assert_account_is_state()
 
 
 def test_refresh_expects_no_changes(run: Run) -> None:
@@ -120,6 +121,7 @@ def test_lookups_answer_with_what_the_run_made(run: Run) -> None:
     assert (outputs["by_id"], outputs["by_reference"]) == (run.reference("a"), made["a"])
     assert (outputs["listed"], outputs["summary_is_list"]) == (sorted(made.values()), True)
     assert outputs.get("user_has_events", True) is True
+    run.assert_account_is_state()
 
 
 @pytest.mark.parametrize("command", ["summary", "behaviors", "integrations"])
@@ -139,6 +141,7 @@ def test_user_is_reset_only_when_given_by_flag(run: Run) -> None:
         assert run.zt_risk("reset", run.user_id, "--yes").returncode == 0
     resets = [e["path"] for e in exchanges(run.record) if str(e["path"]).endswith("/reset")]
     assert len(resets) == (1 if run.user_id else 0)
+    run.assert_account_is_state()
 
 
 def test_destroy_leaves_account_as_found(run: Run) -> None:
@@ -159,4 +162,4 @@ def test_every_request_used_the_public_api(run: Run) -> None:
 
 
 def test_requests_stay_within_budget(run: Run) -> None:
-    assert busiest_window([float(e["at"]) for e in exchanges(run.record)]) <= WINDOW_BUDGET
+    assert run.stats([])["busiest"] <= WINDOW_BUDGET

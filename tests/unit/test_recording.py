@@ -76,3 +76,10 @@ def test_record_unset_writes_nothing(
     monkeypatch.chdir(tmp_path)
     client.get_behaviors()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_record_counts_each_retried_attempt(record: Path, client: RiskScoringClient, control: Control) -> None:
+    rule = {"mode": "status", "status": 429, "retry_after": 0, "count": 2, "operations": ["get_behaviors"]}
+    control.post("faults", {"rules": [rule]})
+    client.get_behaviors()
+    assert [(e["status"], e["attempts"]) for e in exchanges(record)] == [(200, 3)]

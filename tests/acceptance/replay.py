@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,7 @@ from zt_risk_scoring.recording import ACCOUNT as ACCOUNT_PLACEHOLDER
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 TOKEN = "replay-token-0123456789abcdef"
 KINDS = ("status", "error codes", "envelope keys", "field type")
+_USER = re.compile(r"/zt_risk_scoring/(<user:[0-9a-f]+>)")
 
 
 @dataclass(frozen=True)
@@ -139,9 +142,30 @@ def _substituted(value: Any, ids: dict[str, str], account: str) -> Any:
     return value
 
 
-def replay(entries: list[dict[str, Any]], base_url: str, token: str, account: str) -> list[Difference]:
-    """Send each recorded request to `base_url` and compare each answer with the recorded one."""
-    ids: dict[str, str] = {}
+def users(entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each user the transcript read successfully: its placeholder → a user to seed, with the events first recorded."""
+    found: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        match = _USER.search(entry["path"])
+        result = entry["response"].get("result") if isinstance(entry["response"], dict) else None
+        if match and entry["method"] == "GET" and entry["status"] == 200 and isinstance(result, dict):
+            keep = ("name", "risk_level", "timestamp", "event_details")
+            events = [{k: e[k] for k in keep if k in e} for e in result.get("events") or [] if isinstance(e, dict)]
+            found.setdefault(
+                match[1],
+                {"user_id": str(uuid.uuid5(uuid.NAMESPACE_URL, match[1])), "name": "replayed", "events": events},
+            )
+    return found
+
+
+def replay(
+    entries: list[dict[str, Any]], base_url: str, token: str, account: str, seeded: dict[str, str] | None = None
+) -> list[Difference]:
+    """Send each recorded request to `base_url` and compare each answer with the recorded one.
+
+    `seeded` maps user placeholders to the ids of users the emulator was given in their place.
+    """
+    ids: dict[str, str] = dict(seeded or {})
     found: list[Difference] = []
     with requests.Session() as session:
         for entry in entries:
@@ -165,10 +189,14 @@ def replay(entries: list[dict[str, Any]], base_url: str, token: str, account: st
 
 
 def replay_on_emulator(entries: list[dict[str, Any]]) -> list[Difference]:
-    """`replay` against a fresh emulator of its own."""
+    """`replay` against a fresh emulator of its own, given a stand-in for each user the transcript read."""
     server = EmulatorServer(build_app([ACCOUNT], [TOKEN])).start()
     try:
-        return replay(entries, server.base_url, TOKEN, ACCOUNT)
+        read = users(entries)
+        if read:  # the checker's own emulator: its test hook is the only way to have users there
+            hook = server.base_url.removesuffix("/client/v4") + "/__emulator/users"
+            requests.post(hook, json={"users": list(read.values())}, timeout=10).raise_for_status()
+        return replay(entries, server.base_url, TOKEN, ACCOUNT, {k: v["user_id"] for k, v in read.items()})
     finally:
         server.stop()
 

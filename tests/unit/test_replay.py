@@ -10,6 +10,9 @@ from typing import Any
 import pytest
 
 from tests.acceptance.replay import exchanges, replay_on_emulator
+from tests.conftest import Control
+from zt_risk_scoring.client import RiskScoringClient
+from zt_risk_scoring.recording import ENV
 
 TRANSCRIPT = Path(__file__).resolve().parents[1] / "acceptance" / "transcripts" / "emulator"
 Entry = dict[str, Any]
@@ -62,3 +65,17 @@ def test_replay_of_altered_transcript_shows_that_difference(
     altered = copy.deepcopy(recorded)
     alter(altered)
     assert [(d.kind, d.field, d.recorded, d.replayed) for d in replay_on_emulator(altered)] == [expected]
+
+
+def test_replay_of_user_reads_gives_emulator_stand_in_users(
+    tmp_path: Path, client: RiskScoringClient, control: Control, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = "5f1c9a7e-3b2d-4e8f-9a6b-0c1d2e3f4a5b"
+    event = {"name": "Impossible Travel", "risk_level": "high", "timestamp": "2026-11-01T10:00:00Z"}
+    control.post("users", {"users": [{"user_id": user, "name": "Ada", "email": "a@example.com", "events": [event]}]})
+    monkeypatch.setenv(ENV, str(tmp_path))
+    client.summary()
+    client.user_risk(user)
+    client.reset_user(user)
+    client.user_risk(user)
+    assert [str(d) for d in replay_on_emulator(exchanges(tmp_path))] == []

@@ -14,7 +14,8 @@ PY_BIN ?= $(shell p="$$(pyenv prefix $(PY) 2>/dev/null)" && echo "$$p/bin/python
 PY_VENV := .venv-$(PY)
 PY_STAMP := $(PY_VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: venv lint test test-fast test-min test-py demo demo-destroy pulumi clean bench bench-peers dist
+.PHONY: venv lint test test-fast test-min test-py test-acceptance test-acceptance-emulator demo demo-destroy \
+	pulumi clean bench bench-peers dist
 
 venv: $(STAMP)
 
@@ -65,6 +66,15 @@ test-py: $(PY_STAMP)
 # Everything but the real-CLI tests.
 test-fast: venv lint
 	$(BIN)/pytest -m 'not e2e'
+
+# The lifecycle against the account your environment names (opt-in: ZT_RISK_ACCEPTANCE=1, see README);
+# ACCEPTANCE_ARGS passes pytest options, e.g. ACCEPTANCE_ARGS='--record transcript'.
+test-acceptance: venv
+	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" $(BIN)/pytest tests/acceptance $(ACCEPTANCE_ARGS)
+
+# The same suite against the emulator run as a separate process and used as a black box (CI).
+test-acceptance-emulator: venv
+	$(BIN)/python -m tests.acceptance.against_emulator
 
 demo: venv
 	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" scripts/demo up

@@ -63,6 +63,15 @@ def _event_loop() -> Iterator[None]:
     loop.close()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # Here, not in tests/acceptance/conftest.py: pytest takes options only from conftests it loads at start-up.
+    group = parser.getgroup("acceptance", "the acceptance suite (tests/acceptance, ZT_RISK_ACCEPTANCE=1)")
+    group.addoption("--record", metavar="DIR", help="write every request and response, redacted (or ZT_RISK_RECORD)")
+    group.addoption(
+        "--test-user-id", metavar="UUID", help="a test user the suite may read and reset (never any other user)"
+    )
+
+
 @pytest.fixture(scope="session")
 def emulator_server() -> Iterator[EmulatorServer]:
     app = build_app(

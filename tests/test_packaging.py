@@ -62,3 +62,11 @@ def test_classifiers_start_at_requires_python_floor() -> None:
     minors = sorted(int(v.split(".")[1]) for v in versions)
     assert project()["requires-python"] == f">=3.{minors[0]}"
     assert minors == list(range(minors[0], minors[-1] + 1)), "a minor version between the listed ones is missing"
+
+
+def test_packages_listed_are_every_package_of_the_tree() -> None:
+    # The list is explicit (policy/ is mapped into the package): a subpackage missing from it would be
+    # missing from the wheel, and every import of it in a user's install would fail.
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    tree = {".".join(p.parent.relative_to(ROOT / "provider").parts) for p in (ROOT / "provider").rglob("__init__.py")}
+    assert listed == tree | {"zt_risk_scoring.policy_pack"}

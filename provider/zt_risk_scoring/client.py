@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
@@ -13,6 +14,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import InvalidHeader, NameResolutionError, NewConnectionError
 from urllib3.util.retry import Retry
 
+from . import recording
 from ._version import __version__
 from .config import Settings
 from .errors import (
@@ -318,6 +320,7 @@ class RiskScoringClient:
         self, method: str, path: str, body: Any, *, permission: str, query: Mapping[str, str] | None, whole: bool
     ) -> Any:
         rel = self._path(path)
+        started = time.time()
         try:
             response = self._session().request(
                 method,
@@ -337,6 +340,7 @@ class RiskScoringClient:
             ) from exc
         except requests.RequestException as exc:
             raise _connection_failed(exc, method, rel, self.settings.base_url) from exc
+        recording.record(self.settings, self.account_id, response, body, started)  # only with ZT_RISK_RECORD set
         envelope = _unwrap(response, method, rel, permission, self)
         return envelope if whole else envelope.get("result")
 

@@ -11,7 +11,8 @@ from typing import Any
 
 import yaml
 
-from ..errors import ConfigurationError
+from .. import sweep
+from ..errors import ConfigurationError, InvalidArgument, printable
 from ..exporting import import_file, stack_config
 from . import sources
 from .exits import EXIT_ABORTED, EXIT_OK
@@ -74,6 +75,26 @@ def cmd_integrations(args: argparse.Namespace) -> int:
         emit(args.json, asdict(client.get_integration_by_reference(args.value)), INTEGRATION_COLUMNS)
     else:
         emit(args.json, [asdict(i) for i in client.list_integrations()], INTEGRATION_COLUMNS)
+    return EXIT_OK
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """List (dry run) or delete (--yes) the integrations whose reference_id has the prefix."""
+    problem = sweep.prefix_problem(args.reference_prefix)
+    if problem:  # before any request, and before credentials are even looked for
+        raise InvalidArgument(problem)
+    found = sweep.sweep(sources.client(args), args.reference_prefix, delete=args.yes)
+    verb = "deleted" if args.yes else "would delete"
+    if args.json:
+        emit(True, [asdict(i) for i in found], ())
+    for integration in [] if args.json else found:
+        print(
+            f"{verb} integration {integration.id} reference_id {shown(integration.reference_id)} "
+            f"tenant {shown(integration.tenant_url)}"
+        )
+    closing = "deleted" if args.yes else "to delete (a dry run: pass --yes to delete them)"
+    prefix = printable(args.reference_prefix)
+    print(f"{len(found)} integration(s) with reference_id prefix {prefix} {closing}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .. import sweep
 from .._version import __version__
 from ..errors import printable
 from ..exporting import stack_config
@@ -115,12 +116,28 @@ def build() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argparse.
     integ.add_argument("value", nargs="?", metavar="ID|REF", type=path_id, help="the integration or reference id")
     integ.set_defaults(run=commands.cmd_integrations)
     _add_export(sub, common)
+    _add_sweep(sub, common)
     sub.add_parser(
         "policy-pack-path", help="the folder of the guardrail policy pack installed with this package"
     ).set_defaults(run=commands.cmd_policy_pack_path)
     emulator = sub.add_parser("emulator", help="the local emulator of the API")
     serve = emulator.add_subparsers(dest="emulator_command", required=True).add_parser("serve", help="serve it")
     return parser, integ, serve
+
+
+def _add_sweep(sub: Any, common: argparse.ArgumentParser) -> None:
+    """`sweep`: what an interrupted acceptance run left behind, by reference_id prefix."""
+    parser = sub.add_parser(
+        "sweep",
+        parents=[common],
+        help="list (or with --yes delete) the integrations whose reference_id starts with a prefix",
+        description="Remove what an interrupted acceptance run left behind: every integration whose reference_id "
+        f"starts with PREFIX (at least {sweep.MIN_PREFIX} characters, matched exactly), and nothing else. "
+        "Without --yes it only lists them.",
+    )
+    parser.add_argument("--reference-prefix", required=True, metavar="PREFIX", help="e.g. zt-acc-")
+    parser.add_argument("--yes", action="store_true", help="delete them (default: a dry run that lists them)")
+    parser.set_defaults(run=commands.cmd_sweep)
 
 
 def _add_import_file(parser: argparse.ArgumentParser) -> None:

@@ -1,0 +1,110 @@
+"""Transcripts of API exchanges (ZT_RISK_RECORD=DIR): one JSON line per request, credentials and identities redacted.
+
+Switched on by an environment variable because the providers run inside the Pulumi engine's own
+processes, which only the environment reaches. Each process appends to a file of its own, so that
+no two processes share a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from .config import Settings
+from .errors import redact
+
+ENV = "ZT_RISK_RECORD"
+ACCOUNT = "<account_id>"
+EMAIL = "<email>"
+NAME = "<name>"
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+# A user's routes are the only ones whose segment after zt_risk_scoring/ is an id (see the API's routes).
+_USER_PATH = re.compile(rf"/zt_risk_scoring/({_UUID})(?:/reset)?$")
+_EMAIL_TEXT = re.compile(r"[^\s@\"'<>(),;:]+@[^\s@\"'<>(),;:]+\.[A-Za-z]{2,}")
+# Response headers worth keeping: what the body is, and how long a rate limit asks to wait.
+KEPT_HEADERS = ("Content-Type", "Retry-After")
+_lock = threading.Lock()
+
+
+def user_placeholder(user_id: str) -> str:
+    """A stable stand-in for a user id: the same in every file of a run, and not reversible."""
+    return f"<user:{hashlib.sha256(user_id.lower().encode()).hexdigest()[:12]}>"
+
+
+def record(settings: Settings, account_id: str, response: requests.Response, body: Any, started: float) -> None:
+    """Append one exchange to this process's transcript under $ZT_RISK_RECORD; nothing when it is unset."""
+    directory = os.environ.get(ENV)
+    if not directory:
+        return
+    request = response.request
+    url = str(request.url or "")
+    base = settings.base_url
+    try:
+        answer: Any = response.json()
+    except ValueError:
+        answer = {"<not json>": response.text[:2000]}
+    # The client's own retries (429, 503, lost connections) happen below requests: each is a request sent too.
+    retries = getattr(getattr(response.raw, "retries", None), "history", ())
+    entry = {
+        "at": started,
+        "attempts": 1 + len(retries),
+        "elapsed_s": round(time.time() - started, 4),
+        "pid": os.getpid(),
+        "method": request.method,
+        "path": url[len(base) :] if url.startswith(base) else url,
+        "request": body,
+        "status": response.status_code,
+        "headers": {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers},
+        "response": answer,
+    }
+    line = json.dumps(redacted(entry, settings, account_id), sort_keys=True)
+    target = Path(directory)
+    with _lock:
+        target.mkdir(parents=True, exist_ok=True)
+        with (target / f"{os.getpid()}.jsonl").open("a", encoding="utf-8") as out:
+            out.write(line + "\n")
+
+
+def redacted(entry: dict[str, Any], settings: Settings, account_id: str) -> Any:
+    """`entry` with the credentials, the account id, emails, user names and user ids replaced by placeholders."""
+    users = set(_USER_PATH.findall(str(entry.get("path", "")).split("?", 1)[0]))
+    users |= _user_ids(entry.get("response"))
+    secrets = tuple(s for s in (settings.token, settings.api_key) if s)
+    is_user_answer = bool(users) or str(entry.get("path", "")).endswith("/summary")
+
+    def scrub(value: Any, key: str = "") -> Any:
+        if isinstance(value, dict):
+            return {k: scrub(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [scrub(v, key) for v in value]
+        if not isinstance(value, str):
+            return value
+        if is_user_answer and key == "name":
+            return NAME
+        text = redact(value, secrets)
+        if settings.email:
+            text = text.replace(settings.email, EMAIL)
+        text = _EMAIL_TEXT.sub(EMAIL, text.replace(account_id, ACCOUNT))
+        for user in users:
+            text = re.sub(re.escape(user), user_placeholder(user), text, flags=re.IGNORECASE)
+        return text
+
+    return scrub(entry)
+
+
+def _user_ids(value: Any) -> set[str]:
+    """Every value of a `user_id` key in an answer (the summary's users)."""
+    if isinstance(value, dict):
+        found = {v for k, v in value.items() if k == "user_id" and isinstance(v, str)}
+        return found.union(*(_user_ids(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_user_ids(v) for v in value))
+    return set()

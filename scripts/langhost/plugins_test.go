@@ -15,7 +15,7 @@ func venv(t *testing.T, cfg string, files map[string]string) (string, string) {
 	dir := t.TempDir()
 	site := filepath.Join(dir, "lib", "python3.11", "site-packages")
 	files["../../../pyvenv.cfg"] = cfg
-	files["pulumi-3.274.1.dist-info/METADATA"] = ""
+	files["pulumi-3.276.0.dist-info/METADATA"] = ""
 	files["pulumi/__init__.py"] = ""
 	for name, content := range files {
 		path := filepath.Join(site, name)

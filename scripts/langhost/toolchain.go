@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"github.com/pulumi/pulumi/sdk/v3/python/toolchain"
+	"google.golang.org/protobuf/types/known/structpb"
+)
+
+// pythonOptions reads the `virtualenv` and `toolchain` runtime options as upstream's host does. Without a
+// `toolchain` option the package's Auto applies: uv or poetry when a uv.lock or poetry.lock is found upwards
+// of the program, else pip. (`typechecker` is not read: the shim runs no type checker.)
+func pythonOptions(info *pulumirpc.ProgramInfo) (toolchain.PythonOptions, error) {
+	opts := toolchain.PythonOptions{Root: info.GetRootDirectory(), ProgramDir: info.GetProgramDirectory()}
+	fields := info.GetOptions().GetFields()
+	if value, ok := fields["virtualenv"]; ok {
+		venv, ok := value.GetKind().(*structpb.Value_StringValue)
+		if !ok {
+			return opts, errors.New("virtualenv option must be a string")
+		}
+		opts.Virtualenv = venv.StringValue
+	}
+	if value, ok := fields["toolchain"]; ok {
+		name, ok := value.GetKind().(*structpb.Value_StringValue)
+		if !ok {
+			return opts, errors.New("toolchain option must be a string")
+		}
+		switch name.StringValue {
+		case "pip":
+			opts.Toolchain = toolchain.Pip
+		case "poetry":
+			opts.Toolchain = toolchain.Poetry
+		case "uv":
+			opts.Toolchain = toolchain.Uv
+		default:
+			return opts, fmt.Errorf("unsupported toolchain option: %s", name.StringValue)
+		}
+	}
+	return opts, nil
+}
+
+// environment is the program's toolchain and the virtual environment the program runs in ("" for the
+// ambient Python: pip without a `virtualenv` option), checked by the toolchain as upstream's Run does:
+// upstream's message for a `virtualenv` that names none, and for uv and poetry a venv they have not
+// created yet (`pulumi install` creates it).
+func environment(ctx context.Context, info *pulumirpc.ProgramInfo) (toolchain.Toolchain, string, error) {
+	opts, err := pythonOptions(info)
+	if err != nil {
+		return nil, "", err
+	}
+	tc, err := toolchain.ResolveToolchain(opts)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := tc.ValidateVenv(ctx); err != nil {
+		return nil, "", err
+	}
+	venv, err := tc.VirtualEnvPath(ctx)
+	return tc, venv, err
+}
+
+// InstallDependencies is `pulumi install`: the toolchain installs the program's dependencies (pip into
+// its `virtualenv`, `uv sync`, `poetry install`), its output streamed to the engine, as upstream's host
+// has it.
+func (s *shim) InstallDependencies(r *pulumirpc.InstallDependenciesRequest, srv pulumirpc.LanguageRuntime_InstallDependenciesServer) error {
+	opts, err := pythonOptions(r.GetInfo())
+	if err != nil {
+		return err
+	}
+	// Upstream runs plugins (policy packs) only from a venv of their own, `venv` by default.
+	if r.GetIsPlugin() && opts.Toolchain == toolchain.Pip && opts.Virtualenv == "" {
+		opts.Virtualenv = "venv"
+	}
+	closer, stdout, stderr, err := rpcutil.MakeInstallDependenciesStreams(srv, r.GetIsTerminal())
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	fmt.Fprint(stdout, "Installing dependencies...\n\n")
+	tc, err := toolchain.ResolveToolchain(opts)
+	if err != nil {
+		return err
+	}
+	if err := tc.InstallDependencies(srv.Context(), r.GetInfo().GetProgramDirectory(),
+		r.GetUseLanguageVersionTools(), true, stdout, stderr); err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, "Finished installing dependencies\n\n")
+	return closer.Close()
+}

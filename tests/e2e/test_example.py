@@ -1,4 +1,6 @@
-"""examples/okta-risk as a user runs it: its own venv from its requirements.txt, the real CLI, the emulator."""
+"""examples/okta-risk as a user runs it, the real CLI, the emulator: installed with pip into its own venv from its
+requirements.txt, and as examples/okta-risk-uv (the same program, `toolchain: uv`) installed by `pulumi install`.
+"""
 
 from __future__ import annotations
 
@@ -19,17 +21,20 @@ from tests.conftest import ACCOUNT, TOKEN, Control
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
 
-EXAMPLE = Path("examples") / "okta-risk"
+EXAMPLES = {"pip": Path("examples") / "okta-risk", "uv": Path("examples") / "okta-risk-uv"}
 
 
 class Example(UserProject):
     """The example project inside a copy of this checkout, run by the CLI with a user's environment."""
 
-    def __init__(self, workdir: Path, server: EmulatorServer) -> None:
+    def __init__(self, workdir: Path, server: EmulatorServer, toolchain: str) -> None:
         source = workdir / "source"
         shutil.copytree(ROOT, source, ignore=CHECKOUT_SKIP)
-        super().__init__(source / EXAMPLE, workdir, {"CLOUDFLARE_API_TOKEN": TOKEN})
-        self._install()
+        super().__init__(source / EXAMPLES[toolchain], workdir, {"CLOUDFLARE_API_TOKEN": TOKEN})
+        if toolchain == "uv":
+            self._install_with_uv(workdir / "tools")
+        else:
+            self._install()
         self.run("stack", "init", "dev")
         self.base = {
             "cloudflare:baseUrl": server.base_url,
@@ -51,6 +56,17 @@ class Example(UserProject):
             timeout=600,
         )
 
+    def _install_with_uv(self, tools: Path) -> None:
+        """`pulumi install`, as the uv example's README says, with uv (the test extra's) alone added to PATH."""
+        uv = shutil.which("uv", path=str(Path(sys.executable).parent))
+        assert uv, "uv comes with the test extra: make venv"
+        tools.mkdir()
+        (tools / "uv").symlink_to(uv)
+        self.env["PATH"] = os.pathsep.join([self.env["PATH"], str(tools)])
+        result = self.run("install")
+        assert "Finished installing dependencies" in result.stdout, result.stdout
+        assert (self.dir / ".venv" / "bin" / "python").exists()
+
     def set_config(self, extra: dict[str, str]) -> None:
         self.write_config("dev", {**self.base, **extra})
 
@@ -58,9 +74,11 @@ class Example(UserProject):
         return dict(json.loads(self.run("stack", "output", "--json").stdout))
 
 
-@pytest.fixture(scope="module")
-def example(module_emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Example]:
-    project = Example(tmp_path_factory.mktemp("example"), module_emulator)
+@pytest.fixture(scope="module", params=sorted(EXAMPLES))
+def example(
+    request: pytest.FixtureRequest, module_emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Example]:
+    project = Example(tmp_path_factory.mktemp("example"), module_emulator, request.param)
     yield project
     project.run("destroy", "--yes", "--skip-preview", check=False)
 
@@ -75,11 +93,11 @@ def _ops(preview: str) -> dict[str, str]:
     }
 
 
-# The tests below run in file order on one stack: preview, up, preview, a change, destroy.
+# The tests below run in file order on one stack per example: preview, up, preview, a change, destroy.
 
 
 def test_preview_example_creates_everything_without_python_cmd(example: Example, emu: Control) -> None:
-    assert "PULUMI_PYTHON_CMD" not in example.env  # Pulumi.yaml's `virtualenv: venv` is what finds the venv
+    assert "PULUMI_PYTHON_CMD" not in example.env  # Pulumi.yaml's toolchain options are what find the venv
     writes = emu.writes()
     result = example.run("preview", "--json")
     assert _ops(result.stdout) == {"risk-behaviors": "create", "okta-idp": "create", "okta": "create"}

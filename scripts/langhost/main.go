@@ -53,6 +53,7 @@ type shim struct {
 	stop   func()   // stops serving, which ends this process
 	mu     sync.Mutex
 	hosts  map[string]*child // by absolute virtualenv path; "" is the host without one
+	envs   map[toolchain.PythonOptions]resolved
 	closed bool
 }
 
@@ -130,7 +131,7 @@ func withoutVar(env []string, name string) []string {
 }
 
 func (s *shim) GetRequiredPlugins(ctx context.Context, r *pulumirpc.GetRequiredPluginsRequest) (*pulumirpc.GetRequiredPluginsResponse, error) {
-	_, venv, err := environment(ctx, r.GetInfo())
+	_, venv, err := s.environment(ctx, r.GetInfo())
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +147,7 @@ func (s *shim) GetRequiredPlugins(ctx context.Context, r *pulumirpc.GetRequiredP
 
 // hostFor is the v3.68 host for the program's virtual environment, refused when the toolchain finds none.
 func (s *shim) hostFor(ctx context.Context, info *pulumirpc.ProgramInfo) (pulumirpc.LanguageRuntimeClient, error) {
-	_, venv, err := environment(ctx, info)
+	_, venv, err := s.environment(ctx, info)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +155,7 @@ func (s *shim) hostFor(ctx context.Context, info *pulumirpc.ProgramInfo) (pulumi
 }
 
 func (s *shim) Run(ctx context.Context, r *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	tc, venv, err := environment(ctx, r.GetInfo())
+	tc, venv, err := s.environment(ctx, r.GetInfo())
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +216,7 @@ func (s *shim) Cancel(ctx context.Context, r *emptypb.Empty) (*emptypb.Empty, er
 // toolchain: its venv's, else PULUMI_PYTHON_CMD, else python3.
 func (s *shim) RunPlugin(r *pulumirpc.RunPluginRequest, srv grpc.ServerStreamingServer[pulumirpc.RunPluginResponse]) error {
 	info := pluginInfo(r)
-	tc, venv, err := environment(srv.Context(), info)
+	tc, venv, err := s.environment(srv.Context(), info)
 	if err != nil {
 		return err
 	}

@@ -43,14 +43,28 @@ func pythonOptions(info *pulumirpc.ProgramInfo) (toolchain.PythonOptions, error)
 	return opts, nil
 }
 
+// resolved is a program's toolchain and the virtual environment it runs the program in.
+type resolved struct {
+	tc   toolchain.Toolchain
+	venv string
+}
+
 // environment is the program's toolchain and the virtual environment the program runs in ("" for the
 // ambient Python: pip without a `virtualenv` option), checked by the toolchain as upstream's Run does:
 // upstream's message for a `virtualenv` that names none, and for uv and poetry a venv they have not
-// created yet (`pulumi install` creates it).
-func environment(ctx context.Context, info *pulumirpc.ProgramInfo) (toolchain.Toolchain, string, error) {
+// created yet (`pulumi install` creates it). A resolution that succeeded is kept for the life of this
+// process (one CLI command): poetry answers each ValidateVenv and VirtualEnvPath with a `poetry env info`
+// (about 0.4 s), and the engine makes several calls per preview or update.
+func (s *shim) environment(ctx context.Context, info *pulumirpc.ProgramInfo) (toolchain.Toolchain, string, error) {
 	opts, err := pythonOptions(info)
 	if err != nil {
 		return nil, "", err
+	}
+	s.mu.Lock()
+	known, ok := s.envs[opts]
+	s.mu.Unlock()
+	if ok {
+		return known.tc, known.venv, nil
 	}
 	tc, err := toolchain.ResolveToolchain(opts)
 	if err != nil {
@@ -60,7 +74,16 @@ func environment(ctx context.Context, info *pulumirpc.ProgramInfo) (toolchain.To
 		return nil, "", err
 	}
 	venv, err := tc.VirtualEnvPath(ctx)
-	return tc, venv, err
+	if err != nil {
+		return nil, "", err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.envs == nil {
+		s.envs = map[toolchain.PythonOptions]resolved{}
+	}
+	s.envs[opts] = resolved{tc, venv}
+	return tc, venv, nil
 }
 
 // InstallDependencies is `pulumi install`: the toolchain installs the program's dependencies (pip into

@@ -75,21 +75,36 @@ func TestEnvironment_UvProjectRunsInItsVenv(t *testing.T) {
 	fakeTool(t, "uv", fakeUv)
 	files := map[string]string{"pyproject.toml": pyproject, ".venv/bin/python": "#!/bin/sh\n"}
 	dir, info := project(t, files, map[string]any{"toolchain": "uv"})
-	if _, venv, err := environment(context.Background(), info); err != nil || venv != filepath.Join(dir, ".venv") {
+	if _, venv, err := (&shim{}).environment(context.Background(), info); err != nil || venv != filepath.Join(dir, ".venv") {
 		t.Fatalf("environment = %q, %v; want the project's .venv", venv, err)
 	}
 	// Without the option, a uv.lock selects uv (upstream's Auto).
 	files["uv.lock"] = ""
 	dir, info = project(t, files, map[string]any{})
-	if _, venv, err := environment(context.Background(), info); err != nil || venv != filepath.Join(dir, ".venv") {
+	if _, venv, err := (&shim{}).environment(context.Background(), info); err != nil || venv != filepath.Join(dir, ".venv") {
 		t.Fatalf("environment with uv.lock = %q, %v; want the project's .venv", venv, err)
+	}
+}
+
+func TestEnvironment_ResolvedOncePerProcess(t *testing.T) {
+	log := fakeTool(t, "uv", fakeUv)
+	files := map[string]string{"pyproject.toml": pyproject, ".venv/bin/python": "#!/bin/sh\n"}
+	_, info := project(t, files, map[string]any{"toolchain": "uv"})
+	s := &shim{}
+	for range 3 {
+		if _, _, err := s.environment(context.Background(), info); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if calls, _ := os.ReadFile(log); strings.Count(string(calls), "--version") != 1 {
+		t.Fatalf("the toolchain is resolved once per process, uv ran: %s", calls)
 	}
 }
 
 func TestEnvironment_UvVenvMissingIsRefused(t *testing.T) {
 	fakeTool(t, "uv", fakeUv)
 	_, info := project(t, map[string]string{"pyproject.toml": pyproject}, map[string]any{"toolchain": "uv"})
-	if _, _, err := environment(context.Background(), info); err == nil || !strings.Contains(err.Error(), "is not a virtualenv") {
+	if _, _, err := (&shim{}).environment(context.Background(), info); err == nil || !strings.Contains(err.Error(), "is not a virtualenv") {
 		t.Fatalf("a uv project without its venv must be refused, got %v", err)
 	}
 }
@@ -97,19 +112,19 @@ func TestEnvironment_UvVenvMissingIsRefused(t *testing.T) {
 func TestEnvironment_UvMissingSaysSo(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	_, info := project(t, map[string]string{"pyproject.toml": pyproject}, map[string]any{"toolchain": "uv"})
-	if _, _, err := environment(context.Background(), info); err == nil || !strings.Contains(err.Error(), "Could not find `uv`") {
+	if _, _, err := (&shim{}).environment(context.Background(), info); err == nil || !strings.Contains(err.Error(), "Could not find `uv`") {
 		t.Fatalf("no uv on PATH must be said, got %v", err)
 	}
 }
 
 func TestEnvironment_PipVirtualenvMissingNamesTheOption(t *testing.T) {
 	_, info := project(t, nil, map[string]any{"toolchain": "pip", "virtualenv": "no-such-venv"})
-	_, _, err := environment(context.Background(), info)
+	_, _, err := (&shim{}).environment(context.Background(), info)
 	if err == nil || !strings.Contains(err.Error(), `set to "no-such-venv"`) || !strings.Contains(err.Error(), "doesn't exist") {
 		t.Fatalf("upstream's message for a missing virtualenv, got %v", err)
 	}
 	_, info = project(t, nil, map[string]any{"toolchain": "pip"})
-	if _, venv, err := environment(context.Background(), info); err != nil || venv != "" {
+	if _, venv, err := (&shim{}).environment(context.Background(), info); err != nil || venv != "" {
 		t.Fatalf("pip without virtualenv is the ambient Python, got %q, %v", venv, err)
 	}
 }
@@ -124,7 +139,7 @@ func TestEnvironment_PoetryVenvFromPoetry(t *testing.T) {
 	}
 	fakeTool(t, "poetry", `case "$1" in --version) echo "Poetry (version 2.1.3)";; env) echo "`+venv+`";; esac`)
 	_, info := project(t, map[string]string{"pyproject.toml": pyproject}, map[string]any{"toolchain": "poetry"})
-	if _, got, err := environment(context.Background(), info); err != nil || got != venv {
+	if _, got, err := (&shim{}).environment(context.Background(), info); err != nil || got != venv {
 		t.Fatalf("environment = %q, %v; want poetry's venv %q", got, err, venv)
 	}
 }

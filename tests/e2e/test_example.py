@@ -1,5 +1,6 @@
 """examples/okta-risk as a user runs it, the real CLI, the emulator: installed with pip into its own venv from its
-requirements.txt, and as examples/okta-risk-uv (the same program, `toolchain: uv`) installed by `pulumi install`.
+requirements.txt, and as examples/okta-risk-uv and okta-risk-poetry (the same program, `toolchain: uv` and
+`toolchain: poetry`) installed by `pulumi install`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,33 @@ from tests.conftest import ACCOUNT, TOKEN, Control
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
 
-EXAMPLES = {"pip": Path("examples") / "okta-risk", "uv": Path("examples") / "okta-risk-uv"}
+EXAMPLES = {
+    "pip": Path("examples") / "okta-risk",
+    "uv": Path("examples") / "okta-risk-uv",
+    "poetry": Path("examples") / "okta-risk-poetry",
+}
+
+
+def user_pip_env() -> dict[str, str]:
+    """The user's pip: no constraints or import path of this project's dev environment."""
+    return {k: v for k, v in os.environ.items() if k not in ("PIP_CONSTRAINT", "PYTHONPATH", "VIRTUAL_ENV")}
+
+
+def toolchain_executable(name: str, workdir: Path) -> str:
+    """uv from the test extra; poetry, not in the dev environment, installed from PyPI into a venv of its own."""
+    if name == "uv":
+        uv = shutil.which("uv", path=str(Path(sys.executable).parent))
+        assert uv, "uv comes with the test extra: make venv"
+        return uv
+    tool_venv = workdir / f"{name}-venv"
+    subprocess.run([sys.executable, "-m", "venv", str(tool_venv)], check=True, timeout=120)
+    subprocess.run(
+        [str(tool_venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", name],
+        env=user_pip_env(),
+        check=True,
+        timeout=600,
+    )
+    return str(tool_venv / "bin" / name)
 
 
 class Example(UserProject):
@@ -31,10 +58,10 @@ class Example(UserProject):
         source = workdir / "source"
         shutil.copytree(ROOT, source, ignore=CHECKOUT_SKIP)
         super().__init__(source / EXAMPLES[toolchain], workdir, {"CLOUDFLARE_API_TOKEN": TOKEN})
-        if toolchain == "uv":
-            self._install_with_uv(workdir / "tools")
-        else:
+        if toolchain == "pip":
             self._install()
+        else:
+            self._pulumi_install(toolchain_executable(toolchain, workdir), workdir / "tools")
         self.run("stack", "init", "dev")
         self.base = {
             "cloudflare:baseUrl": server.base_url,
@@ -45,24 +72,22 @@ class Example(UserProject):
 
     def _install(self) -> None:
         """`python -m venv venv` and `pip install -r requirements.txt`, as the example's README says."""
-        # The user's pip: no constraints or import path of this project's dev environment.
-        env = {k: v for k, v in os.environ.items() if k not in ("PIP_CONSTRAINT", "PYTHONPATH", "VIRTUAL_ENV")}
         subprocess.run([sys.executable, "-m", "venv", "venv"], cwd=self.dir, check=True, timeout=120)
         subprocess.run(
             ["venv/bin/pip", "install", "--quiet", "--disable-pip-version-check", "-r", "requirements.txt"],
             cwd=self.dir,
-            env=env,
+            env=user_pip_env(),
             check=True,
             timeout=600,
         )
 
-    def _install_with_uv(self, tools: Path) -> None:
-        """`pulumi install`, as the uv example's README says, with uv (the test extra's) alone added to PATH."""
-        uv = shutil.which("uv", path=str(Path(sys.executable).parent))
-        assert uv, "uv comes with the test extra: make venv"
+    def _pulumi_install(self, tool: str, tools: Path) -> None:
+        """`pulumi install`, as the example's README says, with the toolchain's executable alone added to PATH."""
         tools.mkdir()
-        (tools / "uv").symlink_to(uv)
+        (tools / Path(tool).name).symlink_to(tool)
         self.env["PATH"] = os.pathsep.join([self.env["PATH"], str(tools)])
+        # poetry's venv in this copy, not in the user's poetry cache (uv's is the project's .venv already).
+        self.env["POETRY_VIRTUALENVS_IN_PROJECT"] = "true"
         result = self.run("install")
         assert "Finished installing dependencies" in result.stdout, result.stdout
         assert (self.dir / ".venv" / "bin" / "python").exists()

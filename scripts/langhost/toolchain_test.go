@@ -33,15 +33,7 @@ const fakeUv = `case "$1" in --version) echo "uv 0.7.2";; sync) echo "Resolved 3
 func project(t *testing.T, files map[string]string, options map[string]any) (string, *pulumirpc.ProgramInfo) {
 	t.Helper()
 	dir := t.TempDir()
-	for name, content := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, dir, files)
 	opts, err := structpb.NewStruct(options)
 	if err != nil {
 		t.Fatal(err)
@@ -131,12 +123,7 @@ func TestEnvironment_PipVirtualenvMissingNamesTheOption(t *testing.T) {
 
 func TestEnvironment_PoetryVenvFromPoetry(t *testing.T) {
 	venv := filepath.Join(t.TempDir(), "p-py3.11")
-	if err := os.MkdirAll(filepath.Join(venv, "bin"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(venv, "bin", "python"), nil, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	writeFiles(t, venv, map[string]string{"bin/python": ""})
 	fakeTool(t, "poetry", `case "$1" in --version) echo "Poetry (version 2.1.3)";; env) echo "`+venv+`";; esac`)
 	_, info := project(t, map[string]string{"pyproject.toml": pyproject}, map[string]any{"toolchain": "poetry"})
 	if _, got, err := (&shim{}).environment(context.Background(), info); err != nil || got != venv {

@@ -8,6 +8,7 @@
 //   - InstallDependencies (`pulumi install`) through that toolchain;
 //   - GetRequiredPlugins without `python -m pip list` when the environment provably holds no package a
 //     plugin could come from (see noPluginPackages);
+//   - About and GetProgramDependencies from the toolchain (the v3.68 host asks the ambient python3 and pip);
 //   - RunPlugin with the program in RunPluginRequest.info (how the engine starts policy packs);
 //   - a Cancel that stops the hosts at once.
 //
@@ -145,15 +146,6 @@ func (s *shim) GetRequiredPlugins(ctx context.Context, r *pulumirpc.GetRequiredP
 	return host.GetRequiredPlugins(ctx, r)
 }
 
-// hostFor is the v3.68 host for the program's virtual environment, refused when the toolchain finds none.
-func (s *shim) hostFor(ctx context.Context, info *pulumirpc.ProgramInfo) (pulumirpc.LanguageRuntimeClient, error) {
-	_, venv, err := s.environment(ctx, info)
-	if err != nil {
-		return nil, err
-	}
-	return s.host(venv)
-}
-
 func (s *shim) Run(ctx context.Context, r *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
 	tc, venv, err := s.environment(ctx, r.GetInfo())
 	if err != nil {
@@ -180,22 +172,6 @@ func (s *shim) GetPluginInfo(ctx context.Context, r *emptypb.Empty) (*pulumirpc.
 		return nil, err
 	}
 	return host.GetPluginInfo(ctx, r)
-}
-
-func (s *shim) About(ctx context.Context, r *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
-	host, err := s.hostFor(ctx, r.GetInfo())
-	if err != nil {
-		return nil, err
-	}
-	return host.About(ctx, r)
-}
-
-func (s *shim) GetProgramDependencies(ctx context.Context, r *pulumirpc.GetProgramDependenciesRequest) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	host, err := s.hostFor(ctx, r.GetInfo())
-	if err != nil {
-		return nil, err
-	}
-	return host.GetProgramDependencies(ctx, r)
 }
 
 func (s *shim) Cancel(ctx context.Context, r *emptypb.Empty) (*emptypb.Empty, error) {

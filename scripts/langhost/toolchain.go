@@ -86,6 +86,38 @@ func (s *shim) environment(ctx context.Context, info *pulumirpc.ProgramInfo) (to
 	return tc, venv, nil
 }
 
+// About reports the program's Python as its toolchain finds it, as upstream's host does (the v3.68 host
+// reports the ambient python3 even for a venv).
+func (s *shim) About(ctx context.Context, r *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
+	tc, _, err := s.environment(ctx, r.GetInfo())
+	if err != nil {
+		return nil, err
+	}
+	info, err := tc.About(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.AboutResponse{Executable: info.PythonExecutable, Version: info.PythonVersion.String()}, nil
+}
+
+// GetProgramDependencies lists the program's packages through its toolchain (pip list, uv export, poetry's
+// lock), as upstream's host does: the v3.68 host asks pip, which uv does not put in a venv.
+func (s *shim) GetProgramDependencies(ctx context.Context, r *pulumirpc.GetProgramDependenciesRequest) (*pulumirpc.GetProgramDependenciesResponse, error) {
+	tc, _, err := s.environment(ctx, r.GetInfo())
+	if err != nil {
+		return nil, err
+	}
+	packages, err := tc.ListPackages(ctx, r.GetTransitiveDependencies())
+	if err != nil {
+		return nil, fmt.Errorf("failed to get python dependencies: %w", err)
+	}
+	dependencies := make([]*pulumirpc.DependencyInfo, len(packages))
+	for i, p := range packages {
+		dependencies[i] = &pulumirpc.DependencyInfo{Name: p.Name, Version: p.Version}
+	}
+	return &pulumirpc.GetProgramDependenciesResponse{Dependencies: dependencies}, nil
+}
+
 // InstallDependencies is `pulumi install`: the toolchain installs the program's dependencies (pip into
 // its `virtualenv`, `uv sync`, `poetry install`), its output streamed to the engine, as upstream's host
 // has it.

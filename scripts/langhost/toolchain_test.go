@@ -207,3 +207,32 @@ func TestGoMod_SdkIsThePinnedRelease(t *testing.T) {
 		t.Fatalf("go.mod must require github.com/pulumi/pulumi/sdk/v3 v%s, the pinned CLI", pinned)
 	}
 }
+
+// fakeVenv is a venv whose python answers what the toolchain asks of it: its version, its executable and
+// `pip list`.
+func fakeVenv(t *testing.T, dir string) string {
+	t.Helper()
+	venv := filepath.Join(dir, "venv")
+	python := `case "$1" in --version) echo "Python 3.11.7";; -c) echo "` + venv + `/bin/python";;
+-m) echo '[{"name": "Zt_Risk.Scoring", "version": "0.1.0"}, {"name": "pulumi", "version": "3.276.0"}]';; esac`
+	writeFiles(t, venv, map[string]string{"bin/python": "#!/bin/sh\n" + python + "\n"})
+	return venv
+}
+
+func TestAbout_ReportsTheToolchainsPython(t *testing.T) {
+	dir, info := project(t, nil, map[string]any{"toolchain": "pip", "virtualenv": "venv"})
+	venv := fakeVenv(t, dir)
+	about, err := (&shim{}).About(context.Background(), &pulumirpc.AboutRequest{Info: info})
+	if err != nil || about.GetExecutable() != venv+"/bin/python" || about.GetVersion() != "3.11.7" {
+		t.Fatalf("About = %v, %v; want the venv's python 3.11.7", about, err)
+	}
+}
+
+func TestGetProgramDependencies_ListsTheToolchainsPackages(t *testing.T) {
+	dir, info := project(t, nil, map[string]any{"toolchain": "pip", "virtualenv": "venv"})
+	fakeVenv(t, dir)
+	deps, err := (&shim{}).GetProgramDependencies(context.Background(), &pulumirpc.GetProgramDependenciesRequest{Info: info})
+	if err != nil || len(deps.GetDependencies()) != 2 || deps.GetDependencies()[0].GetName() != "zt-risk-scoring" {
+		t.Fatalf("GetProgramDependencies = %v, %v; want pip's two packages, names normalized", deps, err)
+	}
+}

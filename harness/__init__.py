@@ -85,7 +85,7 @@ def backend_env(workdir: Path) -> dict[str, str]:
 
 class UserProject:
     """A project directory of a user's own, run with a user's environment: the pinned CLI on PATH and no
-    Python of this project's (so the project's `virtualenv` option is what finds its venv)."""
+    Python of this project's (so the project's runtime options, `virtualenv` or `toolchain`, find its venv)."""
 
     def __init__(self, directory: Path, workdir: Path, env: dict[str, str]) -> None:
         self.dir = directory

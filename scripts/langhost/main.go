@@ -1,11 +1,14 @@
 // Command pulumi-language-python fronts the Python language host built from sdk/v3 v3.68.0 (the newest
 // the module proxy serves) and adds what that host lacks under the pinned engine:
 //
-//   - the `virtualenv` runtime option of Pulumi.yaml: the v3.68 host only takes it as a start-up flag,
-//     the engine now sends it with each call (ProgramInfo.options), so the shim starts one v3.68 host per
-//     virtual environment, with -virtualenv set, on the first call that names it;
+//   - the `toolchain` and `virtualenv` runtime options of Pulumi.yaml, resolved by upstream's
+//     python/toolchain package (toolchain.go): the engine sends them with each call (ProgramInfo.options),
+//     the v3.68 host only takes a venv as a start-up flag, so the shim starts one v3.68 host per virtual
+//     environment the toolchain names (pip's `virtualenv`, uv's or poetry's venv), with -virtualenv set;
+//   - InstallDependencies (`pulumi install`) through that toolchain;
 //   - GetRequiredPlugins without `python -m pip list` when the environment provably holds no package a
 //     plugin could come from (see noPluginPackages);
+//   - About and GetProgramDependencies from the toolchain (the v3.68 host asks the ambient python3 and pip);
 //   - RunPlugin with the program in RunPluginRequest.info (how the engine starts policy packs);
 //   - a Cancel that stops the hosts at once.
 //
@@ -28,6 +31,7 @@ import (
 	"time"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"github.com/pulumi/pulumi/sdk/v3/python/toolchain"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/types/known/emptypb"
@@ -50,45 +54,8 @@ type shim struct {
 	stop   func()   // stops serving, which ends this process
 	mu     sync.Mutex
 	hosts  map[string]*child // by absolute virtualenv path; "" is the host without one
+	envs   map[toolchain.PythonOptions]resolved
 	closed bool
-}
-
-// virtualenv is the `virtualenv` runtime option of the program's project, made absolute against the
-// project root as upstream's pip toolchain does, and the option as written ("" when unset).
-func virtualenv(info *pulumirpc.ProgramInfo) (string, string) {
-	opt := info.GetOptions().GetFields()["virtualenv"].GetStringValue()
-	if opt == "" || filepath.IsAbs(opt) {
-		return opt, opt
-	}
-	return filepath.Join(info.GetRootDirectory(), opt), opt
-}
-
-// isVirtualEnv mirrors upstream's check: the directory holds bin/python.
-func isVirtualEnv(dir string) bool {
-	st, err := os.Stat(filepath.Join(dir, "bin", "python"))
-	return err == nil && !st.IsDir()
-}
-
-// virtualEnvError is upstream's message for a `virtualenv` option that names no virtual environment.
-func virtualEnvError(opt, dir string) error {
-	problem := "doesn't appear to be a virtual environment"
-	if _, err := os.Stat(dir); os.IsNotExist(err) {
-		problem = "doesn't exist"
-	}
-	python := filepath.Join(dir, "bin", "python")
-	return fmt.Errorf("The 'virtualenv' option in Pulumi.yaml is set to %q, but %q %s; run the following commands "+
-		"to create the virtual environment and install dependencies into it:\n\n"+
-		"    1. python3 -m venv %s\n    2. %s -m pip install --upgrade pip setuptools wheel\n"+
-		"    3. %s -m pip install -r requirements.txt\n", opt, dir, problem, dir, python, python)
-}
-
-// checkedVenv is virtualenv(info) after upstream's validation.
-func checkedVenv(info *pulumirpc.ProgramInfo) (string, error) {
-	venv, opt := virtualenv(info)
-	if venv != "" && !isVirtualEnv(venv) {
-		return "", virtualEnvError(opt, venv)
-	}
-	return venv, nil
 }
 
 // host returns the v3.68 host for a virtual environment ("" for none), starting it on first use.
@@ -165,7 +132,7 @@ func withoutVar(env []string, name string) []string {
 }
 
 func (s *shim) GetRequiredPlugins(ctx context.Context, r *pulumirpc.GetRequiredPluginsRequest) (*pulumirpc.GetRequiredPluginsResponse, error) {
-	venv, err := checkedVenv(r.GetInfo())
+	_, venv, err := s.environment(ctx, r.GetInfo())
 	if err != nil {
 		return nil, err
 	}
@@ -179,17 +146,17 @@ func (s *shim) GetRequiredPlugins(ctx context.Context, r *pulumirpc.GetRequiredP
 	return host.GetRequiredPlugins(ctx, r)
 }
 
-// hostFor is the v3.68 host for the program's virtualenv option, refused when that venv does not exist.
-func (s *shim) hostFor(info *pulumirpc.ProgramInfo) (pulumirpc.LanguageRuntimeClient, error) {
-	venv, err := checkedVenv(info)
+func (s *shim) Run(ctx context.Context, r *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
+	tc, venv, err := s.environment(ctx, r.GetInfo())
 	if err != nil {
 		return nil, err
 	}
-	return s.host(venv)
-}
-
-func (s *shim) Run(ctx context.Context, r *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	host, err := s.hostFor(r.GetInfo())
+	// As upstream's Run: the toolchain's Command first brings uv's venv up to date (`uv sync --inexact`, what
+	// `uv run` does); the v3.68 host then runs the program with that venv's python.
+	if _, err := tc.Command(ctx); err != nil {
+		return nil, err
+	}
+	host, err := s.host(venv)
 	if err != nil {
 		return nil, err
 	}
@@ -207,23 +174,6 @@ func (s *shim) GetPluginInfo(ctx context.Context, r *emptypb.Empty) (*pulumirpc.
 	return host.GetPluginInfo(ctx, r)
 }
 
-func (s *shim) About(ctx context.Context, r *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
-	venv, _ := virtualenv(r.GetInfo())
-	host, err := s.host(venv)
-	if err != nil {
-		return nil, err
-	}
-	return host.About(ctx, r)
-}
-
-func (s *shim) GetProgramDependencies(ctx context.Context, r *pulumirpc.GetProgramDependenciesRequest) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	host, err := s.hostFor(r.GetInfo())
-	if err != nil {
-		return nil, err
-	}
-	return host.GetProgramDependencies(ctx, r)
-}
-
 func (s *shim) Cancel(ctx context.Context, r *emptypb.Empty) (*emptypb.Empty, error) {
 	// The old host has no Cancel and would hold the engine for its 5 s kill grace period.
 	s.mu.Lock()
@@ -239,26 +189,22 @@ func (s *shim) Cancel(ctx context.Context, r *emptypb.Empty) (*emptypb.Empty, er
 }
 
 // RunPlugin runs a Python plugin (a policy pack) from its program directory with the Python of its
-// `virtualenv` runtime option, else PULUMI_PYTHON_CMD, else python3.
+// toolchain: its venv's, else PULUMI_PYTHON_CMD, else python3.
 func (s *shim) RunPlugin(r *pulumirpc.RunPluginRequest, srv grpc.ServerStreamingServer[pulumirpc.RunPluginResponse]) error {
-	dir := r.GetInfo().GetProgramDirectory()
-	if dir == "" {
-		dir = r.GetProgram()
-	}
-	venv, err := checkedVenv(r.GetInfo())
+	info := pluginInfo(r)
+	tc, venv, err := s.environment(srv.Context(), info)
 	if err != nil {
 		return err
 	}
-	python, env := os.Getenv("PULUMI_PYTHON_CMD"), r.GetEnv()
-	if python == "" {
-		python = "python3"
+	cmd, err := tc.Command(srv.Context(), append([]string{"-u", info.GetProgramDirectory()}, r.GetArgs()...)...)
+	if err != nil {
+		return err
 	}
-	if venv != "" {
-		python, env = filepath.Join(venv, "bin", "python"), activate(env, venv)
-	}
-	cmd := exec.CommandContext(srv.Context(), python, append([]string{"-u", dir}, r.GetArgs()...)...)
 	cmd.Dir = r.GetPwd()
-	cmd.Env = env
+	cmd.Env = r.GetEnv() // the engine's environment for the plugin, not this process's
+	if venv != "" {
+		cmd.Env = toolchain.ActivateVirtualEnv(r.GetEnv(), venv)
+	}
 	cmd.Stdout = streamWriter{srv, false}
 	cmd.Stderr = streamWriter{srv, true}
 	err = cmd.Run()
@@ -268,25 +214,14 @@ func (s *shim) RunPlugin(r *pulumirpc.RunPluginRequest, srv grpc.ServerStreaming
 	return err
 }
 
-// activate is upstream's ActivateVirtualEnv: the venv's bin first on PATH, VIRTUAL_ENV set, no PYTHONHOME.
-func activate(env []string, venv string) []string {
-	bin := filepath.Join(venv, "bin")
-	out, hasPath := make([]string, 0, len(env)+2), false
-	for _, kv := range env {
-		key, value, _ := strings.Cut(kv, "=")
-		switch key {
-		case "PATH":
-			hasPath = true
-			out = append(out, "PATH="+bin+string(os.PathListSeparator)+value)
-		case "PYTHONHOME", "VIRTUAL_ENV":
-		default:
-			out = append(out, kv)
-		}
+// pluginInfo is the plugin's ProgramInfo, its program directory defaulted to RunPluginRequest.program.
+func pluginInfo(r *pulumirpc.RunPluginRequest) *pulumirpc.ProgramInfo {
+	info := r.GetInfo()
+	if info.GetProgramDirectory() != "" {
+		return info
 	}
-	if !hasPath {
-		out = append(out, "PATH="+bin)
-	}
-	return append(out, "VIRTUAL_ENV="+venv)
+	return &pulumirpc.ProgramInfo{RootDirectory: info.GetRootDirectory(), ProgramDirectory: r.GetProgram(),
+		EntryPoint: info.GetEntryPoint(), Options: info.GetOptions()}
 }
 
 type streamWriter struct {

@@ -15,18 +15,24 @@ func venv(t *testing.T, cfg string, files map[string]string) (string, string) {
 	dir := t.TempDir()
 	site := filepath.Join(dir, "lib", "python3.11", "site-packages")
 	files["../../../pyvenv.cfg"] = cfg
-	files["pulumi-3.274.1.dist-info/METADATA"] = ""
+	files["pulumi-3.276.0.dist-info/METADATA"] = ""
 	files["pulumi/__init__.py"] = ""
+	writeFiles(t, site, files)
+	return dir, site
+}
+
+// writeFiles writes files (path under dir → content), executable so that a test's fake tools and Pythons run.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
 	for name, content := range files {
-		path := filepath.Join(site, name)
+		path := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte(content), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return dir, site
 }
 
 const plainCfg = "home = /nonexistent/bin\ninclude-system-site-packages = false\nversion = 3.11.7\n"

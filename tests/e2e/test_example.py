@@ -1,4 +1,7 @@
-"""examples/okta-risk as a user runs it: its own venv from its requirements.txt, the real CLI, the emulator."""
+"""examples/okta-risk as a user runs it, the real CLI, the emulator: installed with pip into its own venv from its
+requirements.txt, and as examples/okta-risk-uv and okta-risk-poetry (the same program, `toolchain: uv` and
+`toolchain: poetry`) installed by `pulumi install`.
+"""
 
 from __future__ import annotations
 
@@ -19,17 +22,46 @@ from tests.conftest import ACCOUNT, TOKEN, Control
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
 
-EXAMPLE = Path("examples") / "okta-risk"
+EXAMPLES = {
+    "pip": Path("examples") / "okta-risk",
+    "uv": Path("examples") / "okta-risk-uv",
+    "poetry": Path("examples") / "okta-risk-poetry",
+}
+
+
+def user_pip_env() -> dict[str, str]:
+    """The user's pip: no constraints or import path of this project's dev environment."""
+    return {k: v for k, v in os.environ.items() if k not in ("PIP_CONSTRAINT", "PYTHONPATH", "VIRTUAL_ENV")}
+
+
+def toolchain_executable(name: str, workdir: Path) -> str:
+    """uv from the test extra; poetry, not in the dev environment, installed from PyPI into a venv of its own."""
+    if name == "uv":
+        uv = shutil.which("uv", path=str(Path(sys.executable).parent))
+        assert uv, "uv comes with the test extra: make venv"
+        return uv
+    tool_venv = workdir / f"{name}-venv"
+    subprocess.run([sys.executable, "-m", "venv", str(tool_venv)], check=True, timeout=120)
+    subprocess.run(
+        [str(tool_venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", name],
+        env=user_pip_env(),
+        check=True,
+        timeout=600,
+    )
+    return str(tool_venv / "bin" / name)
 
 
 class Example(UserProject):
     """The example project inside a copy of this checkout, run by the CLI with a user's environment."""
 
-    def __init__(self, workdir: Path, server: EmulatorServer) -> None:
+    def __init__(self, workdir: Path, server: EmulatorServer, toolchain: str) -> None:
         source = workdir / "source"
         shutil.copytree(ROOT, source, ignore=CHECKOUT_SKIP)
-        super().__init__(source / EXAMPLE, workdir, {"CLOUDFLARE_API_TOKEN": TOKEN})
-        self._install()
+        super().__init__(source / EXAMPLES[toolchain], workdir, {"CLOUDFLARE_API_TOKEN": TOKEN})
+        if toolchain == "pip":
+            self._install()
+        else:
+            self._pulumi_install(toolchain_executable(toolchain, workdir), workdir / "tools")
         self.run("stack", "init", "dev")
         self.base = {
             "cloudflare:baseUrl": server.base_url,
@@ -40,16 +72,25 @@ class Example(UserProject):
 
     def _install(self) -> None:
         """`python -m venv venv` and `pip install -r requirements.txt`, as the example's README says."""
-        # The user's pip: no constraints or import path of this project's dev environment.
-        env = {k: v for k, v in os.environ.items() if k not in ("PIP_CONSTRAINT", "PYTHONPATH", "VIRTUAL_ENV")}
         subprocess.run([sys.executable, "-m", "venv", "venv"], cwd=self.dir, check=True, timeout=120)
         subprocess.run(
             ["venv/bin/pip", "install", "--quiet", "--disable-pip-version-check", "-r", "requirements.txt"],
             cwd=self.dir,
-            env=env,
+            env=user_pip_env(),
             check=True,
             timeout=600,
         )
+
+    def _pulumi_install(self, tool: str, tools: Path) -> None:
+        """`pulumi install`, as the example's README says, with the toolchain's executable alone added to PATH."""
+        tools.mkdir()
+        (tools / Path(tool).name).symlink_to(tool)
+        self.env["PATH"] = os.pathsep.join([self.env["PATH"], str(tools)])
+        # poetry's venv in this copy, not in the user's poetry cache (uv's is the project's .venv already).
+        self.env["POETRY_VIRTUALENVS_IN_PROJECT"] = "true"
+        result = self.run("install")
+        assert "Finished installing dependencies" in result.stdout, result.stdout
+        assert (self.dir / ".venv" / "bin" / "python").exists()
 
     def set_config(self, extra: dict[str, str]) -> None:
         self.write_config("dev", {**self.base, **extra})
@@ -58,9 +99,11 @@ class Example(UserProject):
         return dict(json.loads(self.run("stack", "output", "--json").stdout))
 
 
-@pytest.fixture(scope="module")
-def example(module_emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Example]:
-    project = Example(tmp_path_factory.mktemp("example"), module_emulator)
+@pytest.fixture(scope="module", params=sorted(EXAMPLES))
+def example(
+    request: pytest.FixtureRequest, module_emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Example]:
+    project = Example(tmp_path_factory.mktemp("example"), module_emulator, request.param)
     yield project
     project.run("destroy", "--yes", "--skip-preview", check=False)
 
@@ -75,11 +118,11 @@ def _ops(preview: str) -> dict[str, str]:
     }
 
 
-# The tests below run in file order on one stack: preview, up, preview, a change, destroy.
+# The tests below run in file order on one stack per example: preview, up, preview, a change, destroy.
 
 
 def test_preview_example_creates_everything_without_python_cmd(example: Example, emu: Control) -> None:
-    assert "PULUMI_PYTHON_CMD" not in example.env  # Pulumi.yaml's `virtualenv: venv` is what finds the venv
+    assert "PULUMI_PYTHON_CMD" not in example.env  # Pulumi.yaml's toolchain options are what find the venv
     writes = emu.writes()
     result = example.run("preview", "--json")
     assert _ops(result.stdout) == {"risk-behaviors": "create", "okta-idp": "create", "okta": "create"}

@@ -15,7 +15,7 @@ from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
 
 IDP_PROGRAM = Path(__file__).resolve().parent / "programs" / "identity_providers.py"
-# How a file backend names a stack of another project (3.274.1: `pulumi stack ls --all`).
+# How a file backend names a stack of another project (3.274.1 and 3.276.0: `pulumi stack ls --all`).
 IDP_STACK = "organization/access-idps/prod"
 TENANT = "https://composed.okta.com"
 

@@ -1,0 +1,1 @@
+../okta-risk/__main__.py

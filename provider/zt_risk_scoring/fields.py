@@ -143,7 +143,7 @@ class Fields:
         return {f.config_key: f.name for f in self.inputs if f.config_key}
 
     def markdown(self) -> str:
-        """The table README shows (a test keeps the two the same)."""
+        """The table docs/resources.md shows (a test keeps the two the same)."""
         rows = ["| field | stack-config key | default | a change | meaning |", "| --- | --- | --- | --- | --- |"]
         effect = {"replace": "replaces", "update": "updates in place", "none": "nothing (used at create)"}
         for f in self.all:

@@ -98,8 +98,8 @@ def integration_type_problem(value: Any) -> str | None:
     return f"integration_type must be Okta (the only type Cloudflare supports), got {printable(value)}"
 
 
-# The one table of RiskIntegration's fields: check, diff, read, the constructor, the stack program's item
-# keys, `zt-risk export` and README's table derive from it.
+# The one table of RiskIntegration's fields: check, diff, read, the stack program's item
+# keys, `zt-risk export` and the table in docs/resources.md derive from it.
 FIELDS = Fields(
     account_field("the account"),
     Field(

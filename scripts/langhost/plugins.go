@@ -42,8 +42,8 @@ func environmentOf(venv string) string {
 }
 
 // noPluginPackages reports whether the v3.68 host's GetRequiredPlugins would provably answer "no plugins"
-// for a Python running in the virtual environment dir, without running `python -m pip list` (about a
-// second per preview or update). That host turns into a plugin every distribution pip lists whose name
+// for a Python running in the virtual environment dir, without running `python -m pip list` (about
+// 0.2 s per preview or update, measured in docs/performance.md). That host turns into a plugin every distribution pip lists whose name
 // starts with "pulumi-" (but pulumi-policy) or whose package directory holds a pulumi-plugin.json. This
 // looks at a superset of what pip lists: every *.dist-info, *.egg-info and *.egg-link in the venv's
 // site-packages, in the directories its .pth files add, in the working directory and in the base standard

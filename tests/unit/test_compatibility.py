@@ -1,4 +1,4 @@
-"""The names that live in users' state, pinned: none may change within a major version (README "Compatibility")."""
+"""The names that live in users' state, pinned: none may change within a major version (docs/install.md)."""
 
 from __future__ import annotations
 

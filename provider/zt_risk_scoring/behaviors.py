@@ -19,7 +19,7 @@ from pulumi.dynamic import (
 )
 
 from .config import default_account_id
-from .errors import ConfigurationError, ConnectionFailed, RiskScoringError, ServerError, printable
+from .errors import ConfigurationError, ConnectionFailed, EndpointError, RiskScoringError, ServerError, printable
 from .fields import Field, Fields, account_field, simple
 from .models import RISK_LEVELS, Behavior, BehaviorSetting, risk_level
 from .program import deleting_first, stack_config
@@ -180,21 +180,25 @@ def _written(client: RiskScoringClient, write: SettingMap, before: SettingMap) -
     values, which destroy would then "restore". So: landed (read back) is success; not landed is the
     original error; unclear is `before` put back, or, if that fails too, an error saying what to set back.
     """
+    current: dict[str, Behavior] | None = None
     try:
         return client.update_behaviors(write, owned=write)
     except (ConnectionFailed, ServerError) as exc:
-        failure = exc
-    try:
-        current: dict[str, Behavior] | None = client.get_behaviors(owned=write)
-    except RiskScoringError:
-        current = None
+        failure: RiskScoringError = exc
+        current = _read_back(client, write)
+    except EndpointError as exc:
+        if exc.status is not None and not 200 <= exc.status < 300:
+            raise  # a redirect or a gateway's refusal: the API never saw the write
+        failure = exc  # a 2xx answer not of the API's shape: the write landed, so put back what was there
     if current is not None and all(k in current and current[k].setting == v for k, v in write.items()):
         return current
     restore = {k: v for k, v in before.items() if k in write}
+    if not restore:
+        raise failure  # nothing this stack knows the earlier values of
     if current is not None and all(current[k].setting == v for k, v in restore.items() if k in current):
         raise failure  # read back: nothing of it landed
     try:
-        client.update_behaviors(restore, owned=restore)
+        client.update_behaviors(restore)  # its answer read leniently: the write is what matters here
     except RiskScoringError as cleanup:
         values = ", ".join(f"{k}={json.dumps(v.to_api())}" for k, v in restore.items())
         raise ConfigurationError(
@@ -204,6 +208,13 @@ def _written(client: RiskScoringClient, write: SettingMap, before: SettingMap) -
             "which records the values it finds as the ones to restore on destroy"
         ) from failure
     raise failure
+
+
+def _read_back(client: RiskScoringClient, keys: Mapping[str, Any]) -> dict[str, Behavior] | None:
+    try:
+        return client.get_behaviors(owned=keys)
+    except RiskScoringError:
+        return None
 
 
 def _release(mode: str, owned: Mapping[str, Any], prior: Mapping[str, Any]) -> SettingMap:

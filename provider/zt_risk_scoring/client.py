@@ -140,7 +140,7 @@ class RiskScoringClient:
             body = self._call("GET", "integrations", permission=READ, query=query, whole=True)
             page = self._parsed_as(_integration_list, body.get("result"), "GET", "integrations")
             found += [self._owned(item, "GET", "integrations") for item in page]
-            query = _next_page(body.get("result_info"), query)
+            query = self._parsed_as(partial(_next_page, query=query), body.get("result_info"), "GET", "integrations")
             if not query:
                 return found
         raise EndpointError(
@@ -217,7 +217,7 @@ class RiskScoringClient:
                 hint=f"{_check_base_url(self.settings)}: it must be the API root, such as "
                 "https://api.cloudflare.com/client/v4; nothing was changed",
             ) from exc
-        if any(found.id == integration_id for found in listed):
+        if any(found.id.lower() == integration_id.lower() for found in listed):
             raise EndpointError(
                 f"{answer.method} {answer.path} answered 404, yet integration {integration_id} is in the list "
                 "of the account's integrations; a proxy or gateway may be answering for some paths",
@@ -402,7 +402,7 @@ def _integration_list(result: Any) -> list[Integration]:
     return [Integration.from_api(i) for i in result]
 
 
-def _next_page(info: Any, query: Mapping[str, str]) -> dict[str, str]:
+def _next_page(info: Any, *, query: Mapping[str, str]) -> dict[str, str]:
     """The query for the page after this one, or {} when `result_info` says there is none.
 
     The API answers the list in one page (no result_info); a gateway or a future API that pages it
@@ -413,10 +413,21 @@ def _next_page(info: Any, query: Mapping[str, str]) -> dict[str, str]:
     cursor = info.get("cursor")
     if isinstance(cursor, str) and cursor:
         return {"cursor": cursor}
-    page, pages = info.get("page"), info.get("total_pages")
-    if isinstance(page, int) and isinstance(pages, int) and page < pages:
+    page, pages = _count(info.get("page")), _count(info.get("total_pages"))
+    if pages is not None and pages > 1 and (page is None or str(page) != query.get("page", str(page))):
+        raise ValueError(f"result_info says {pages} pages but not which one this is (page {info.get('page')!r})")
+    if page is not None and pages is not None and page < pages:
         return {**query, "page": str(page + 1)}
     return {}
+
+
+def _count(value: Any) -> int | None:
+    """A page number as JSON may give it (1 or "1"); None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
 def _check_base_url(settings: Settings) -> str:

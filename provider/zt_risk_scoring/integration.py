@@ -22,9 +22,11 @@ from pulumi.dynamic import (
 
 from .config import default_account_id
 from .errors import (
+    AuthenticationError,
     ConfigurationError,
     Conflict,
     ConnectionFailed,
+    PermissionDenied,
     RateLimited,
     RiskScoringError,
     ServerError,
@@ -240,8 +242,15 @@ class RiskIntegrationProvider(RiskScoringProvider):
         """The reference_id of the integration adopted by id (one GET), so that it is kept in the inputs."""
         try:
             found = self.client(account_id).get_integration_if_exists(integration_id)
-        except (ConfigurationError, ConnectionFailed, ServerError, RateLimited) as exc:
-            # No credentials (a preview without them) or no answer now: create reads it, the next check retries.
+        except (
+            ConfigurationError,
+            AuthenticationError,
+            PermissionDenied,
+            ConnectionFailed,
+            ServerError,
+            RateLimited,
+        ) as exc:
+            # No (usable) credentials, as at a preview, or no answer now: create reads it, the next check retries.
             pulumi.log.debug(f"reference_id of integration {integration_id} not read at check: {exc.summary}")
             return None
         if found is None:
@@ -258,7 +267,8 @@ class RiskIntegrationProvider(RiskScoringProvider):
         found = _existing(client, props, may_adopt)
         spec = _spec(props, found.reference_id if found else "")
         if found is None:
-            found = _settled(client, _create(client, spec, may_adopt), spec, created=True)
+            made, created = _create(client, spec, may_adopt)
+            found = _settled(client, made, spec, created=created)
         else:
             found = _settled(client, found, spec, created=False)
         return CreateResult(found.id, _outputs(props, found))
@@ -278,32 +288,37 @@ class RiskIntegrationProvider(RiskScoringProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         # False (already gone, the desired end state) only when the API's own list confirms it.
         self.client(props["account_id"]).delete_integration_if_exists(id_)
-        _replaced.add(props["account_id"], id_)
+        _deleted_here.add(props["account_id"], id_, props.get("reference_id"))
 
 
 class _Deleted:
-    """The integrations this provider process deleted: a replacement's create may take the place of one."""
+    """What this provider process deleted (ids and reference_ids): a replacement's create may take its place."""
 
     def __init__(self) -> None:
-        self._ids: set[tuple[str, str]] = set()
+        self._keys: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
 
-    def add(self, account_id: str, integration_id: str) -> None:
+    def add(self, account_id: str, integration_id: str, reference_id: Any) -> None:
         with self._lock:
-            self._ids.add((account_id, integration_id.lower()))
+            self._keys.add((account_id, integration_id.lower()))
+            if isinstance(reference_id, str) and reference_id:
+                self._keys.add((account_id, f"reference:{reference_id}"))
 
-    def deleted(self, account_id: str, integration_id: str) -> bool:
+    def deleted(self, account_id: str, integration_id: str, reference_id: str) -> bool:
+        """Whether this process deleted that integration, or the one with that reference_id (a later replacement)."""
         with self._lock:
-            return (account_id, integration_id.lower()) in self._ids
+            keys = {(account_id, integration_id.lower()), (account_id, f"reference:{reference_id}")}
+            return bool(keys & self._keys)
 
 
-_replaced = _Deleted()
+_deleted_here = _Deleted()
 
 
-def _gone(integration_id: str, account_id: str) -> str:
+def _gone(integration_id: str, account_id: str, reference_id: Any = None) -> str:
+    keep = f" and set reference_id={reference_id!r} to keep its link to the identity provider" if reference_id else ""
     return (
         f"integration_id {integration_id} does not exist in account {account_id}; "
-        "remove integration_id to create a new integration"
+        f"remove integration_id to create a new integration{keep}"
     )
 
 
@@ -314,8 +329,9 @@ def _existing(client: RiskScoringClient, props: dict[str, Any], may_adopt: bool)
         found = client.get_integration_if_exists(wanted)
         if found is not None:
             return found
-        if not (props.get("reference_id") and _replaced.deleted(props["account_id"], wanted)):
-            raise ConfigurationError(_gone(wanted, props["account_id"]))
+        reference = props.get("reference_id")
+        if not (reference and _deleted_here.deleted(props["account_id"], wanted, reference)):
+            raise ConfigurationError(_gone(wanted, props["account_id"], reference))
         # The replacement of a resource adopted by id: its delete, which runs first, just deleted that
         # integration; the replacement is a new one with the same reference_id.
         pulumi.log.info(f"integration {wanted} was replaced: creating one with reference_id {props['reference_id']}")
@@ -356,22 +372,23 @@ def _taken(found: Integration, reference_id: str) -> ConfigurationError:
     )
 
 
-def _create(client: RiskScoringClient, spec: IntegrationSpec, may_adopt: bool) -> Integration:
+def _create(client: RiskScoringClient, spec: IntegrationSpec, may_adopt: bool) -> tuple[Integration, bool]:
     """POST; after an ambiguous failure, continue with what the POST created, or POST again if nothing was.
 
-    A 409 after an ambiguous attempt is that attempt having landed late; a 409 on the first attempt is
-    someone else's integration, taken over only where this resource may adopt.
+    Returns the integration and whether this call created it. A 409 after an ambiguous attempt is that
+    attempt having landed late; a 409 on the first attempt is an integration that existed before this call,
+    taken over only where this resource may adopt, and never deleted by it.
     """
     for attempt in range(POST_ATTEMPTS):
         try:
-            return client.create_integration(spec)
+            return client.create_integration(spec), True
         except Conflict as exc:
             found = client.find_integration_by_reference(spec.reference_id)
             if found is None:
                 raise
             if attempt == 0 and not may_adopt:
                 raise _taken(found, spec.reference_id) from exc
-            return found
+            return found, attempt > 0
         except (ConnectionFailed, ServerError) as exc:
             try:
                 found = client.find_integration_by_reference(spec.reference_id)
@@ -379,7 +396,7 @@ def _create(client: RiskScoringClient, spec: IntegrationSpec, may_adopt: bool) -
                 raise exc from None  # unknown whether the POST applied: never POST blind
             if found is not None:
                 pulumi.log.debug(f"create of {spec.reference_id} lost its response; continuing with {found.id}")
-                return found
+                return found, True
             if attempt == POST_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable: the last attempt returns or raises")

@@ -47,7 +47,7 @@ class RiskScoringProvider(ResourceProvider):
     def client(self, account_id: str) -> RiskScoringClient:
         """A client for `account_id`, built on first use so previews need no credentials."""
         # Imported here, not at the top: the provider host imports this module to unpickle the provider
-        # at its first call, and check, diff and an unchanged preview never need requests and urllib3.
+        # at its first call, and diff, an unchanged preview and most checks never need requests and urllib3.
         from .client import RiskScoringClient
 
         with self._clients_lock:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 import threading
 import time
 from pathlib import Path
@@ -50,7 +51,8 @@ def record(settings: Settings, account_id: str, response: requests.Response, bod
     try:
         answer: Any = response.json()
     except ValueError:
-        answer = {"<not json>": response.text[:2000]}
+        # Redacted before it is cut: a credential echoed across the cut would keep its first half.
+        answer = {"<not json>": redact(response.text, settings.secrets())[:2000]}
     # The client's own retries (429, 503, lost connections) happen below requests: each is a request sent too.
     retries = getattr(getattr(response.raw, "retries", None), "history", ())
     entry = {
@@ -67,10 +69,13 @@ def record(settings: Settings, account_id: str, response: requests.Response, bod
     }
     line = json.dumps(redacted(entry, settings, account_id), sort_keys=True)
     target = Path(directory)
-    with _lock:
-        target.mkdir(parents=True, exist_ok=True)
-        with (target / f"{os.getpid()}.jsonl").open("a", encoding="utf-8") as out:
-            out.write(line + "\n")
+    try:
+        with _lock:
+            target.mkdir(parents=True, exist_ok=True)
+            with (target / f"{os.getpid()}.jsonl").open("a", encoding="utf-8") as out:
+                out.write(line + "\n")
+    except OSError as exc:  # the request is done: a transcript that cannot be written must not fail it
+        sys.stderr.write(f"zt-risk-scoring: {ENV}={directory!r}: cannot write the transcript ({exc.strerror})\n")
 
 
 def redacted(entry: dict[str, Any], settings: Settings, account_id: str) -> Any:

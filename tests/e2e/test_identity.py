@@ -93,6 +93,17 @@ def test_replace_leaves_exactly_one_integration(
     assert_one_integration(declared, client, before["outputs"]["reference_id"], active=True)
 
 
+def test_replace_twice_of_integration_adopted_by_id_leaves_one_with_its_reference(
+    declared: Declared, client: RiskScoringClient
+) -> None:
+    found = client.create_integration(IntegrationSpec(TENANT, CHOSEN))
+    declared.declare(integration(integration_id=found.id))
+    declared.up()
+    for _ in range(2):  # the second replaces the first one's integration, not the adopted id
+        declared.up("--replace", declared.urn(URN_NAME))
+    assert_one_integration(declared, client, CHOSEN, active=True)
+
+
 def test_replace_on_changes_updates_in_place(declared: Declared, client: RiskScoringClient) -> None:
     # The dynamic-provider protocol returns no changed keys, so the engine has nothing to match
     # replace_on_changes against: the change is an update of the same integration.

@@ -236,3 +236,24 @@ def test_create_inactive_whose_update_fails_leaves_nothing(
         provider.create(inputs(active=False))
     control.post("faults", {"rules": []})
     assert client.list_integrations() == []
+
+
+def test_create_adopting_on_first_conflict_never_deletes_what_it_did_not_create(
+    provider: RiskIntegrationProvider, client: RiskScoringClient, control: Control
+) -> None:
+    # The lookup misses the existing integration, the POST gets 409, and the update to active=false fails:
+    # the integration was there before this create, so it stays.
+    existing = client.create_integration(IntegrationSpec(URL, REF))
+    control.post(
+        "faults",
+        {
+            "rules": [
+                {"status": 404, "operations": ["get_integration_by_reference"], "count": 1},
+                {"status": 500, "operations": ["update_integration"], "count": 100},
+            ]
+        },
+    )
+    with pytest.raises(ServerError):
+        provider.create(inputs(adopt=True, active=False))
+    control.post("faults", {"rules": []})
+    assert [i.id for i in client.list_integrations()] == [existing.id]

@@ -9,6 +9,7 @@ from pulumi.dynamic import Config, ConfigureRequest
 
 from tests.conftest import ACCOUNT, Control, configured
 from tests.provider.test_integration_provider import URL, inputs
+from zt_risk_scoring import integration
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
 from zt_risk_scoring.errors import ConfigurationError
@@ -20,7 +21,9 @@ LINKED = "idp-linked-1"
 
 
 @pytest.fixture
-def provider(emulator: EmulatorServer) -> RiskIntegrationProvider:
+def provider(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> RiskIntegrationProvider:
+    # A provider process of its own: what another test's provider deleted is not this one's.
+    monkeypatch.setattr(integration, "_deleted_here", integration._Deleted())
     return configured(RiskIntegrationProvider(), emulator)
 
 
@@ -121,3 +124,21 @@ def test_read_inputs_are_normalized_like_check(provider: RiskIntegrationProvider
     live = client.create_integration(IntegrationSpec("https://Test-Tenant.OKTA.com/", "idp-1"))
     read = provider.read(live.id, {"account_id": ACCOUNT})
     assert read.inputs == provider.check({}, inputs(reference_id="idp-1")).inputs
+
+
+def test_create_by_id_after_a_later_replacement_deleted_its_successor_makes_one(
+    provider: RiskIntegrationProvider, client: RiskScoringClient, adopted: str
+) -> None:
+    # The first replacement made a new integration; the next one deletes that one (not the adopted id).
+    checked = provider.check({}, unnamed(integration_id=adopted)).inputs
+    client.delete_integration(adopted)
+    successor = client.create_integration(IntegrationSpec(URL, LINKED))
+    provider.delete(successor.id, {**checked, "reference_id": LINKED})
+    created = provider.create(checked)
+    assert [(i.id, i.reference_id) for i in client.list_integrations()] == [(created.id, LINKED)]
+
+
+def test_check_of_adoption_with_a_rejected_token_leaves_it_to_create(emulator: EmulatorServer) -> None:
+    rejected = configured(RiskIntegrationProvider(), emulator, token="revoked-token-0123456789")
+    checked = rejected.check({}, unnamed(integration_id="00000000-0000-4000-8000-000000000000"))
+    assert (checked.failures, "reference_id" in checked.inputs) == ([], False)

@@ -116,3 +116,40 @@ def test_gone_is_concluded_only_after_the_last_page(client: RiskScoringClient) -
     responses.get(f"{ROOT}/integrations", json={**ok([]), "result_info": {"page": 1, "total_pages": 2}})
     with pytest.raises(EndpointError, match="is in the list"):
         client.get_integration_if_exists(ID)
+
+
+@responses.activate
+def test_gone_is_not_concluded_when_the_list_has_the_id_in_another_case(client: RiskScoringClient) -> None:
+    responses.get(
+        f"{ROOT}/integrations/{ID.upper()}",
+        json={"success": False, "errors": [{"code": 1004, "message": "nf"}]},
+        status=404,
+    )
+    responses.get(f"{ROOT}/integrations", json=ok([INTEGRATION]))
+    with pytest.raises(EndpointError, match="is in the list"):
+        client.get_integration_if_exists(ID.upper())
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    "info",
+    [{"page": 1, "total_pages": 3}, {"total_pages": 2}],
+    ids=["page-asked-ignored", "no-page-number"],
+)
+def test_list_whose_pages_cannot_be_followed_raises(client: RiskScoringClient, info: dict[str, Any]) -> None:
+    responses.get(f"{ROOT}/integrations", json={**ok([INTEGRATION]), "result_info": info})
+    with pytest.raises(EndpointError, match="pages"):
+        client.list_integrations()
+    assert len(responses.calls) <= 2
+
+
+@responses.activate
+def test_list_reads_page_numbers_given_as_text(client: RiskScoringClient) -> None:
+    second = {**INTEGRATION, "id": OTHER_ID}
+    responses.get(
+        f"{ROOT}/integrations",
+        json={**ok([second]), "result_info": {"page": "2", "total_pages": "2"}},
+        match=[matchers.query_param_matcher({"page": "2"})],
+    )
+    responses.get(f"{ROOT}/integrations", json={**ok([INTEGRATION]), "result_info": {"page": "1", "total_pages": "2"}})
+    assert [i.id for i in client.list_integrations()] == [ID, OTHER_ID]

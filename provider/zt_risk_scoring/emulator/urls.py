@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 from werkzeug.routing import Map, Rule
@@ -58,11 +59,15 @@ CONTROL_ROUTES: tuple[tuple[str, str, control.Hook], ...] = (
 )
 
 
+# Built once per process and shared by every app: a Map is read-only once built (each request binds it),
+# and building one compiles every rule (werkzeug parses Python source for it each time).
+@functools.cache
 def url_map() -> Map:
     """A werkzeug Map whose endpoints are the API's Routes."""
     return Map([Rule(PREFIX + r.path, endpoint=r, methods=[r.method]) for r in ROUTES], strict_slashes=False)
 
 
+@functools.cache
 def control_map() -> Map:
     """A werkzeug Map whose endpoints are the test hooks."""
     return Map(

@@ -175,7 +175,7 @@ def integration_entry(client: RiskScoringClient, found: Integration, name: str, 
         "integration_type": found.integration_type or "Okta",
         "integration_id": found.id,
     }
-    checked = RiskIntegrationProvider().check({}, raw)
+    checked = _IntegrationReader(client).check({}, raw)  # its API calls through the CLI's client
     if checked.failures:
         raise _refused(f"integration {found.id}", checked.failures)
     inputs = {**checked.inputs, PROVIDER_KEY: provider}

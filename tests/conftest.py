@@ -17,6 +17,7 @@ import pytest
 import requests
 from pulumi.dynamic import Config, ConfigureRequest
 
+from zt_risk_scoring import integration
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.emulator import EmulatorServer, build_app
@@ -132,6 +133,13 @@ def configured(provider: RiskScoringProvider, server: EmulatorServer, token: str
     config = {"cloudflare:apiToken": token, "cloudflare:baseUrl": server.base_url}
     provider.configure(ConfigureRequest(Config(config, "zt-risk-scoring")))
     return provider
+
+
+@pytest.fixture(autouse=True)
+def _fresh_provider_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test is a provider process of its own: what another test's checks kept or deletes removed is not its."""
+    monkeypatch.setattr(integration, "_kept_here", integration._Kept())
+    monkeypatch.setattr(integration, "_deleted_here", integration._Deleted())
 
 
 @pytest.fixture(autouse=True)

@@ -187,12 +187,15 @@ def _keep_reference(
     import, dropping integration_id from the program), only by one the program names. `olds` is empty
     only for a resource still to be made (the engine's second check of a replacement included).
     """
-    explicit = news.get("reference_id") is not None
+    explicit, seed = news.get("reference_id") is not None, news.get("reference_seed")
     if not explicit and olds.get("reference_id"):
         inputs["reference_id"] = olds["reference_id"]
         if olds.get(GENERATED):
             inputs[GENERATED] = True
+        _kept_here.keep(seed, inputs)
         return []
+    if not explicit and not olds and _kept_here.restore(seed, inputs):
+        return []  # the engine's second check of a replacement a change planned: the first, with olds, kept it
     adopted = inputs.get("integration_id") or olds.get("integration_id")
     if adopted and (not olds or not explicit):  # a new adoption is checked; an old one without reference filled
         if is_unknown(adopted) or is_unknown(inputs.get("account_id")):
@@ -291,6 +294,34 @@ class RiskIntegrationProvider(RiskScoringProvider):
         _deleted_here.add(props["account_id"], id_, props.get("reference_id"))
 
 
+class _Kept:
+    """The reference_ids this provider process's checks kept from old inputs, by resource (its seed).
+
+    When a change replaces a resource (an `account_id`), the engine checks it a second time without its old
+    inputs: only the first check, in the same process moments before, saw the reference_id it has. (A
+    targeted `--replace` checks once, without them: see docs/resources.md.)
+    """
+
+    def __init__(self) -> None:
+        self._by_seed: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def keep(self, seed: Any, inputs: dict[str, Any]) -> None:
+        if isinstance(seed, str) and seed:
+            with self._lock:
+                self._by_seed[seed] = {k: inputs[k] for k in ("reference_id", GENERATED) if k in inputs}
+
+    def restore(self, seed: Any, inputs: dict[str, Any]) -> bool:
+        with self._lock:
+            kept = self._by_seed.get(seed) if isinstance(seed, str) else None
+        if kept:
+            inputs.update(kept)
+        return bool(kept)
+
+
+_kept_here = _Kept()
+
+
 class _Deleted:
     """What this provider process deleted (ids and reference_ids): a replacement's create may take its place."""
 
@@ -315,10 +346,11 @@ _deleted_here = _Deleted()
 
 
 def _gone(integration_id: str, account_id: str, reference_id: Any = None) -> str:
-    keep = f" and set reference_id={reference_id!r} to keep its link to the identity provider" if reference_id else ""
+    keep = f"set reference_id={reference_id!r}" if reference_id else "set reference_id to the one it has"
     return (
-        f"integration_id {integration_id} does not exist in account {account_id}; "
-        f"remove integration_id to create a new integration{keep}"
+        f"integration_id {integration_id} does not exist in account {account_id}; remove integration_id to "
+        f"create a new integration; if this resource adopted it and was replaced since, {keep} in the program "
+        "to keep its link to the identity provider (`pulumi stack output` or `zt-risk integrations` shows it)"
     )
 
 

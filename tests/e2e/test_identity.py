@@ -93,14 +93,17 @@ def test_replace_leaves_exactly_one_integration(
     assert_one_integration(declared, client, before["outputs"]["reference_id"], active=True)
 
 
-def test_replace_twice_of_integration_adopted_by_id_leaves_one_with_its_reference(
+def test_replace_again_after_the_adopted_id_is_gone_refuses_at_check_and_keeps_it(
     declared: Declared, client: RiskScoringClient
 ) -> None:
+    # `--replace` checks the program's inputs without the old ones: once the adopted id is gone (the first
+    # replacement made another), nothing says which reference_id to keep, so check refuses before any delete.
     found = client.create_integration(IntegrationSpec(TENANT, CHOSEN))
     declared.declare(integration(integration_id=found.id))
     declared.up()
-    for _ in range(2):  # the second replaces the first one's integration, not the adopted id
-        declared.up("--replace", declared.urn(URN_NAME))
+    declared.up("--replace", declared.urn(URN_NAME))
+    refused = declared.up("--replace", declared.urn(URN_NAME), check=False)
+    assert refused.returncode != 0 and "set reference_id" in refused.stdout
     assert_one_integration(declared, client, CHOSEN, active=True)
 
 
@@ -264,3 +267,17 @@ def test_replace_of_behaviors_keeps_the_accounts_own_values_to_restore(
     assert client.get_behaviors()["imp_travel"].setting == BehaviorSetting(True, "high")
     declared.destroy()
     assert client.get_behaviors()["imp_travel"].setting == originals["imp_travel"]
+
+
+def test_account_change_of_integration_whose_program_dropped_its_reference_keeps_it(
+    declared: Declared, client: RiskScoringClient, other: RiskScoringClient
+) -> None:
+    # The engine checks a replacement a second time, without the old inputs: the first check kept it.
+    declared.declare(integration(reference_id=CHOSEN))
+    declared.up()
+    declared.declare(integration())
+    declared.up("--expect-no-changes")
+    declared.declare(integration(account_id=OTHER_ACCOUNT))
+    declared.up()
+    assert client.list_integrations() == []
+    assert [i.reference_id for i in other.list_integrations()] == [CHOSEN]

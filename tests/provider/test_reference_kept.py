@@ -9,7 +9,6 @@ from pulumi.dynamic import Config, ConfigureRequest
 
 from tests.conftest import ACCOUNT, Control, configured
 from tests.provider.test_integration_provider import URL, inputs
-from zt_risk_scoring import integration
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
 from zt_risk_scoring.errors import ConfigurationError
@@ -21,9 +20,7 @@ LINKED = "idp-linked-1"
 
 
 @pytest.fixture
-def provider(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> RiskIntegrationProvider:
-    # A provider process of its own: what another test's provider deleted is not this one's.
-    monkeypatch.setattr(integration, "_deleted_here", integration._Deleted())
+def provider(emulator: EmulatorServer) -> RiskIntegrationProvider:
     return configured(RiskIntegrationProvider(), emulator)
 
 
@@ -142,3 +139,13 @@ def test_check_of_adoption_with_a_rejected_token_leaves_it_to_create(emulator: E
     rejected = configured(RiskIntegrationProvider(), emulator, token="revoked-token-0123456789")
     checked = rejected.check({}, unnamed(integration_id="00000000-0000-4000-8000-000000000000"))
     assert (checked.failures, "reference_id" in checked.inputs) == ([], False)
+
+
+def test_check_of_replacement_without_old_inputs_keeps_what_the_first_check_kept(
+    provider: RiskIntegrationProvider,
+) -> None:
+    # The engine checks a replaced resource twice: with its old inputs, then (also for --replace) without.
+    olds = inputs(reference_id="idp-linked-9")
+    first = provider.check(olds, unnamed()).inputs
+    second = provider.check({}, unnamed()).inputs
+    assert first["reference_id"] == second["reference_id"] == "idp-linked-9"

@@ -206,7 +206,7 @@ def _keep_reference(
         if found and not explicit:
             inputs["reference_id"] = found
     elif not olds and not explicit:
-        _generate_reference(inputs, news.get("reference_seed"))
+        _generate_reference(inputs, seed)
     return []
 
 

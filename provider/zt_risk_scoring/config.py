@@ -7,10 +7,9 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from .errors import ConfigurationError, printable
-from .ids import VISIBLE_ASCII, id_problem
+from .ids import VISIBLE_ASCII, id_problem, split_url
 
 DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
 _USERINFO = re.compile(r"^([^:/?#]*://)[^/?#]*@")
@@ -96,12 +95,9 @@ def base_url_problem(url: str) -> str | None:
     if not VISIBLE_ASCII.fullmatch(url):
         return f"contains {_unfit_character(url)}"
     try:
-        parts = urlsplit(url)
-        _ = parts.port  # a non-numeric or out-of-range port raises here
+        parts = split_url(url)
     except ValueError as exc:
         return f"is not a valid URL ({exc})"
-    if parts.port == 0:  # urlsplit accepts it; no server listens on port 0
-        return "has port 0, where nothing can listen; give the API root's port (1 to 65535), or none"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "must be an http(s) URL with a host, such as https://api.cloudflare.com/client/v4"
     if "@" in parts.netloc:

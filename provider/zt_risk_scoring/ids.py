@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from urllib.parse import SplitResult, quote, urlsplit
 
 from .errors import InvalidArgument, printable
 
@@ -27,6 +27,15 @@ KINDS: dict[str, tuple[re.Pattern[str], str]] = {
         "(it is sent as a URL path segment)",
     ),
 }
+
+
+def split_url(value: str) -> SplitResult:
+    """`value` split into its parts; ValueError says why its port cannot be served on (base and tenant URLs)."""
+    parts = urlsplit(value)
+    port = parts.port  # a non-numeric or out-of-range port raises here
+    if port == 0:  # urlsplit accepts it; no server listens on port 0
+        raise ValueError("port 0, where nothing can listen: give a port from 1 to 65535, or none")
+    return parts
 
 
 def id_problem(kind: str, value: object) -> str | None:

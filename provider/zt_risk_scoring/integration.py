@@ -33,7 +33,7 @@ from .errors import (
     printable,
 )
 from .fields import Field, Fields, account_field, boolean, simple
-from .ids import VISIBLE_ASCII, id_problem
+from .ids import VISIBLE_ASCII, id_problem, split_url
 from .models import Integration, IntegrationSpec
 from .program import deleting_first, stack_config
 from .provider_base import RiskScoringProvider
@@ -61,12 +61,9 @@ def tenant_url_problem(value: Any) -> str | None:
             f"domain name in its xn-- form), got {printable(value)}"
         )
     try:
-        parts = urlsplit(value)
-        _ = parts.port  # a non-numeric or out-of-range port raises here
+        parts = split_url(value)
     except ValueError as exc:
         return f"tenant_url is not a valid URL ({exc}), got {printable(value)}"
-    if parts.port == 0:  # urlsplit accepts it; no server listens on port 0
-        return f"tenant_url's port must be 1 to 65535, got {printable(value)}"
     if parts.scheme != "https":
         return f"tenant_url must be an https URL such as {EXAMPLE_TENANT}, got {printable(value)}"
     if "@" in parts.netloc:

@@ -13,7 +13,6 @@ from ..errors import printable
 from ..exporting import stack_config
 from ..ids import id_problem
 from . import commands
-from .sources import PROJECT
 
 SUMMARY = "`zt-risk`: operator commands against the Risk Scoring API, export of the live account, and the emulator."
 DESCRIPTION = """\
@@ -84,7 +83,8 @@ def _add_export(sub: Any, common: argparse.ArgumentParser) -> None:
     export = sub.add_parser(
         "export",
         parents=[common],
-        help=f"write {PROJECT}:* stack config for this repository's stacks/ program that adopts the live account",
+        help=f"write {stack_config.PROJECT}:* stack config for this repository's stacks/ program "
+        "that adopts the live account",
         description="Write cloudflare:accountId, zt-risk-scoring:behaviors and zt-risk-scoring:integrations "
         "(each with its integrationId), so that the next `pulumi up` of stacks/ adopts the live state. "
         + stack_config.SCOPE,

@@ -13,9 +13,9 @@ from .. import stack_cli
 from ..client import RiskScoringClient
 from ..config import API_KEY, TOKEN, account_id_problem, default_account_id, has_credential, resolve_settings
 from ..errors import ConfigurationError
+from ..exporting.stack_config import PROJECT
 from .output import shown
 
-PROJECT = "zt-risk-scoring"
 STACK_CONFIG_FIX = "pass a Pulumi.<stack>.yaml (a YAML map whose `config:` is a map of key: value)"
 
 

@@ -11,6 +11,7 @@ from ..integration import FIELDS as INTEGRATION_FIELDS
 from ..models import RISK_LEVELS
 from .naming import resource_name, unique
 
+# The config namespace of this repository's stack program (its Pulumi.yaml project name).
 PROJECT = "zt-risk-scoring"
 Note = Callable[[str], None]
 SCOPE = (

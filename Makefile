@@ -15,7 +15,7 @@ PY_VENV := .venv-$(PY)
 PY_STAMP := $(PY_VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
 .PHONY: venv lint test test-fast test-min test-py test-acceptance test-acceptance-emulator demo demo-destroy \
-	pulumi clean bench bench-peers dist
+	pulumi clean bench bench-peers dist test-alone
 
 venv: $(STAMP)
 
@@ -44,7 +44,7 @@ pulumi:
 	@scripts/ensure-pulumi
 
 lint: venv
-	$(BIN)/ruff check provider tests stacks bench policy examples harness
+	$(BIN)/ruff check provider tests stacks bench policy examples harness scripts scripts/test-alone
 	$(BIN)/mypy
 
 # The whole suite, end-to-end tests under the real Pulumi CLI included.
@@ -66,6 +66,11 @@ test-py: $(PY_STAMP)
 # Everything but the real-CLI tests.
 test-fast: venv lint
 	$(BIN)/pytest -m 'not e2e'
+
+# Each test in a pytest process of its own, two at a time: a test that leans on another fails here (not part of
+# `make test`: about an hour for the whole suite on 2 cores). ALONE_ARGS selects, e.g. ALONE_ARGS="-m 'not e2e'".
+test-alone: venv
+	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" $(BIN)/python scripts/test-alone $(ALONE_ARGS)
 
 # The lifecycle against the account your environment names (opt-in: ZT_RISK_ACCEPTANCE=1, see README);
 # ACCEPTANCE_ARGS passes pytest options, e.g. ACCEPTANCE_ARGS='--record transcript'.

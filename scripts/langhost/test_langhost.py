@@ -1,7 +1,9 @@
-"""A user's own project: its Pulumi.yaml names `virtualenv: venv`, this package is pip-installed into that
-venv from the repository (dependencies resolved from pyproject's ranges), and the CLI runs it with no
-PULUMI_PYTHON_CMD and no Python on PATH that has `pulumi`. What the language-host shim adds is tested here;
-tests/e2e/test_example.py runs a whole example project (up, destroy) the same way.
+"""The language-host shim's own tests, under the real CLI: a user's project whose Pulumi.yaml names
+`virtualenv: venv`, this package pip-installed into that venv from the checkout (dependencies resolved from
+pyproject's ranges), and no PULUMI_PYTHON_CMD and no Python on PATH that has `pulumi`.
+
+They stand apart from tests/ (beside the shim's Go tests) and need nothing of its fixtures; `make test` runs
+them with the suite (pyproject's testpaths), marked e2e. tests/e2e/test_example.py runs whole example projects.
 """
 
 from __future__ import annotations
@@ -19,8 +21,12 @@ import pytest
 import yaml
 
 from harness import CHECKOUT_SKIP, ROOT, UserProject
-from tests.conftest import ACCOUNT, TOKEN, Control
-from zt_risk_scoring.emulator import EmulatorServer
+from zt_risk_scoring.emulator import EmulatorServer, build_app
+
+pytestmark = pytest.mark.e2e
+
+ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
+TOKEN = "langhost-test-token-0123456789"
 
 PROGRAM = """\
 import pulumi
@@ -50,11 +56,16 @@ class InstalledProject(UserProject):
 
 
 @pytest.fixture(scope="module")
-def user_project(
-    module_emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[InstalledProject]:
+def server() -> Iterator[EmulatorServer]:
+    emulator = EmulatorServer(build_app([ACCOUNT], [TOKEN])).start()
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture(scope="module")
+def user_project(server: EmulatorServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[InstalledProject]:
     workdir = tmp_path_factory.mktemp("install")
-    project = InstalledProject(workdir, module_emulator)
+    project = InstalledProject(workdir, server)
     source = workdir / "source"
     shutil.copytree(ROOT, source, ignore=CHECKOUT_SKIP)
     venv.create(project.dir / "venv", with_pip=True)
@@ -67,14 +78,14 @@ def user_project(
     yield project
 
 
-def test_preview_virtualenv_option_without_python_cmd(user_project: InstalledProject, emu: Control) -> None:
-    emu.post("reset", {})
+def test_preview_virtualenv_option_without_python_cmd(user_project: InstalledProject, server: EmulatorServer) -> None:
+    server.app.reset()
     assert "PULUMI_PYTHON_CMD" not in user_project.env
     assert str(Path(sys.executable).parent) not in user_project.env["PATH"].split(os.pathsep)
     result = user_project.run("preview", "--json")
     steps = {s["urn"].rsplit("::", 1)[-1]: s["op"] for s in json.loads(result.stdout)["steps"]}
     assert steps["behaviors"] == "create"
-    assert emu.writes() == 0
+    assert server.app.log()["writes"] == 0
 
 
 def test_preview_virtualenv_missing_names_the_option(user_project: InstalledProject) -> None:

@@ -27,6 +27,7 @@ EXAMPLES = {
     "uv": Path("examples") / "okta-risk-uv",
     "poetry": Path("examples") / "okta-risk-poetry",
 }
+BASE = {"okta-risk:impossibleTravelLevel": "high"}
 
 
 def user_pip_env() -> dict[str, str]:
@@ -68,7 +69,16 @@ class Example(UserProject):
             "cloudflare:accountId": ACCOUNT,
             "okta-risk:tenantUrl": "https://example.okta.com",
         }
-        self.set_config({"okta-risk:impossibleTravelLevel": "high"})
+        self.set_config(BASE)
+        self.applied = False  # the stack holds the example applied with BASE
+
+    def up(self) -> None:
+        self.run("up", "--yes", "--skip-preview")
+        self.applied = True
+
+    def destroy(self) -> None:
+        self.run("destroy", "--yes", "--skip-preview")
+        self.applied = False
 
     def _install(self) -> None:
         """`python -m venv venv` and `pip install -r requirements.txt`, as the example's README says."""
@@ -118,7 +128,15 @@ def _ops(preview: str) -> dict[str, str]:
     }
 
 
-# The tests below run in file order on one stack per example: preview, up, preview, a change, destroy.
+@pytest.fixture
+def applied(example: Example) -> Example:
+    """The example's stack applied with BASE: in file order the up test did it, alone this does."""
+    if not example.applied:
+        example.up()
+    return example
+
+
+# One stack per example; in file order: preview, up, preview, a change, destroy. Each test also runs alone.
 
 
 def test_preview_example_creates_everything_without_python_cmd(example: Example, emu: Control) -> None:
@@ -132,7 +150,7 @@ def test_preview_example_creates_everything_without_python_cmd(example: Example,
 def test_up_example_creates_integration_with_reference_from_identity_provider(
     example: Example, api: RiskScoringClient
 ) -> None:
-    example.run("up", "--yes", "--skip-preview")
+    example.up()
     outputs = example.outputs()
     live = api.get_integration(outputs["integration_id"])
     assert live.reference_id == outputs["identity_provider_id"]
@@ -140,19 +158,22 @@ def test_up_example_creates_integration_with_reference_from_identity_provider(
     assert api.get_behaviors()["imp_travel"].setting.risk_level == "high"
 
 
-def test_preview_example_after_up_shows_no_changes(example: Example) -> None:
-    example.run("preview", "--expect-no-changes")
+def test_preview_example_after_up_shows_no_changes(applied: Example) -> None:
+    applied.run("preview", "--expect-no-changes")
 
 
-def test_preview_diff_example_field_change_shows_the_field(example: Example) -> None:
-    example.set_config({"okta-risk:impossibleTravelLevel": "low"})
-    result = example.run("preview", "--diff")
+def test_preview_diff_example_field_change_shows_the_field(applied: Example) -> None:
+    applied.set_config({"okta-risk:impossibleTravelLevel": "low"})
+    try:
+        result = applied.run("preview", "--diff")
+    finally:
+        applied.set_config(BASE)
     assert re.search(r'~ risk_level\s*: "high" => "low"', result.stdout), result.stdout
     assert "~ 1 to update" in result.stdout
 
 
-def test_destroy_example_removes_integration_and_restores_behaviors(example: Example, api: RiskScoringClient) -> None:
-    integration_id = example.outputs()["integration_id"]
-    example.run("destroy", "--yes", "--skip-preview")
+def test_destroy_example_removes_integration_and_restores_behaviors(applied: Example, api: RiskScoringClient) -> None:
+    integration_id = applied.outputs()["integration_id"]
+    applied.destroy()
     assert integration_id not in [i.id for i in api.list_integrations()]
     assert api.get_behaviors()["imp_travel"].setting.enabled is False

@@ -10,6 +10,8 @@ import pytest
 
 from harness import PulumiStack
 from tests.conftest import ACCOUNT, OTHER_ACCOUNT, TOKEN, Control
+from tests.e2e.declared import PROGRAM, Declared
+from tests.e2e.proxy import RewritingProxy
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.emulator import EmulatorServer, build_app
@@ -45,6 +47,22 @@ def emu(module_emulator: EmulatorServer) -> Control:
 def stack(module_emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory) -> PulumiStack:
     workdir: Path = tmp_path_factory.mktemp("e2e")
     return PulumiStack(workdir, env={"CLOUDFLARE_API_TOKEN": TOKEN})
+
+
+@pytest.fixture
+def proxy(emulator: EmulatorServer) -> Iterator[RewritingProxy]:
+    """A proxy in front of the session's emulator; tests set its answer_rule to rewrite what comes back."""
+    running = RewritingProxy(emulator.base_url.split("/client/")[0]).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def declared(tmp_path: Path, emulator: EmulatorServer) -> Declared:
+    """A stack of the declared program on the session's emulator, reset for the test."""
+    stack = Declared(tmp_path, env={"CLOUDFLARE_API_TOKEN": TOKEN}, program=PROGRAM)
+    stack.set_config({"cloudflare:baseUrl": emulator.base_url, "cloudflare:accountId": ACCOUNT})
+    return stack
 
 
 def base_config(server: EmulatorServer) -> dict[str, object]:

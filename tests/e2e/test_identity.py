@@ -5,52 +5,23 @@ Each test has a stack of its own (the declared program) and a freshly reset emul
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from harness import PulumiStack, ops, run_command
+from harness import ops, run_command
 from tests.conftest import ACCOUNT, OTHER_ACCOUNT, TOKEN, Control
 from tests.e2e.conftest import assert_state_is_account
+from tests.e2e.declared import CHOSEN, PROGRAM, TENANT, URN_NAME, Declared, integration
 from tests.e2e.proxy import RewritingProxy
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.emulator import EmulatorServer
 from zt_risk_scoring.models import BehaviorSetting, IntegrationSpec
 
-PROGRAM = Path(__file__).resolve().parent / "programs" / "declared.py"
-TENANT = "https://corp.okta.com"
-CHOSEN = "idp-corp-7"
-URN_NAME = "corp"
 HIGH = {"enabled": True, "risk_level": "high"}
-
-
-class Declared(PulumiStack):
-    """A stack of the declared program: `declare` writes the resources it registers."""
-
-    def declare(self, *items: dict[str, Any]) -> None:
-        (self.project / "stacks" / "declared.json").write_text(json.dumps(list(items)))
-
-    def urn(self, name: str) -> str:
-        return next(r["urn"] for r in self.resources() if r["urn"].endswith(f"::{name}"))
-
-    def integrations(self) -> list[dict[str, Any]]:
-        return [r for r in self.resources() if r["type"].endswith("RiskIntegration")]
-
-
-def integration(name: str = URN_NAME, opts: dict[str, Any] | None = None, **args: Any) -> dict[str, Any]:
-    return {"kind": "integration", "name": name, "args": {"tenant_url": TENANT, **args}, "opts": opts or {}}
-
-
-@pytest.fixture
-def declared(tmp_path: Path, emulator: EmulatorServer) -> Declared:
-    stack = Declared(tmp_path, env={"CLOUDFLARE_API_TOKEN": TOKEN}, program=PROGRAM)
-    stack.set_config({"cloudflare:baseUrl": emulator.base_url, "cloudflare:accountId": ACCOUNT})
-    return stack
 
 
 @pytest.fixture
@@ -129,13 +100,6 @@ def test_replace_to_another_account_moves_the_integration(
     declared.up()
     assert client.list_integrations() == []
     assert [(i.reference_id, i.id) for i in other.list_integrations()] == [(CHOSEN, declared.integrations()[0]["id"])]
-
-
-@pytest.fixture
-def proxy(emulator: EmulatorServer) -> Iterator[RewritingProxy]:
-    running = RewritingProxy(emulator.base_url.split("/client/")[0]).start()
-    yield running
-    running.stop()
 
 
 def through(stack: Declared, proxy: RewritingProxy, emulator: EmulatorServer) -> None:

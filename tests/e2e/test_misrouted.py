@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,19 +11,12 @@ import requests
 
 from harness import PulumiStack
 from tests.conftest import ACCOUNT, OTHER_ACCOUNT, TOKEN
+from tests.e2e.declared import PROGRAM, Declared, integration
 from tests.e2e.proxy import AnswerRule, RewritingProxy
-from tests.e2e.test_identity import PROGRAM, Declared, integration
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.emulator import EmulatorServer
 from zt_risk_scoring.models import IntegrationSpec
-
-
-@pytest.fixture
-def proxy(emulator: EmulatorServer) -> Iterator[RewritingProxy]:
-    running = RewritingProxy(emulator.base_url.split("/client/")[0]).start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
 from .config import Lookup, resolve_settings
+from .errors import RiskScoringError
+from .pulumi_private import report_as_messages
 
 if TYPE_CHECKING:
     from .client import RiskScoringClient
@@ -43,6 +45,8 @@ class RiskScoringProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         config = req.config
         self._lookup = config.get
+        # The engine shows what a failed call raised; ours are one message each, naming the setting and fix.
+        report_as_messages((RiskScoringError,))
 
     def client(self, account_id: str) -> RiskScoringClient:
         """A client for `account_id`, built on first use so previews need no credentials."""

@@ -1,4 +1,4 @@
-"""The Pulumi SDK's private APIs this package depends on, behind one door (runs in the program and the CLI).
+"""The Pulumi SDK's private APIs this package depends on, behind one door (the program, the CLI, the provider).
 
 pyproject allows pulumi >=3.216,<4: an SDK release that moves one of these fails its test in
 tests/unit/test_pulumi_private.py (run on the floor and the newest pinned SDK), not a user's `up`.
@@ -6,6 +6,8 @@ tests/unit/test_pulumi_private.py (run on the floor and the newest pinned SDK), 
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Iterable
 from typing import Any
 
@@ -47,3 +49,39 @@ def program_config() -> dict[str, str]:
     set_mocks put it in the runtime's store instead. Either can be the only one that holds it.
     """
     return {**pulumi.runtime.config.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
+
+
+class _MessageOnly:
+    """The `traceback` module as the dynamic provider host sees it, but `format_exc()` of one of `kinds`
+    is the exception's message alone: what it says was written for the user, and the frames are noise."""
+
+    def __init__(self, real: types.ModuleType, kinds: tuple[type[BaseException], ...]) -> None:
+        self._real, self.kinds = real, kinds
+
+    def format_exc(self, limit: int | None = None, chain: bool = True) -> str:
+        current = sys.exc_info()[1]
+        if isinstance(current, self.kinds):
+            return str(current)
+        return str(self._real.format_exc(limit, chain))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+def report_as_messages(kinds: tuple[type[BaseException], ...], host: types.ModuleType | None = None) -> bool:
+    """In the dynamic provider host, report a failed create/read/update/delete/check raising one of
+    `kinds` as its message, not as the Python traceback the SDK sends the engine; other exceptions
+    (bugs) keep theirs. The host is `python -m pulumi.dynamic`, whose servicer wraps each call in
+    `_abort_with_traceback`, which reads its module's `traceback`. False where that is not so (the
+    program, tests, or an SDK that changed it): nothing is changed there."""
+    host = host if host is not None else sys.modules.get("__main__")
+    if host is None or not callable(getattr(host, "_abort_with_traceback", None)):
+        return False
+    current = getattr(host, "traceback", None)
+    if isinstance(current, _MessageOnly):
+        current.kinds = kinds
+        return True
+    if not isinstance(current, types.ModuleType) or not callable(getattr(current, "format_exc", None)):
+        return False
+    host.traceback = _MessageOnly(current, kinds)  # type: ignore[attr-defined]
+    return True

@@ -6,18 +6,24 @@ moves one of them fails here.
 
 from __future__ import annotations
 
+import ast
 import base64
+import importlib.util
 import pickle
-from collections.abc import Iterator
+import types
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
 
 from zt_risk_scoring import RiskIntegration, RiskIntegrationProvider
+from zt_risk_scoring.errors import ConfigurationError, RiskScoringError
 from zt_risk_scoring.pulumi_private import (
     child_resources,
     program_config,
+    report_as_messages,
     serialized_provider,
     type_token,
     unknown_output,
@@ -65,7 +71,70 @@ def test_unknown_output_is_not_known(mocked: None) -> Any:
     return pulumi.Output.from_input(known())
 
 
-def test_program_config_merges_env_and_runtime_store(mocked: None, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def runtime_config() -> Iterator[None]:
+    """The runtime's config store, emptied afterwards (no mocks: they leave RPCs pending without a test loop)."""
+    yield
+    pulumi.runtime.set_all_config({})
+
+
+def test_program_config_merges_env_and_runtime_store(runtime_config: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PULUMI_CONFIG", '{"cloudflare:accountId": "from-env"}')
     pulumi.runtime.set_all_config({"zt-risk-scoring:behaviors": "{}"})
     assert program_config() == {"cloudflare:accountId": "from-env", "zt-risk-scoring:behaviors": "{}"}
+
+
+def _dynamic_host() -> types.ModuleType:
+    """The SDK's dynamic provider host (`python -m pulumi.dynamic`) loaded as a module, without serving."""
+    spec = importlib.util.find_spec("pulumi.dynamic.__main__")
+    assert spec is not None and spec.origin is not None
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    serving = [n for n in tree.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
+    tree.body = [n for n in tree.body if n not in serving]  # the module ends by calling main()
+    host = types.ModuleType("dynamic_host")
+    exec(compile(tree, spec.origin, "exec"), host.__dict__)  # the installed SDK's own source
+    return host
+
+
+class _Context:
+    """What the host's servicer gets from grpc: abort() records what the engine would be told."""
+
+    details = ""
+
+    def abort(self, _code: object, details: str) -> None:
+        self.details = details
+        raise RuntimeError("aborted")
+
+
+def _reported(host: types.ModuleType, error: Exception) -> str:
+    def call(_self: object, _request: object, _context: object) -> None:
+        raise error
+
+    wrapped: Callable[[object, object, _Context], None] = host._abort_with_traceback(call)
+    context = _Context()
+    with pytest.raises(RuntimeError, match="aborted"):
+        wrapped(None, None, context)
+    return context.details
+
+
+def test_report_of_dynamic_host_without_hook_is_a_traceback() -> None:
+    assert "Traceback (most recent call last)" in _reported(_dynamic_host(), ConfigurationError("set x"))
+
+
+def test_report_as_messages_in_dynamic_host_sends_our_error_as_its_message() -> None:
+    host = _dynamic_host()
+    assert report_as_messages((RiskScoringError,), host) is True
+    assert _reported(host, ConfigurationError("cloudflare:baseUrl is wrong; set it to the API root")) == (
+        "cloudflare:baseUrl is wrong; set it to the API root"
+    )
+
+
+def test_report_as_messages_in_dynamic_host_keeps_traceback_of_a_bug() -> None:
+    host = _dynamic_host()
+    report_as_messages((RiskScoringError,), host)
+    reported = _reported(host, KeyError("tenant_url"))
+    assert "Traceback (most recent call last)" in reported and "KeyError: 'tenant_url'" in reported
+
+
+def test_report_as_messages_outside_dynamic_host_changes_nothing() -> None:
+    assert report_as_messages((RiskScoringError,), types.ModuleType("program")) is False

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +16,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from .claims import ClaimError, claim
 from .config import default_account_id
 from .errors import ConfigurationError, ConnectionFailed, EndpointError, RiskScoringError, ServerError, printable
 from .fields import Field, Fields, account_field, simple
@@ -264,36 +263,10 @@ class RiskBehaviors(pulumi.dynamic.Resource, module="zt_risk_scoring", name="Ris
         """Refuse a second RiskBehaviors of this program run that would fight over the same keys of one account."""
         if not isinstance(account, str) or not isinstance(behaviors, Mapping):
             return
-        with _CLAIMS_LOCK:
-            owners = _claims_of_this_run().setdefault(account, {})
-            clashes = sorted(k for k in behaviors if owners.get(k, name) != name)
-            if clashes:
-                raise ValueError(
-                    f"RiskBehaviors {name!r}: behavior(s) {', '.join(clashes)} of account {account} are "
-                    f"already managed by RiskBehaviors {owners[clashes[0]]!r}; declare each key in one resource"
-                )
-            owners.update(dict.fromkeys(behaviors, name))
-
-
-# Which RiskBehaviors claimed which keys, per program run: keyed by the run's root Stack resource,
-# since the Automation API runs many programs (and stacks) in one process, one after another.
-_CLAIMS: weakref.WeakKeyDictionary[object, dict[str, dict[str, str]]] = weakref.WeakKeyDictionary()
-_CLAIMS_LOCK = threading.Lock()
-
-
-class _NoStack:
-    """The key of claims made with no root Stack resource (unit tests' mocks before a stack exists)."""
-
-
-_NO_STACK = _NoStack()
-
-
-def _claims_of_this_run() -> dict[str, dict[str, str]]:
-    root = pulumi.runtime.get_root_resource()
-    return _CLAIMS.setdefault(_NO_STACK if root is None else root, {})
-
-
-def forget_claims() -> None:
-    """Forget every claim (for tests that run several programs in one process with mocks)."""
-    with _CLAIMS_LOCK:
-        _CLAIMS.clear()
+        clashes = claim(f"RiskBehaviors {name!r}", account, (("behavior", k) for k in behaviors))
+        if clashes:
+            keys = sorted(key for _, key in clashes)
+            raise ClaimError(
+                f"RiskBehaviors {name!r}: behavior(s) {', '.join(keys)} of account {account} are "
+                f"already managed by {clashes[('behavior', keys[0])]}; declare each key in one resource"
+            )

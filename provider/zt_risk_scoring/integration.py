@@ -20,6 +20,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from .claims import ClaimError, claim
 from .config import default_account_id
 from .errors import (
     AuthenticationError,
@@ -461,8 +462,10 @@ class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="R
         adopt: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        account = account_id or default_account_id(stack_config)
+        _claim(resource_name, account, reference_id, integration_id)
         given = {
-            "account_id": account_id or default_account_id(stack_config),
+            "account_id": account,
             "tenant_url": tenant_url,
             "reference_id": reference_id,
             "active": active,
@@ -475,3 +478,47 @@ class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="R
             where = (pulumi.get_organization(), pulumi.get_project(), pulumi.get_stack(), resource_name)
             props["reference_seed"] = "/".join(part for part in where if part)  # mocks have no organization
         super().__init__(RiskIntegrationProvider(), resource_name, props, deleting_first(opts))
+        if reference_id is None and integration_id is None:
+            seed = props["reference_seed"]
+            pulumi.Output.all(self.reference_id, self.account_id, self.tenant_url).apply(
+                lambda known: _warn_if_not_derived(self, resource_name, seed, *known)
+            )
+
+
+def _claim(name: str, account: Any, reference_id: Any, integration_id: Any) -> None:
+    """Refuse a second RiskIntegration of this program run with the same reference_id or integration_id."""
+    named = (("reference_id", reference_id), ("integration_id", integration_id))
+    given = {kind: value for kind, value in named if isinstance(value, str) and value}
+    if not isinstance(account, str) or not given:
+        return
+    # The API compares both case-insensitively (one integration per reference_id in an account).
+    clashes = claim(f"RiskIntegration {name!r}", account, ((k, v.lower()) for k, v in given.items()))
+    if clashes:
+        (kind, _), other = next(iter(clashes.items()))
+        raise ClaimError(
+            f"RiskIntegration {name!r}: {kind} {printable(given[kind])} of account {account} is already that "
+            f"of {other} in this program, and both would manage one integration; give each RiskIntegration "
+            f"its own {kind}, or declare the integration once"
+        )
+
+
+def _warn_if_not_derived(resource: pulumi.Resource, name: str, seed: str, reference: Any, *derived_from: Any) -> None:
+    """Warn when the reference_id kept in state is not the one this resource would derive now.
+
+    It was derived under another stack or resource name (a `pulumi stack rename`, an alias) or another
+    tenant, or adopted or imported. It stays, but `pulumi up --replace` checks the program's inputs
+    without the old ones, so a replacement would derive another: the warning names the line that keeps it.
+    """
+    if not isinstance(reference, str) or not reference:
+        return
+    account, tenant = derived_from
+    # check derives with the account and tenant it knows: at a preview of a new stack either may be unknown.
+    known = ((account, tenant), (account, None), (None, tenant), (None, None))
+    if reference in {generated_reference_id(seed, *parts) for parts in known}:
+        return
+    pulumi.log.warn(
+        f"RiskIntegration {name!r} keeps reference_id {printable(reference)}, which is not the one derived from "
+        "its stack, name, account and tenant now (after a rename, an import or an adoption), so `pulumi up "
+        f"--replace` of it would give it a new one; to keep it for good, pass reference_id={reference!r}",
+        resource=resource,
+    )

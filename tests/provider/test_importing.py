@@ -12,7 +12,8 @@ import pytest
 
 from tests.conftest import ACCOUNT, OTHER_ACCOUNT, settings_for
 from zt_risk_scoring import RiskBehaviors
-from zt_risk_scoring.behaviors import RiskBehaviorsProvider, forget_claims
+from zt_risk_scoring.behaviors import RiskBehaviorsProvider
+from zt_risk_scoring.claims import forget_claims
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
 from zt_risk_scoring.errors import NotFound

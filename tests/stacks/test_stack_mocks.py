@@ -12,7 +12,7 @@ import pulumi
 import pytest
 
 from zt_risk_scoring import RiskBehaviors
-from zt_risk_scoring.behaviors import forget_claims
+from zt_risk_scoring.claims import forget_claims
 
 PROGRAM = Path(__file__).resolve().parents[2] / "stacks" / "__main__.py"
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"

@@ -1,0 +1,107 @@
+"""What a user reads under the real CLI when a program or a call goes wrong: one message, no Python traceback.
+
+Each test has a stack of its own (the declared program) and a freshly reset emulator account.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import ACCOUNT, Control
+from tests.e2e.declared import CHOSEN, TENANT, Declared, behaviors, integration
+from zt_risk_scoring.client import RiskScoringClient
+from zt_risk_scoring.emulator import EmulatorServer
+from zt_risk_scoring.models import IntegrationSpec
+
+HIGH = {"enabled": True, "risk_level": "high"}
+LOW = {"enabled": True, "risk_level": "low"}
+ADOPTED = "4cfe8442-664b-4915-acd4-b39cd65c4314"
+
+# Two resources of one program that would manage one thing, and what the refusal says.
+TWICE = {
+    "reference-id": (
+        integration("corp", reference_id=CHOSEN),
+        integration("partners", reference_id=CHOSEN.upper(), tenant_url="https://partners.okta.com"),
+        f"RiskIntegration 'partners': reference_id '{CHOSEN.upper()}' of account {ACCOUNT} is already that of "
+        "RiskIntegration 'corp' in this program",
+    ),
+    "integration-id": (
+        integration("corp", integration_id=ADOPTED),
+        integration("again", integration_id=ADOPTED),
+        f"RiskIntegration 'again': integration_id '{ADOPTED}' of account {ACCOUNT} is already",
+    ),
+    "behavior-key": (
+        behaviors("first", behaviors={"imp_travel": HIGH}),
+        behaviors("second", behaviors={"imp_travel": LOW, "high_dlp": LOW}),
+        f"RiskBehaviors 'second': behavior(s) imp_travel of account {ACCOUNT} are already managed by "
+        "RiskBehaviors 'first'",
+    ),
+}
+
+
+def _without_traceback(result: Any) -> str:
+    output = str(result.stdout + result.stderr)
+    assert "Traceback" not in output and 'File "' not in output, output
+    return output
+
+
+@pytest.mark.parametrize(("first", "second", "message"), TWICE.values(), ids=TWICE.keys())
+def test_preview_of_two_resources_managing_one_thing_fails_in_one_message(
+    declared: Declared,
+    client: RiskScoringClient,
+    control: Control,
+    first: dict[str, Any],
+    second: dict[str, Any],
+    message: str,
+) -> None:
+    if "integration_id" in first["args"]:
+        first["args"]["integration_id"] = second["args"]["integration_id"] = client.create_integration(
+            IntegrationSpec(TENANT, CHOSEN)
+        ).id
+        message = message.replace(ADOPTED, first["args"]["integration_id"])
+    declared.declare(first, second)
+    writes = control.writes()
+    result = declared.run("preview", check=False)
+    assert result.returncode != 0
+    assert message in _without_traceback(result)
+    assert control.writes() == writes
+
+
+def test_up_refused_by_the_api_shows_the_providers_message_alone(declared: Declared, client: RiskScoringClient) -> None:
+    taken = client.create_integration(IntegrationSpec(TENANT, CHOSEN))
+    declared.declare(integration(reference_id=CHOSEN))
+    result = declared.up(check=False)
+    assert result.returncode != 0
+    output = _without_traceback(result)
+    assert f"integration {taken.id} already has reference_id {CHOSEN}; to manage it from this stack set adopt=True" in (
+        output
+    )
+
+
+def test_refresh_with_base_url_without_api_root_shows_the_setting_alone(
+    declared: Declared, emulator: EmulatorServer
+) -> None:
+    declared.declare(integration(reference_id=CHOSEN))
+    declared.up()
+    declared.set_config(
+        {"cloudflare:baseUrl": emulator.base_url.removesuffix("/client/v4"), "cloudflare:accountId": ACCOUNT}
+    )
+    result = declared.refresh("--run-program", check=False)
+    assert result.returncode != 0
+    assert "cloudflare:baseUrl" in _without_traceback(result)
+    assert len(declared.integrations()) == 1
+
+
+def test_preview_after_stack_rename_warns_that_replace_would_derive_another_reference(declared: Declared) -> None:
+    declared.declare(integration())
+    declared.up()
+    reference = declared.integrations()[0]["outputs"]["reference_id"]
+    assert "reference_id=" not in declared.run("preview").stdout  # derived here: nothing to say
+    declared.run("stack", "rename", "renamed")
+    preview = declared.run("preview", "--expect-no-changes").stdout
+    assert f"keeps reference_id '{reference}'" in preview
+    assert f"pass reference_id='{reference}'" in preview
+    declared.declare(integration(reference_id=reference))
+    assert "reference_id=" not in declared.run("preview", "--expect-no-changes").stdout

@@ -45,6 +45,8 @@ class Field:
     `optional`: absent is fine (check leaves it out); `sparse`: registered only when set, so an unused
     field costs no bytes in every checkpoint (the engine rewrites the whole state after every step).
     `config_key`: its key in an item of the stack program's config; `api`: the API object's attribute.
+    `unechoed`: true for a refused value the engine must not print (it shows a failure's property with its
+    value): such a failure names no property, and its reason names the field.
     """
 
     name: str
@@ -57,6 +59,7 @@ class Field:
     config_key: str | None = None
     api: str | None = None
     doc: str = ""
+    unechoed: Callable[[Any], bool] = lambda _value: False
 
     def normalized(self, value: Any) -> Any:
         """`value` as check stores it (absent or empty: the default); a value check would refuse stays as it is."""
@@ -90,7 +93,7 @@ class Fields:
             value = f.default if value is None else value  # a required field still None: its validator names it
             if not is_unknown(value):
                 value, problems = f.validate(value)
-                failures += [CheckFailure(f.name, p) for p in problems]
+                failures += [CheckFailure("" if f.unechoed(value) else f.name, p) for p in problems]
             inputs[f.name] = value
         return inputs, failures
 

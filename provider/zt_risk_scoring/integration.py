@@ -108,6 +108,7 @@ FIELDS = Fields(
         config_key="tenantUrl",
         api="tenant_url",
         doc="the Okta tenant's https base URL (stored lower-case, no trailing slash)",
+        unechoed=lambda value: isinstance(value, str) and "@" in value,  # user:password@ stays unprinted
     ),
     Field(
         "reference_id",

@@ -74,7 +74,7 @@ PREVIEW_CASES: list[tuple[str, Callable[[Config], None], dict[str, str], str]] =
     ("tenant-no-scheme", item(tenantUrl="bad-input.okta.com"), {}, "tenant_url must be an https URL"),
     ("tenant-path", item(tenantUrl="https://bad-input.okta.com/app"), {}, "with no path, query or fragment"),
     ("tenant-query", item(tenantUrl="https://bad-input.okta.com?x=1"), {}, "with no path, query or fragment"),
-    ("tenant-userinfo", item(tenantUrl="https://u:p@bad-input.okta.com"), {}, "must not carry credentials"),
+    ("tenant-userinfo", item(tenantUrl="https://u:pa55word-in-url@b.okta.com"), {}, "must not carry credentials"),
     ("tenant-ipv6-open", item(tenantUrl="https://["), {}, "tenant_url is not a valid URL"),
     ("tenant-port-text", item(tenantUrl="https://bad-input.okta.com:abc"), {}, "tenant_url is not a valid URL"),
     ("tenant-full-width", item(tenantUrl="https://\uff4f\uff4b\uff54\uff41.com"), {}, "in its xn-- form"),

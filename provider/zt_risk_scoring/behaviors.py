@@ -251,8 +251,9 @@ class RiskBehaviors(pulumi.dynamic.Resource, module="zt_risk_scoring", name="Ris
         super().__init__(RiskBehaviorsProvider(), resource_name, props, deleting_first(opts))
         unknown = sorted(k for k in behaviors if k not in KNOWN_KEYS) if isinstance(behaviors, Mapping) else []
         if unknown:
+            named = printable(", ".join(map(printable, unknown)), quote=False)  # cut: a program may pass thousands
             pulumi.log.warn(
-                f"behavior key(s) {', '.join(map(printable, unknown))} are not ones this version of "
+                f"behavior key(s) {named} are not ones this version of "
                 f"zt-risk-scoring knows ({', '.join(KNOWN_KEYS)}); if Cloudflare does not know them either, "
                 "`up` will fail. Check the spelling, or ignore this for a behavior newer than this package.",
                 resource=self,

@@ -20,6 +20,8 @@ def printable(value: object, limit: int = SHOWN_MAX, *, quote: bool = True) -> s
 
     Values from outside (URLs, ids, API answers) go through this before they reach a terminal or log.
     """
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # the engine sends a program's 123 as 123.0: show what the user wrote
     text = value if isinstance(value, str) else str(value)
     shown = "".join(
         char.encode("unicode_escape").decode("ascii") if unicodedata.category(char) in _HIDDEN else char

@@ -245,6 +245,21 @@ def test_behaviors_overlapping_keys_rejected_at_construction(mocks: Mocks) -> No
     assert [r[1] for r in mocks.registered()] == ["first"]
 
 
+def test_behaviors_thousands_of_unknown_keys_warn_in_one_short_line(
+    mocks: Mocks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said: list[str] = []
+    monkeypatch.setattr(pulumi.log, "warn", lambda message, resource=None: said.append(message))
+    unknown = {f"behavior_{n:04}": {"enabled": True, "risk_level": "low"} for n in range(3000)}
+
+    def construct() -> None:
+        RiskBehaviors("many", behaviors=unknown, account_id=ACCOUNT)
+
+    in_runtime(construct)()
+    [warning] = said
+    assert "'behavior_0000', 'behavior_0001'" in warning and len(warning) < 600
+
+
 def test_behaviors_disjoint_keys_allowed(mocks: Mocks) -> None:
     def construct() -> None:
         RiskBehaviors("first", behaviors={"imp_travel": {"enabled": True, "risk_level": "high"}}, account_id=ACCOUNT)

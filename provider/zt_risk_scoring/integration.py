@@ -88,8 +88,11 @@ def generated_reference_id(seed: str, account_id: Any = None, tenant_url: Any = 
 
 
 def normalize_tenant_url(value: str) -> str:
-    """The tenant URL as check stores it: scheme and host (lower case), no trailing slash."""
-    return f"https://{urlsplit(value).netloc.lower()}"
+    """The tenant URL as check stores it: scheme and host (lower case), a port only when not https's own
+    (`:443` and `:0443` name the same tenant as none), no trailing slash."""
+    parts = urlsplit(value)
+    port = "" if parts.port in (None, 443) else f":{parts.port}"
+    return f"https://{(parts.hostname or '').lower()}{port}"
 
 
 def integration_type_problem(value: Any) -> str | None:

@@ -65,6 +65,27 @@ def test_check_normalizes_url_and_type(provider: RiskIntegrationProvider) -> Non
     assert (result.inputs["tenant_url"], result.inputs["integration_type"]) == (URL, "Okta")
 
 
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("https://a.okta.com:443", "https://a.okta.com"),
+        ("https://a.okta.com:0443/", "https://a.okta.com"),
+        ("https://A.okta.com:08443", "https://a.okta.com:8443"),
+        ("https://a.okta.com:8443", "https://a.okta.com:8443"),
+    ],
+    ids=["https-port", "https-port-leading-zero", "other-port-leading-zero", "other-port"],
+)
+def test_check_normalizes_tenant_port(provider: RiskIntegrationProvider, given: str, stored: str) -> None:
+    result = provider.check({}, inputs(tenant_url=given))
+    assert (result.failures, result.inputs["tenant_url"]) == ([], stored)
+
+
+def test_diff_tenant_url_with_its_default_port_is_no_change(provider: RiskIntegrationProvider) -> None:
+    olds = {**provider.check({}, inputs()).inputs, "tenant_url": "https://a.okta.com:443"}  # as 0.2.0 stored it
+    news = provider.check(olds, inputs(tenant_url="https://a.okta.com")).inputs
+    assert provider.diff("id", olds, news).changes is False
+
+
 def test_check_generated_reference_id_is_stable(provider: RiskIntegrationProvider) -> None:
     first = provider.check({}, inputs(reference_id=None)).inputs
     again = provider.check(first, inputs(reference_id=None)).inputs

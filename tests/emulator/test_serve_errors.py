@@ -75,6 +75,14 @@ CASES: list[tuple[str, Callable[[Path, int], list[str]], str]] = [
         "surrogate",
     ),
     ("catalogue-not-object", lambda tmp, busy: serve(tmp, "--catalogue", catalogue_file(tmp, "[]")), "object"),
+    # Accepted before, though no client could use them.
+    ("account-not-an-id", lambda tmp, busy: ["--port", "0", "--token", SECRET, "--account", "zz"], "--account"),
+    ("token-with-space", lambda tmp, busy: ["--port", "0", "--token", "two words"], "visible ASCII"),
+    (
+        "token-of-unserved-account",
+        lambda tmp, busy: ["--port", "0", "--token", f"{SECRET}@{'f' * 32}"],
+        "not an --account",
+    ),
     # Before: 70000 served on 4464 (the port wrapped around 65536) and 65536 on a random one.
     ("port-70000", lambda tmp, busy: ["--port", "70000", "--token", SECRET], "--port"),
     ("port-65536", lambda tmp, busy: ["--port", "65536", "--token", SECRET], "--port"),
@@ -115,4 +123,4 @@ def test_cli_emulator_serve_bad_argument_exits_2(
 @pytest.mark.parametrize("port", [-1, 65536], ids=["negative", "65536"])
 def test_server_port_out_of_range_raises(port: int) -> None:
     with pytest.raises(ValueError, match="from 0 to 65535"):
-        server.EmulatorServer(server.build_app(["a"], [SECRET]), port=port)
+        server.EmulatorServer(server.build_app([server.DEFAULT_ACCOUNT], [SECRET]), port=port)

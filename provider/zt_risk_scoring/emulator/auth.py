@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from .exceptions import Forbidden, InvalidCredentials, MissingCredentials
 
 ALL = frozenset({"read", "write", "pii"})
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 PERMISSION_NAMES = {"read": "Zero Trust Read", "write": "Zero Trust Write", "pii": "Zero Trust PII Read"}
 
 
@@ -29,6 +31,9 @@ def parse_token(spec: str) -> tuple[str, Grant]:
     # The message never repeats the token: it is a credential, and it may end up in a CI log.
     if not token:
         raise ValueError("bad --token: the token is empty; use TOKEN[:read,write,pii][@ACCOUNT]")
+    if not _HEADER_SAFE.fullmatch(token):
+        # No client can send it: an Authorization header carries visible ASCII only.
+        raise ValueError("bad --token: a token is visible ASCII (no spaces or control characters)")
     if unknown:
         raise ValueError(
             f"bad --token: unknown permission {', '.join(sorted(unknown))}; use TOKEN[:read,write,pii][@ACCOUNT]"

@@ -50,6 +50,7 @@ THREADS = 16
 CONNECTION_LIMIT = 500
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]*")
+_ACCOUNT_ID = re.compile(r"[0-9a-f]{32}")  # what Cloudflare's account ids look like
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # An LF without its CR, or a CR followed by anything but LF (a CR that ends the data so far may yet get its LF).
 _BARE_LINE_END = re.compile(rb"(?<!\r)\n|\r(?=[^\n])")
@@ -300,7 +301,14 @@ def build_app(
 ) -> EmulatorApp:
     """An app serving `accounts` (the first is the control plane's default), accepting `tokens`
     (TOKEN[:perms][@account]) and EMAIL:KEY pairs; ValueError for a malformed one."""
+    for account in accounts:
+        if not _ACCOUNT_ID.fullmatch(account):
+            raise ValueError(f"bad --account {account!r}: an account id is 32 lowercase hex characters")
     grants = dict(parse_token(spec) for spec in tokens)
+    for grant in grants.values():
+        strangers = sorted((grant.accounts or frozenset()) - set(accounts))
+        if strangers:
+            raise ValueError(f"bad --token: its @{strangers[0]} is not an --account this emulator serves")
     keys = dict(parse_api_key(spec) for spec in api_keys)
     backend = RiskScoringBackend(state or ":memory:", catalogue)
     return EmulatorApp(backend, Credentials(grants, keys, accounts), control_from_anywhere)

@@ -64,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing is not None:
         return missing
     args = parser.parse_args(argv)
+    if args.stack and args.config_file:  # one before the command, one after: each group saw only its own
+        parser.error("argument --config-file: not allowed with argument --stack")
     if args.command == "integrations":
         if args.action != "list" and not args.value:
             integ.error(f"integrations {args.action} needs a value")

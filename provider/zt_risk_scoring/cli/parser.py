@@ -54,27 +54,39 @@ def id_of(kind: str) -> Callable[[str], str]:
 INTEGRATION_VALUE_KINDS = {"get": "integration_id", "by-reference": "reference_id"}
 
 
-def _common_options() -> argparse.ArgumentParser:
-    """The options every API command takes: where to connect and how to print."""
+def _common_options(before_command: bool = False) -> argparse.ArgumentParser:
+    """The options every API command takes: where to connect and how to print.
+
+    They go before the command (`zt-risk --json summary`) or after it; given after, they win. The
+    copy after the command has no defaults, so that leaving an option out there keeps what came before.
+    """
+    unset: Any = None if before_command else argparse.SUPPRESS
+    flag: Any = False if before_command else argparse.SUPPRESS
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--account-id", help="account (default: stack config, then CLOUDFLARE_ACCOUNT_ID)")
-    common.add_argument("--base-url", help="API root (default: cloudflare:baseUrl, CLOUDFLARE_BASE_URL, Cloudflare)")
+    common.add_argument(
+        "--account-id", default=unset, help="account (default: stack config, then CLOUDFLARE_ACCOUNT_ID)"
+    )
+    common.add_argument(
+        "--base-url", default=unset, help="API root (default: cloudflare:baseUrl, CLOUDFLARE_BASE_URL, Cloudflare)"
+    )
     source = common.add_mutually_exclusive_group()
     source.add_argument(
         "--stack",
+        default=unset,
         metavar="NAME",
         help="read the stack's config, secrets included, with `pulumi config --show-secrets` "
         "(run in the project directory, where Pulumi.yaml is)",
     )
     source.add_argument(
         "--config-file",
+        default=unset,
         type=Path,
         metavar="FILE",
         help="a Pulumi.<stack>.yaml to read plain cloudflare:* values from (not secrets: "
         "use --stack or export CLOUDFLARE_API_TOKEN)",
     )
-    common.add_argument("--json", action="store_true", help="machine-readable output")
-    common.add_argument("--debug", action="store_true", help="show tracebacks (credentials redacted)")
+    common.add_argument("--json", action="store_true", default=flag, help="machine-readable output")
+    common.add_argument("--debug", action="store_true", default=flag, help="show tracebacks (credentials redacted)")
     return common
 
 
@@ -98,7 +110,10 @@ def build() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argparse.
     """The parser, and the `integrations` and `emulator serve` subparsers main() finishes."""
     common = _common_options()
     parser = argparse.ArgumentParser(
-        prog="zt-risk", description=f"{SUMMARY}\n\n{DESCRIPTION}", formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="zt-risk",
+        description=f"{SUMMARY}\n\n{DESCRIPTION}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_common_options(before_command=True)],
     )
     parser.add_argument("--version", action="version", version=f"zt-risk {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -50,29 +50,33 @@ REFERENCE_NAMESPACE = uuid.UUID("6f0c3f2e-5a53-4be7-9d43-0d1b8c1e7a52")
 # A DNS name in ASCII (an IDN in its xn-- form): what Okta gives a tenant.
 HOSTNAME = re.compile(r"(?=.{1,253}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?")
 EXAMPLE_TENANT = "https://example.okta.com"
+# What may be a user[:password]@ of a URL, with or without a scheme: everything up to its last @ is masked
+# in messages (more than a parser would call userinfo: a password may hold an unencoded / or ?).
+_USERINFO = re.compile(r"^([^/?#@]*//)?.*@", re.DOTALL)
 
 
 def tenant_url_problem(value: Any) -> str | None:
-    """Why `value` is not an Okta tenant base URL, or None; never raises."""
+    """Why `value` is not an Okta tenant base URL, or None; never raises, never shows a password it carries."""
     if not isinstance(value, str):
         return f"tenant_url must be a string such as {EXAMPLE_TENANT}, got {printable(value)}"
+    shown = printable(_USERINFO.sub(r"\1***@", value))
     if not VISIBLE_ASCII.fullmatch(value):
         return (
             "tenant_url must be plain ASCII with no spaces or control characters (write an international "
-            f"domain name in its xn-- form), got {printable(value)}"
+            f"domain name in its xn-- form), got {shown}"
         )
     try:
         parts = split_url(value)
     except ValueError as exc:
-        return f"tenant_url is not a valid URL ({exc}), got {printable(value)}"
-    if parts.scheme != "https":
-        return f"tenant_url must be an https URL such as {EXAMPLE_TENANT}, got {printable(value)}"
+        return f"tenant_url is not a valid URL ({exc}), got {shown}"
     if "@" in parts.netloc:
-        return f"tenant_url must not carry credentials (user@ or user:password@), got {printable(parts.hostname)}"
+        return f"tenant_url must not carry credentials (user@ or user:password@), got {shown}"
+    if parts.scheme != "https":
+        return f"tenant_url must be an https URL such as {EXAMPLE_TENANT}, got {shown}"
     if not HOSTNAME.fullmatch(parts.hostname or ""):
-        return f"tenant_url's host must be a DNS name such as example.okta.com, got {printable(value)}"
+        return f"tenant_url's host must be a DNS name such as example.okta.com, got {shown}"
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        return f"tenant_url must be the tenant's base URL with no path, query or fragment, got {printable(value)}"
+        return f"tenant_url must be the tenant's base URL with no path, query or fragment, got {shown}"
     return None
 
 

@@ -34,3 +34,24 @@ def test_main_stack_before_and_config_file_after_exits_usage(capsys: pytest.Capt
         main(["--stack", "dev", "summary", "--config-file", str(Path("Pulumi.dev.yaml"))])
     assert exited.value.code == 2
     assert "--config-file: not allowed with argument --stack" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--json", "emulator", "serve", "--help"], ["--account-id", ACCOUNT, "--debug", "emulator", "serve", "--help"]],
+    ids=["flag-before", "valued-option-before"],
+)
+def test_main_emulator_serve_after_common_options_takes_its_own(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 0 and "--port" in capsys.readouterr().out
+
+
+def test_valued_options_are_the_common_options_that_take_a_value() -> None:
+    root = parser.build()[0]
+    valued = {
+        o for a in root._actions if a.option_strings and a.nargs != 0 and a.dest != "help" for o in a.option_strings
+    }
+    assert valued == set(parser.VALUED_OPTIONS)

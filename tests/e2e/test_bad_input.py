@@ -75,6 +75,7 @@ PREVIEW_CASES: list[tuple[str, Callable[[Config], None], dict[str, str], str]] =
     ("tenant-path", item(tenantUrl="https://bad-input.okta.com/app"), {}, "with no path, query or fragment"),
     ("tenant-query", item(tenantUrl="https://bad-input.okta.com?x=1"), {}, "with no path, query or fragment"),
     ("tenant-userinfo", item(tenantUrl="https://u:pa55word-in-url@b.okta.com"), {}, "must not carry credentials"),
+    ("tenant-userinfo-bad-port", item(tenantUrl="https://u:pa55word-in-url@b.okta.com:x"), {}, "not a valid URL"),
     ("tenant-ipv6-open", item(tenantUrl="https://["), {}, "tenant_url is not a valid URL"),
     ("tenant-port-text", item(tenantUrl="https://bad-input.okta.com:abc"), {}, "tenant_url is not a valid URL"),
     ("tenant-full-width", item(tenantUrl="https://\uff4f\uff4b\uff54\uff41.com"), {}, "in its xn-- form"),

@@ -40,7 +40,7 @@ def _add_emulator(serve: argparse.ArgumentParser, argv: Sequence[str]) -> int | 
     Imported only for that command: the emulator's web server is an extra (`[emulator]`), and no other
     command, nor the providers' import graph, may need it.
     """
-    if list(argv[:2]) != ["emulator", "serve"]:
+    if parser_.command_words(argv)[:2] != ["emulator", "serve"]:
         return None
     try:
         from ..emulator import server

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,18 @@ def id_of(kind: str) -> Callable[[str], str]:
 
 
 INTEGRATION_VALUE_KINDS = {"get": "integration_id", "by-reference": "reference_id"}
+
+
+# The common options that take a value: the word after one of them is its value, not the command.
+VALUED_OPTIONS = ("--account-id", "--base-url", "--stack", "--config-file")
+
+
+def command_words(argv: Sequence[str]) -> list[str]:
+    """`argv` from the command on: the common options given before it (and their values) skipped."""
+    at = 0
+    while at < len(argv) and argv[at].startswith("-"):
+        at += 2 if argv[at] in VALUED_OPTIONS else 1
+    return list(argv[at:])
 
 
 def _common_options(before_command: bool = False) -> argparse.ArgumentParser:

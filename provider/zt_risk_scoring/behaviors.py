@@ -16,7 +16,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from .claims import ClaimError, claim
+from .claims import ClaimError, Owner, claim
 from .config import default_account_id
 from .errors import ConfigurationError, ConnectionFailed, EndpointError, RiskScoringError, ServerError, printable
 from .fields import Field, Fields, account_field, simple
@@ -246,7 +246,7 @@ class RiskBehaviors(pulumi.dynamic.Resource, module="zt_risk_scoring", name="Ris
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         account = account_id or default_account_id(stack_config)
-        self._claim(resource_name, account, behaviors)
+        self._claim(Owner(f"RiskBehaviors {resource_name!r}"), resource_name, account, behaviors)
         props = FIELDS.props({"account_id": account, "behaviors": behaviors, "on_delete": on_delete})
         super().__init__(RiskBehaviorsProvider(), resource_name, props, deleting_first(opts))
         unknown = sorted(k for k in behaviors if k not in KNOWN_KEYS) if isinstance(behaviors, Mapping) else []
@@ -260,14 +260,15 @@ class RiskBehaviors(pulumi.dynamic.Resource, module="zt_risk_scoring", name="Ris
             )
 
     @staticmethod
-    def _claim(name: str, account: Any, behaviors: Any) -> None:
+    def _claim(owner: Owner, name: str, account: Any, behaviors: Any) -> None:
         """Refuse a second RiskBehaviors of this program run that would fight over the same keys of one account."""
         if not isinstance(account, str) or not isinstance(behaviors, Mapping):
             return
-        clashes = claim(f"RiskBehaviors {name!r}", account, (("behavior", k) for k in behaviors))
+        clashes = claim(owner, account, (("behavior", k) for k in behaviors))
         if clashes:
             keys = sorted(key for _, key in clashes)
             raise ClaimError(
-                f"RiskBehaviors {name!r}: behavior(s) {', '.join(keys)} of account {account} are "
-                f"already managed by {clashes[('behavior', keys[0])]}; declare each key in one resource"
+                f"RiskBehaviors {name!r}: behavior(s) {', '.join(map(printable, keys))} of account "
+                f"{printable(account)} are already managed by {clashes[('behavior', keys[0])]}; "
+                "declare each key in one resource"
             )

@@ -14,33 +14,43 @@ from collections.abc import Iterable
 
 import pulumi
 
+from .errors import ConfigurationError
+from .pulumi_private import current_run
 
-class ClaimError(pulumi.RunError, ValueError):
+
+class ClaimError(ConfigurationError, pulumi.RunError, ValueError):
     """Two resources of one program would manage one thing; the language host prints it as one message."""
 
 
-# Which resource claimed what, per program run: keyed by the run's root Stack resource, since the
-# Automation API runs many programs (and stacks) in one process, one after another.
-_CLAIMS: weakref.WeakKeyDictionary[object, dict[tuple[str, str, str], str]] = weakref.WeakKeyDictionary()
+class Owner:
+    """One resource being constructed, as a claimant: two resources of one name (under two parents) are two."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+
+# Which resource claimed what, per program run. A run is its resource monitor: the Automation API runs many
+# programs in one process one after another, and each pulumi.runtime.set_mocks of a user's unit tests
+# makes a new one (while keeping the root Stack resource).
+_CLAIMS: weakref.WeakKeyDictionary[object, dict[tuple[str, str, str], Owner]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
-class _NoStack:
-    """The key of claims made with no root Stack resource (unit tests' mocks before a stack exists)."""
+class _NoRun:
+    """The key of claims made outside any program run (unit tests calling a constructor's check directly)."""
 
 
-_NO_STACK = _NoStack()
+_NO_RUN = _NoRun()
 
 
-def claim(owner: str, account: str, things: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+def claim(owner: Owner, account: str, things: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """Claim `things` ((kind, key) pairs) of `account` for `owner` in this run; when another owner holds
-    any of them, claim nothing and return each such (kind, key) with its owner."""
+    any of them, claim nothing and return each such (kind, key) with that owner's label."""
     wanted = [(account, kind, key) for kind, key in things]
     with _LOCK:
-        root = pulumi.runtime.get_root_resource()
-        owners = _CLAIMS.setdefault(_NO_STACK if root is None else root, {})
-        taken = {(a, kind, key): owners[(a, kind, key)] for a, kind, key in wanted if (a, kind, key) in owners}
-        clashes = {(kind, key): other for (_, kind, key), other in taken.items() if other != owner}
+        owners = _CLAIMS.setdefault(current_run() or _NO_RUN, {})
+        taken = {(kind, key): owners[(a, kind, key)] for a, kind, key in wanted if (a, kind, key) in owners}
+        clashes = {thing: other.label for thing, other in taken.items() if other is not owner}
         if not clashes:
             owners.update(dict.fromkeys(wanted, owner))
         return clashes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -53,6 +54,8 @@ PII = "Zero Trust PII Read"
 # Cloudflare's answers for a URL it cannot route ("No route for that URI", "Could not route to …").
 ROUTING_CODES = frozenset({7000, 7003})
 SAFE_METHODS = frozenset({"GET", "HEAD"})
+# urllib3's "<…HTTPConnection object at 0x…>: " and "HTTPSConnectionPool(host='…', port=443): " prefixes.
+_CONNECTION_NOISE = re.compile(r"<[^<>]*>: |\b\w*Connection(?:Pool)?\(host=[^)]*\): ")
 STALE_CONFIG = (
     "If you changed cloudflare:apiToken since the last `pulumi up`: `pulumi refresh` and `pulumi destroy` "
     "use the stack config saved in state at that `up`, not the new value; run `pulumi up` first, or add "
@@ -345,6 +348,15 @@ class RiskScoringClient:
         return envelope if whole else envelope.get("result")
 
 
+def _below_http(exc: requests.RequestException) -> str:
+    """What failed under HTTP (refused, not resolved, timed out, a certificate), without object reprs or the
+    host and port the message names already."""
+    reason = exc.args[0] if exc.args else exc
+    reason = getattr(reason, "reason", None) or reason  # urllib3's MaxRetryError wraps the cause
+    text = _CONNECTION_NOISE.sub("", str(reason))
+    return printable(text or type(reason).__name__, 160, quote=False)
+
+
 def _connection_failed(exc: requests.RequestException, method: str, path: str, base_url: str) -> ConnectionFailed:
     """The error for a request that got no HTTP answer, saying whether anything can have changed."""
     if method in SAFE_METHODS:
@@ -356,7 +368,7 @@ def _connection_failed(exc: requests.RequestException, method: str, path: str, b
         # PUT and DELETE are also retried after a lost answer: an earlier try may have been applied.
         outcome = "the request may have been applied; it is safe to send again: run the command again to converge"
     return ConnectionFailed(
-        f"no usable response from {printable(base_url)} ({type(exc).__name__})",
+        f"no usable response from {printable(base_url)} ({type(exc).__name__}: {_below_http(exc)})",
         method=method,
         path=path,
         hint=f"check the network and cloudflare:baseUrl / CLOUDFLARE_BASE_URL; {outcome}",

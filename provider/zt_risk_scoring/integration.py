@@ -20,7 +20,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from .claims import ClaimError, claim
+from .claims import ClaimError, Owner, claim
 from .config import default_account_id
 from .errors import (
     AuthenticationError,
@@ -471,7 +471,9 @@ class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="R
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         account = account_id or default_account_id(stack_config)
-        _claim(resource_name, account, reference_id, integration_id)
+        seed = _seed(resource_name) if reference_id is None else None
+        owner = Owner(f"RiskIntegration {resource_name!r}")
+        _claim(owner, resource_name, account, reference_id, integration_id, _derived_from(seed, tenant_url))
         given = {
             "account_id": account,
             "tenant_url": tenant_url,
@@ -482,32 +484,54 @@ class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="R
             "adopt": adopt,
         }
         props = FIELDS.props(given)
-        if reference_id is None:  # check derives the reference_id from it (see generated_reference_id)
-            where = (pulumi.get_organization(), pulumi.get_project(), pulumi.get_stack(), resource_name)
-            props["reference_seed"] = "/".join(part for part in where if part)  # mocks have no organization
+        if seed is not None:  # check derives the reference_id from it (see generated_reference_id)
+            props["reference_seed"] = seed
         super().__init__(RiskIntegrationProvider(), resource_name, props, deleting_first(opts))
-        if reference_id is None and integration_id is None:
-            seed = props["reference_seed"]
+        if seed is not None and integration_id is None:
             pulumi.Output.all(self.reference_id, self.account_id, self.tenant_url).apply(
                 lambda known: _warn_if_not_derived(self, resource_name, seed, *known)
             )
 
 
-def _claim(name: str, account: Any, reference_id: Any, integration_id: Any) -> None:
-    """Refuse a second RiskIntegration of this program run with the same reference_id or integration_id."""
+def _seed(name: str) -> str:
+    """What a reference_id is derived from: organization/project/stack/name (no parent: see _claim)."""
+    where = (pulumi.get_organization(), pulumi.get_project(), pulumi.get_stack(), name)
+    return "/".join(part for part in where if part)  # mocks have no organization
+
+
+def _derived_from(seed: str | None, tenant_url: Any) -> str | None:
+    """The seed and tenant a reference_id will be derived from (with the account), when both are known now."""
+    if seed is None or not isinstance(tenant_url, str) or tenant_url_problem(tenant_url):
+        return None
+    return f"{seed}|{normalize_tenant_url(tenant_url)}"
+
+
+def _claim(owner: Owner, name: str, account: Any, reference_id: Any, integration_id: Any, seed: str | None) -> None:
+    """Refuse a second RiskIntegration of this program run with the same reference_id or integration_id, or
+    one that would derive the same reference_id (the same name, under another parent, and the same tenant)."""
     named = (("reference_id", reference_id), ("integration_id", integration_id))
-    given = {kind: value for kind, value in named if isinstance(value, str) and value}
-    if not isinstance(account, str) or not given:
+    given = {kind: value for kind, value in named if isinstance(value, str) and not id_problem(kind, value)}
+    if not isinstance(account, str):
         return
     # The API compares both case-insensitively (one integration per reference_id in an account).
-    clashes = claim(f"RiskIntegration {name!r}", account, ((k, v.lower()) for k, v in given.items()))
-    if clashes:
-        (kind, _), other = next(iter(clashes.items()))
+    things = [(kind, value.lower()) for kind, value in given.items()]
+    if seed is not None and integration_id is None:
+        things.append(("seed", seed))
+    clashes = claim(owner, account, things)
+    if not clashes:
+        return
+    (kind, _), other = next(iter(clashes.items()))
+    if kind == "seed":
         raise ClaimError(
-            f"RiskIntegration {name!r}: {kind} {printable(given[kind])} of account {account} is already that "
-            f"of {other} in this program, and both would manage one integration; give each RiskIntegration "
-            f"its own {kind}, or declare the integration once"
+            f"RiskIntegration {name!r}: {other} of this program, under another parent, has the same name and "
+            "tenant, so both would derive one reference_id (and manage one integration); pass reference_id=... "
+            "to each, or name them apart"
         )
+    raise ClaimError(
+        f"RiskIntegration {name!r}: {kind} {printable(given[kind])} of account {printable(account)} is already "
+        f"that of {other} in this program, and both would manage one integration; give each RiskIntegration "
+        f"its own {kind}, or declare the integration once"
+    )
 
 
 def _warn_if_not_derived(resource: pulumi.Resource, name: str, seed: str, reference: Any, *derived_from: Any) -> None:
@@ -526,7 +550,9 @@ def _warn_if_not_derived(resource: pulumi.Resource, name: str, seed: str, refere
         return
     pulumi.log.warn(
         f"RiskIntegration {name!r} keeps reference_id {printable(reference)}, which is not the one derived from "
-        "its stack, name, account and tenant now (after a rename, an import or an adoption), so `pulumi up "
-        f"--replace` of it would give it a new one; to keep it for good, pass reference_id={reference!r}",
+        "its stack, name, account and tenant now (it was adopted, imported, made random by an older version, or "
+        "derived under another stack or resource name or tenant), so `pulumi up --replace` of it would give it a "
+        f"new one; to keep it for good, pass reference_id={printable(reference)} (referenceId in the stack "
+        "program's config)",
         resource=resource,
     )

@@ -51,6 +51,14 @@ def program_config() -> dict[str, str]:
     return {**pulumi.runtime.config.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
 
 
+def current_run() -> object | None:
+    """What identifies the running program's run: its resource monitor (new for every update the Automation
+    API runs in one process, and for every pulumi.runtime.set_mocks), else its root Stack; None outside one."""
+    from pulumi.runtime.settings import get_monitor
+
+    return get_monitor() or pulumi.runtime.get_root_resource()
+
+
 class _MessageOnly:
     """The `traceback` module as the dynamic provider host sees it, but `format_exc()` of one of `kinds`
     is the exception's message alone: what it says was written for the user, and the frames are noise."""

@@ -5,6 +5,7 @@ Each test has a stack of its own (the declared program) and a freshly reset emul
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -24,18 +25,18 @@ TWICE = {
     "reference-id": (
         integration("corp", reference_id=CHOSEN),
         integration("partners", reference_id=CHOSEN.upper(), tenant_url="https://partners.okta.com"),
-        f"RiskIntegration 'partners': reference_id '{CHOSEN.upper()}' of account {ACCOUNT} is already that of "
+        f"RiskIntegration 'partners': reference_id '{CHOSEN.upper()}' of account '{ACCOUNT}' is already that of "
         "RiskIntegration 'corp' in this program",
     ),
     "integration-id": (
         integration("corp", integration_id=ADOPTED),
         integration("again", integration_id=ADOPTED),
-        f"RiskIntegration 'again': integration_id '{ADOPTED}' of account {ACCOUNT} is already",
+        f"RiskIntegration 'again': integration_id '{ADOPTED}' of account '{ACCOUNT}' is already",
     ),
     "behavior-key": (
         behaviors("first", behaviors={"imp_travel": HIGH}),
         behaviors("second", behaviors={"imp_travel": LOW, "high_dlp": LOW}),
-        f"RiskBehaviors 'second': behavior(s) imp_travel of account {ACCOUNT} are already managed by "
+        f"RiskBehaviors 'second': behavior(s) 'imp_travel' of account '{ACCOUNT}' are already managed by "
         "RiskBehaviors 'first'",
     ),
 }
@@ -56,6 +57,7 @@ def test_preview_of_two_resources_managing_one_thing_fails_in_one_message(
     second: dict[str, Any],
     message: str,
 ) -> None:
+    first, second = copy.deepcopy(first), copy.deepcopy(second)  # the cases are shared by every parameter set
     if "integration_id" in first["args"]:
         first["args"]["integration_id"] = second["args"]["integration_id"] = client.create_integration(
             IntegrationSpec(TENANT, CHOSEN)
@@ -94,14 +96,26 @@ def test_refresh_with_base_url_without_api_root_shows_the_setting_alone(
     assert len(declared.integrations()) == 1
 
 
-def test_preview_after_stack_rename_warns_that_replace_would_derive_another_reference(declared: Declared) -> None:
+def _renamed(declared: Declared) -> str:
+    """An integration with a derived reference_id, then `pulumi stack rename`: its reference_id."""
     declared.declare(integration())
     declared.up()
-    reference = declared.integrations()[0]["outputs"]["reference_id"]
-    assert "reference_id=" not in declared.run("preview").stdout  # derived here: nothing to say
     declared.run("stack", "rename", "renamed")
+    return str(declared.integrations()[0]["outputs"]["reference_id"])
+
+
+def test_preview_of_integration_with_derived_reference_warns_nothing(declared: Declared) -> None:
+    declared.declare(integration())
+    declared.up()
+    assert "reference_id=" not in declared.run("preview", "--expect-no-changes").stdout
+
+
+def test_preview_after_stack_rename_warns_that_replace_would_derive_another_reference(declared: Declared) -> None:
+    reference = _renamed(declared)
     preview = declared.run("preview", "--expect-no-changes").stdout
-    assert f"keeps reference_id '{reference}'" in preview
-    assert f"pass reference_id='{reference}'" in preview
-    declared.declare(integration(reference_id=reference))
+    assert f"keeps reference_id '{reference}'" in preview and f"pass reference_id='{reference}'" in preview
+
+
+def test_preview_after_stack_rename_with_reference_in_program_warns_nothing(declared: Declared) -> None:
+    declared.declare(integration(reference_id=_renamed(declared)))
     assert "reference_id=" not in declared.run("preview", "--expect-no-changes").stdout

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import runpy
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
 
-from zt_risk_scoring import RiskBehaviors
-from zt_risk_scoring.claims import forget_claims
+from zt_risk_scoring import RiskBehaviors, RiskIntegration
+from zt_risk_scoring.claims import ClaimError
 
 PROGRAM = Path(__file__).resolve().parents[2] / "stacks" / "__main__.py"
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
@@ -53,14 +53,13 @@ class Mocks(pulumi.runtime.Mocks):
 
 
 @pytest.fixture
-def mocks(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mocks]:
+def mocks(monkeypatch: pytest.MonkeyPatch) -> Mocks:
     # Config reaches the program only through the runtime's store, as with the Automation API.
     monkeypatch.delenv("PULUMI_CONFIG", raising=False)
     mocks = Mocks()
+    # Each set_mocks is a run of its own: what an earlier test's program claimed is not seen here.
     pulumi.runtime.set_mocks(mocks, project="zt-risk-scoring", stack="test", preview=False)
-    forget_claims()
-    yield mocks
-    forget_claims()
+    return mocks
 
 
 def run_program(config: dict[str, Any]) -> None:
@@ -236,7 +235,7 @@ def test_program_malformed_config_reports_every_problem(mocks: Mocks) -> None:
 def test_behaviors_overlapping_keys_rejected_at_construction(mocks: Mocks) -> None:
     def construct() -> None:
         RiskBehaviors("first", behaviors={"imp_travel": {"enabled": True, "risk_level": "high"}}, account_id=ACCOUNT)
-        with pytest.raises(ValueError, match=r"imp_travel of account .* already managed by RiskBehaviors 'first'"):
+        with pytest.raises(ValueError, match=r"'imp_travel' of account .* already managed by RiskBehaviors 'first'"):
             RiskBehaviors(
                 "second", behaviors={"imp_travel": {"enabled": False, "risk_level": "low"}}, account_id=ACCOUNT
             )
@@ -258,6 +257,28 @@ def test_behaviors_thousands_of_unknown_keys_warn_in_one_short_line(
     in_runtime(construct)()
     [warning] = said
     assert "'behavior_0000', 'behavior_0001'" in warning and len(warning) < 600
+
+
+def test_integrations_of_one_name_under_two_components_deriving_one_reference_are_refused(mocks: Mocks) -> None:
+    def construct() -> None:
+        for team in ("team-a", "team-b"):
+            parent = pulumi.ComponentResource("acme:index:Team", team)
+            RiskIntegration(
+                "okta", tenant_url="https://a.okta.com", account_id=ACCOUNT, opts=pulumi.ResourceOptions(parent=parent)
+            )
+
+    with pytest.raises(ClaimError, match="under another parent, has the same name and tenant"):
+        in_runtime(construct)()
+    assert [r[1] for r in mocks.registered() if r[0] == INTEGRATION_TYPE] == ["okta"]
+
+
+def test_integration_with_one_reference_in_the_next_mocks_run_is_allowed(mocks: Mocks) -> None:
+    def construct() -> None:
+        RiskIntegration("okta", tenant_url="https://a.okta.com", reference_id="idp-1", account_id=ACCOUNT)
+
+    in_runtime(construct)()
+    pulumi.runtime.set_mocks(Mocks(), project="zt-risk-scoring", stack="test", preview=False)  # a user's next test
+    in_runtime(construct)()
 
 
 def test_behaviors_disjoint_keys_allowed(mocks: Mocks) -> None:

@@ -224,6 +224,21 @@ def test_connection_error_is_connection_failed(client: RiskScoringClient) -> Non
     assert isinstance(exc.value.__cause__, requests.ConnectionError)
 
 
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("http://127.0.0.1:9/client/v4", "(ConnectionError: Failed to establish a new connection: [Errno 111]"),
+        ("https://no-such-host.invalid/client/v4", "(ConnectionError: Failed to resolve 'no-such-host.invalid'"),
+    ],
+    ids=["refused", "not-resolved"],
+)
+def test_connection_error_names_what_failed_below_http(url: str, said: str) -> None:
+    client = RiskScoringClient(Settings(base_url=url, token="t0ken-0123456789", connect_timeout=2), "0" * 32)
+    with pytest.raises(errors.ConnectionFailed) as exc:
+        client.get_behaviors()
+    assert said in str(exc.value) and "object at 0x" not in str(exc.value) and "port=" not in str(exc.value)
+
+
 @responses.activate
 def test_error_text_never_contains_token(client: RiskScoringClient) -> None:
     responses.get(f"{ROOT}/behaviors", json=failure(10000, "Authentication error"), status=403)

@@ -22,6 +22,7 @@ from zt_risk_scoring import RiskIntegration, RiskIntegrationProvider
 from zt_risk_scoring.errors import ConfigurationError, RiskScoringError
 from zt_risk_scoring.pulumi_private import (
     child_resources,
+    current_run,
     program_config,
     report_as_messages,
     serialized_provider,
@@ -69,6 +70,14 @@ def test_unknown_output_is_not_known(mocked: None) -> Any:
         assert await unknown_output().is_known() is False
 
     return pulumi.Output.from_input(known())
+
+
+@pulumi.runtime.test
+def test_current_run_of_each_set_mocks_is_another(mocked: None) -> Any:
+    first = current_run()
+    pulumi.runtime.set_mocks(_Mocks(), project="p", stack="s", preview=True)  # a user's next unit test
+    assert first is not None and current_run() is not None and current_run() is not first
+    return pulumi.Output.from_input(True)
 
 
 @pytest.fixture

@@ -12,7 +12,9 @@ from .errors import ConfigurationError, printable
 from .ids import VISIBLE_ASCII, id_problem, split_url
 
 DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
-_USERINFO = re.compile(r"^([^:/?#]*://)[^/?#]*@")
+# What may be a user[:password]@ of a URL, with or without a scheme: everything up to its last @ is masked in
+# messages (more than a parser would call userinfo: a password may hold an unencoded / or ?).
+_USERINFO = re.compile(r"^([^/?#@]*//)?.*@", re.DOTALL)
 
 Lookup = Callable[[str], str | None]
 
@@ -86,7 +88,7 @@ def _credential(lookup: Lookup, env: Mapping[str, str], keys: tuple[str, str]) -
 
 
 def redacted_url(url: str) -> str:
-    """`url` without any user:password@ part, quoted for a message."""
+    """`url` without anything that may be a user:password@ part, quoted for a message."""
     return printable(_USERINFO.sub(r"\1***@", url))
 
 

@@ -32,7 +32,10 @@ KINDS: dict[str, tuple[re.Pattern[str], str]] = {
 def split_url(value: str) -> SplitResult:
     """`value` split into its parts; ValueError says why its port cannot be served on (base and tenant URLs)."""
     parts = urlsplit(value)
-    port = parts.port  # a non-numeric or out-of-range port raises here
+    try:
+        port = parts.port
+    except ValueError:  # its text quotes the "port", which may be a piece of a password (user:pa55/…@host)
+        raise ValueError("the port is not a number from 1 to 65535") from None
     if port == 0:  # urlsplit accepts it; no server listens on port 0
         raise ValueError("port 0, where nothing can listen: give a port from 1 to 65535, or none")
     return parts

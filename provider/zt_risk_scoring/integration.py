@@ -21,7 +21,7 @@ from pulumi.dynamic import (
 )
 
 from .claims import ClaimError, Owner, claim
-from .config import default_account_id
+from .config import default_account_id, redacted_url
 from .errors import (
     AuthenticationError,
     ConfigurationError,
@@ -50,16 +50,13 @@ REFERENCE_NAMESPACE = uuid.UUID("6f0c3f2e-5a53-4be7-9d43-0d1b8c1e7a52")
 # A DNS name in ASCII (an IDN in its xn-- form): what Okta gives a tenant.
 HOSTNAME = re.compile(r"(?=.{1,253}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?")
 EXAMPLE_TENANT = "https://example.okta.com"
-# What may be a user[:password]@ of a URL, with or without a scheme: everything up to its last @ is masked
-# in messages (more than a parser would call userinfo: a password may hold an unencoded / or ?).
-_USERINFO = re.compile(r"^([^/?#@]*//)?.*@", re.DOTALL)
 
 
 def tenant_url_problem(value: Any) -> str | None:
     """Why `value` is not an Okta tenant base URL, or None; never raises, never shows a password it carries."""
     if not isinstance(value, str):
         return f"tenant_url must be a string such as {EXAMPLE_TENANT}, got {printable(value)}"
-    shown = printable(_USERINFO.sub(r"\1***@", value))
+    shown = redacted_url(value)
     if not VISIBLE_ASCII.fullmatch(value):
         return (
             "tenant_url must be plain ASCII with no spaces or control characters (write an international "

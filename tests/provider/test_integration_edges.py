@@ -59,7 +59,7 @@ def test_check_malformed_tenant_url_fails_naming_field(provider: RiskIntegration
     # With user@ in it, the failure names no property: the engine would print the value beside one.
     assert [f.property for f in result.failures] == ["" if "@" in str(value) else "tenant_url"]
     assert result.failures[0].reason.startswith("tenant_url")
-    assert "hunter2" not in result.failures[0].reason and "ter2" not in result.failures[0].reason
+    assert not any(piece in result.failures[0].reason for piece in ("hunter2", "hun", "ter2"))
     assert not any(ch in result.failures[0].reason for ch in "\n\x00\x1b")
 
 

@@ -86,6 +86,13 @@ def test_resolve_settings_with_userinfo_in_base_url_hides_it(url: str) -> None:
     assert SECRET not in str(exc.value) and "***@api.example.com" in str(exc.value)
 
 
+def test_resolve_settings_with_password_holding_a_slash_in_base_url_hides_it() -> None:
+    # urlsplit ends the host at the / and refuses the "port": that message must not show the password either.
+    with pytest.raises(ConfigurationError, match="is not a valid URL") as exc:
+        _settings(CLOUDFLARE_API_TOKEN="tok", CLOUDFLARE_BASE_URL="https://user:pa55/word@api.example.com/client/v4")
+    assert "pa55" not in str(exc.value) and "word" not in str(exc.value)
+
+
 def test_resolve_settings_with_plain_values_accepts_them() -> None:
     settings = resolve_settings(
         lambda _k: None, {"CLOUDFLARE_API_TOKEN": SECRET, "CLOUDFLARE_BASE_URL": "http://127.0.0.1:8787/client/v4/"}

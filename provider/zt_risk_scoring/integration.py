@@ -498,12 +498,15 @@ def _seed(name: str) -> str:
 
 def _derived_from(seed: str | None, tenant_url: Any) -> str | None:
     """The seed and tenant a reference_id will be derived from (with the account), when both are known now."""
-    if seed is None or not isinstance(tenant_url, str) or tenant_url_problem(tenant_url):
+    if seed is None or not isinstance(tenant_url, str):
         return None
-    return f"{seed}|{normalize_tenant_url(tenant_url)}"
+    tenant, problems = FIELDS["tenant_url"].validate(tenant_url)  # as check will store it
+    return None if problems else f"{seed}|{tenant}"
 
 
-def _claim(owner: Owner, name: str, account: Any, reference_id: Any, integration_id: Any, seed: str | None) -> None:
+def _claim(
+    owner: Owner, name: str, account: Any, reference_id: Any, integration_id: Any, derivation: str | None
+) -> None:
     """Refuse a second RiskIntegration of this program run with the same reference_id or integration_id, or
     one that would derive the same reference_id (the same name, under another parent, and the same tenant)."""
     named = (("reference_id", reference_id), ("integration_id", integration_id))
@@ -512,8 +515,8 @@ def _claim(owner: Owner, name: str, account: Any, reference_id: Any, integration
         return
     # The API compares both case-insensitively (one integration per reference_id in an account).
     things = [(kind, value.lower()) for kind, value in given.items()]
-    if seed is not None and integration_id is None:
-        things.append(("seed", seed))
+    if derivation is not None and integration_id is None:
+        things.append(("seed", derivation))
     clashes = claim(owner, account, things)
     if not clashes:
         return

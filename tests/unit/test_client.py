@@ -11,9 +11,10 @@ from responses import matchers
 from responses.registries import OrderedRegistry
 
 from zt_risk_scoring import errors
-from zt_risk_scoring.client import MAX_RETRY_AFTER_S, RiskScoringClient, retry_policy
+from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.models import BehaviorSetting, IntegrationSpec
+from zt_risk_scoring.transport import MAX_RETRY_AFTER_S, retry_policy
 
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 BASE = "https://api.example.test/client/v4"
@@ -89,7 +90,7 @@ def test_session_takes_proxy_from_environment(
 ) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.test:3128")
     monkeypatch.setenv("NO_PROXY", no_proxy)
-    session = RiskScoringClient(Settings(base_url=BASE, token=TOKEN), ACCOUNT)._session()
+    session = RiskScoringClient(Settings(base_url=BASE, token=TOKEN), ACCOUNT).transport.session()
     assert session.proxies.get("https") == expected
 
 

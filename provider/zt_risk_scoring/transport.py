@@ -1,0 +1,339 @@
+"""The HTTP exchange with the Risk Scoring API: session, retries, the one call, and the translation of every
+answer into the error tree (the one place it happens), credentials redacted from all of it."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import InvalidHeader, NameResolutionError, NewConnectionError
+from urllib3.util.retry import Retry
+
+from . import recording
+from ._version import __version__
+from .config import Settings
+from .errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ConnectionFailed,
+    EndpointError,
+    PermissionDenied,
+    RiskScoringError,
+    error_class_for,
+    messages_from,
+    printable,
+    redact,
+)
+from .ids import segment
+from .models import ShapeError
+
+MAX_RETRY_AFTER_S = 30.0
+# The wait after a 429/503 whose Retry-After is not a number of seconds or a date ("soon", "-5"): still
+# an answer that says "wait", so a short pause of our own rather than none, or a failed request.
+UNUSABLE_RETRY_AFTER_S = 2.0
+# Cloudflare's answers for a URL it cannot route ("No route for that URI", "Could not route to …").
+ROUTING_CODES = frozenset({7000, 7003})
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+# urllib3's "<…HTTPConnection object at 0x…>: " and "HTTPSConnectionPool(host='…', port=443): " prefixes.
+_CONNECTION_NOISE = re.compile(r"<[^<>]*>: |\b\w*Connection(?:Pool)?\(host=[^)]*\): ")
+STALE_CONFIG = (
+    "If you changed cloudflare:apiToken since the last `pulumi up`: `pulumi refresh` and `pulumi destroy` "
+    "use the stack config saved in state at that `up`, not the new value; run `pulumi up` first, or add "
+    "--run-program to refresh/destroy (`pulumi refresh --run-program`) so they read the current config"
+)
+T = TypeVar("T")
+
+
+class _Retry(Retry):
+    """urllib3 Retry that retries 429 for every method and caps Retry-After."""
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        # A 429 is refused before processing, so even a POST is safe to send again.
+        if status_code == 429:
+            return bool(self.total)
+        return super().is_retry(method, status_code, has_retry_after)
+
+    def get_retry_after(self, response: Any) -> float | None:
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, MAX_RETRY_AFTER_S)
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        # urllib3 raises InvalidHeader here, which requests reports as if no answer had come at all.
+        try:
+            return super().parse_retry_after(retry_after)
+        except InvalidHeader:
+            return UNUSABLE_RETRY_AFTER_S
+
+
+def retry_policy() -> Retry:
+    """GET/PUT/DELETE retry 429/502/503/504 and lost connections; POST only 429 and refused connects."""
+    return _Retry(
+        total=6,
+        connect=3,
+        read=2,
+        status=5,
+        backoff_factor=0.25,
+        backoff_max=8.0,
+        status_forcelist=(429, 502, 503, 504),
+        allowed_methods=frozenset({"GET", "PUT", "DELETE"}),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+
+
+class Transport:
+    """One account's requests to the API; safe to share across threads (one session per thread)."""
+
+    def __init__(self, settings: Settings, account_id: str) -> None:
+        self.settings = settings
+        self.account_id = account_id
+        self._local = threading.local()
+
+    def __getstate__(self) -> dict[str, Any]:
+        raise TypeError("Transport holds credentials and is never pickled")
+
+    def session(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            # Proxies and CA bundle from the environment, resolved once for the API host rather than
+            # on every request; and never ~/.netrc, whose credentials requests would put in place of
+            # the Authorization header (psf/requests#3929).
+            found = session.merge_environment_settings(self.settings.base_url, {}, None, None, None)
+            session.trust_env = False
+            session.proxies.update(found["proxies"])
+            session.verify = found["verify"]
+            adapter = HTTPAdapter(max_retries=retry_policy(), pool_maxsize=8)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            session.headers.update({"User-Agent": f"zt-risk-scoring/{__version__}", "Accept": "application/json"})
+            self._local.session = session
+        return session
+
+    def parsed(self, parse: Callable[[Any], T], method: str, path: str, body: Any = None, *, permission: str) -> T:
+        """`call`, then `parse` its result; a result of another shape is an error, not a crash."""
+        return self.parsed_as(parse, self.call(method, path, body, permission=permission), method, path)
+
+    def parsed_as(self, parse: Callable[[Any], T], result: Any, method: str, path: str) -> T:
+        with self._redacting():
+            try:
+                return parse(result)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                shape = isinstance(exc, ShapeError)
+                text = shown(str(exc), self.settings, quote=not shape)
+                found = text if shape else f"{type(exc).__name__}: {text}"
+                raise EndpointError(
+                    f"the answer is not shaped like the Risk Scoring API's ({found})",
+                    method=method,
+                    path=self.path(path),
+                    hint=check_base_url(self.settings),
+                ) from exc
+
+    @contextmanager
+    def _redacting(self) -> Iterator[None]:
+        """Errors raised inside with the configured credentials replaced by ***, in their causes too.
+
+        Every error the client raises passes here (`call`, `parsed`): a gateway or proxy may echo the
+        Authorization or X-Auth-Key header back in its error text, a redirect's Location or a field.
+        """
+        try:
+            yield
+        except RiskScoringError as exc:
+            exc.scrub(self.settings.secrets())
+            raise
+
+    def path(self, path: str) -> str:
+        return f"/accounts/{segment('account_id', self.account_id)}/zt_risk_scoring/{path}"
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        permission: str,
+        query: Mapping[str, str] | None = None,
+        whole: bool = False,
+    ) -> Any:
+        """Send one request and return the envelope's `result` (`whole`: the envelope), credentials redacted."""
+        with self._redacting():
+            return self._request(method, path, body, permission=permission, query=query, whole=whole)
+
+    def _request(
+        self, method: str, path: str, body: Any, *, permission: str, query: Mapping[str, str] | None, whole: bool
+    ) -> Any:
+        rel = self.path(path)
+        started = time.time()
+        try:
+            response = self.session().request(
+                method,
+                self.settings.base_url + rel,
+                params=query or None,
+                json=body,
+                headers=self.settings.auth_headers(),
+                timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+                # A redirect is never followed: requests would turn PUT/DELETE into GET and hand the
+                # X-Auth-Key/X-Auth-Email headers to whatever host the Location names.
+                allow_redirects=False,
+            )
+        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema) as exc:
+            raise ConfigurationError(
+                f"cloudflare:baseUrl / CLOUDFLARE_BASE_URL {printable(self.settings.base_url)} cannot be used "
+                f"({type(exc).__name__})"
+            ) from exc
+        except requests.RequestException as exc:
+            raise _connection_failed(exc, method, rel, self.settings.base_url) from exc
+        recording.record(self.settings, self.account_id, response, body, started)  # only with ZT_RISK_RECORD set
+        envelope = _unwrap(response, method, rel, permission, self)
+        return envelope if whole else envelope.get("result")
+
+
+def _below_http(exc: requests.RequestException) -> str:
+    """What failed under HTTP (refused, not resolved, timed out, a certificate), without object reprs or the
+    host and port the message names already."""
+    reason = exc.args[0] if exc.args else exc
+    reason = getattr(reason, "reason", None) or reason  # urllib3's MaxRetryError wraps the cause
+    text = _CONNECTION_NOISE.sub("", str(reason))
+    return printable(text or type(reason).__name__, 160, quote=False)
+
+
+def _connection_failed(exc: requests.RequestException, method: str, path: str, base_url: str) -> ConnectionFailed:
+    """The error for a request that got no HTTP answer, saying whether anything can have changed."""
+    if method in SAFE_METHODS:
+        outcome = "it was a read, so nothing was changed"
+    elif method == "POST" and _never_sent(exc):
+        # A POST is retried only when it could not connect, so a last try that could not connect means none was sent.
+        outcome = "the request was not sent (no connection), so nothing was changed"
+    else:
+        # PUT and DELETE are also retried after a lost answer: an earlier try may have been applied.
+        outcome = "the request may have been applied; it is safe to send again: run the command again to converge"
+    return ConnectionFailed(
+        f"no usable response from {printable(base_url)} ({type(exc).__name__}: {_below_http(exc)})",
+        method=method,
+        path=path,
+        hint=f"check the network and cloudflare:baseUrl / CLOUDFLARE_BASE_URL; {outcome}",
+    )
+
+
+def _never_sent(exc: BaseException) -> bool:
+    """True when the connection itself failed (refused, no such host, connect timeout)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    seen: BaseException | None = exc
+    for _ in range(8):  # requests -> MaxRetryError -> reason
+        if seen is None:
+            return False
+        if isinstance(seen, NewConnectionError | NameResolutionError):
+            return True
+        reason = getattr(seen, "reason", None)
+        args = getattr(seen, "args", ())
+        seen = (
+            reason
+            if isinstance(reason, BaseException)
+            else next((a for a in args if isinstance(a, BaseException)), None)
+        )
+    return False
+
+
+def check_base_url(settings: Settings) -> str:
+    """The start of every hint for an answer that may not be the API's: which setting, and its value."""
+    return f"check cloudflare:baseUrl / CLOUDFLARE_BASE_URL ({printable(settings.base_url)})"
+
+
+def shown(text: str, settings: Settings, *, quote: bool = True) -> str:
+    """Text from an answer, for a message: redacted before printable may cut it (half a key is a leak too)."""
+    return printable(redact(text, settings.secrets()), quote=quote)
+
+
+def _scrubbed(body: Any, secrets: tuple[str, ...]) -> Any:
+    """A parsed JSON body with the credentials redacted from every string in it."""
+    if not secrets:
+        return body
+    if isinstance(body, str):
+        return redact(body, secrets)
+    if isinstance(body, list):
+        return [_scrubbed(item, secrets) for item in body]
+    if isinstance(body, dict):
+        return {key: _scrubbed(value, secrets) for key, value in body.items()}
+    return body
+
+
+def _is_envelope(body: Any) -> bool:
+    return isinstance(body, dict) and isinstance(body.get("success"), bool) and isinstance(body.get("errors"), list)
+
+
+def _unwrap(
+    response: requests.Response, method: str, path: str, permission: str, transport: Transport
+) -> dict[str, Any]:
+    """The envelope of a successful answer; otherwise the error the answer means."""
+    try:
+        # Scrubbed before anything reads it: a credential echoed back must reach no message, and no state.
+        body = _scrubbed(response.json(), transport.settings.secrets())
+    except ValueError:
+        body = None
+    if 200 <= response.status_code < 300 and _is_envelope(body) and body["success"] is True:
+        return dict(body)
+    where = {"status": response.status_code, "method": method, "path": path}
+    raise _endpoint_error(response, body, transport.settings, where) or _api_error(
+        response, body, permission, transport, where
+    )
+
+
+def _endpoint_error(
+    response: requests.Response, body: Any, settings: Settings, where: dict[str, Any]
+) -> EndpointError | None:
+    """The error for an answer that is not the API's own (a redirect, a gateway page, an unroutable URL)."""
+    fix = check_base_url(settings)
+    status = response.status_code
+    if 300 <= status < 400:
+        location = shown(response.headers.get("Location", "(none)"), settings)
+        return EndpointError(
+            f"answered a redirect to {location}, which is never followed",
+            hint=f"{fix}: it must be the API root itself, not an address that redirects; nothing was sent on",
+            **where,
+        )
+    if not _is_envelope(body) and status < 500 and status != 429:
+        return EndpointError(
+            f"answered without Cloudflare's JSON envelope ({shown(response.reason or 'no reason', settings)}); "
+            "this is not the Risk Scoring API",
+            hint=f"{fix}: it must be the API root, such as https://api.cloudflare.com/client/v4",
+            **where,
+        )
+    errors = messages_from(body)
+    if status == 404 and ROUTING_CODES & {e.code for e in errors}:
+        return EndpointError(
+            "Cloudflare could not route this URL",
+            errors=errors,
+            hint=f"{fix}: it must end in /client/v4; an id the API does not know can also answer this",
+            **where,
+        )
+    return None
+
+
+def _api_error(
+    response: requests.Response, body: Any, permission: str, transport: Transport, where: dict[str, Any]
+) -> RiskScoringError:
+    """The API's own refusal as a class of the error tree, with what to do about it."""
+    errors = messages_from(body)
+    cls = error_class_for(response.status_code, frozenset(e.code for e in errors))
+    hint = ""
+    if cls is AuthenticationError:
+        hint = (
+            "the credential was not accepted: check that cloudflare:apiToken / CLOUDFLARE_API_TOKEN "
+            "(or the API key and email) is current and not revoked"
+        )
+        hint += f". {STALE_CONFIG}" if transport.settings.credential_in_config else ""
+    if cls is PermissionDenied:
+        hint = (
+            f"this call needs an API token with {permission} on account {transport.account_id}; "
+            "check the token's permissions and account"
+        )
+    reason = shown(response.reason or "no body", transport.settings)
+    summary = "request failed" if errors else f"unexpected response ({reason})"
+    return cls(summary, errors=errors, hint=hint, **where)

@@ -10,7 +10,7 @@ import pulumi
 
 from zt_risk_scoring import RiskBehaviors, RiskIntegration
 from zt_risk_scoring.behaviors import FIELDS as BEHAVIORS_FIELDS
-from zt_risk_scoring.integration import FIELDS as INTEGRATION_FIELDS
+from zt_risk_scoring.integration_schema import FIELDS as INTEGRATION_FIELDS
 from zt_risk_scoring.pulumi_private import program_config
 
 # Project keys: RiskBehaviors' fields (its one table), the integrations list, and the client's timeout.

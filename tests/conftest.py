@@ -136,10 +136,9 @@ def configured(provider: RiskScoringProvider, server: EmulatorServer, token: str
 
 
 @pytest.fixture(autouse=True)
-def _fresh_provider_process(monkeypatch: pytest.MonkeyPatch) -> None:
+def _fresh_provider_process() -> None:
     """Each test is a provider process of its own: what another test's checks kept or deletes removed is not its."""
-    monkeypatch.setattr(integration, "_kept_here", integration._Kept())
-    monkeypatch.setattr(integration, "_deleted_here", integration._Deleted())
+    integration.reset_process_memory()
 
 
 @pytest.fixture(autouse=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import (
+    CheckFailure,
     CheckResult,
     CreateResult,
     DiffResult,
@@ -18,12 +19,13 @@ from pulumi.dynamic import (
 
 from .claims import ClaimError, Owner, claim
 from .config import default_account_id
-from .errors import ConfigurationError, ConnectionFailed, EndpointError, RiskScoringError, ServerError, printable
+from .errors import ConfigurationError, EndpointError, RiskScoringError, printable
 from .fields import Field, Fields, account_field, simple
+from .integration_schema import IMPORTED
 from .models import RISK_LEVELS, Behavior, BehaviorSetting, risk_level
 from .program import deleting_first, stack_config
 from .provider_base import RiskScoringProvider
-from .unknowns import is_unknown
+from .unknowns import contains_unknown, is_unknown
 
 if TYPE_CHECKING:
     from .client import RiskScoringClient
@@ -92,7 +94,7 @@ def _on_delete_problem(value: Any) -> str | None:
     return f"on_delete must be one of {', '.join(ON_DELETE)}, got {printable(value)}"
 
 
-# The one table of RiskBehaviors' fields (see integration.FIELDS).
+# The one table of RiskBehaviors' fields (see integration_schema.FIELDS).
 FIELDS = Fields(
     account_field("the account (the resource's id)"),
     Field(
@@ -109,6 +111,7 @@ FIELDS = Fields(
         doc="on destroy (or a key dropped): `restore` the prior values, `disable`, or `retain`",
     ),
     Field("prior", output_only=True, doc="the declared keys' values before this stack took them"),
+    Field("written", output_only=True, doc="the declared keys' values as this stack last set them"),
 )
 
 
@@ -124,78 +127,173 @@ def _declared(current: Mapping[str, Behavior], keys: Any) -> dict[str, Any]:
     return _as_outputs({k: current[k].setting for k in keys if k in current})
 
 
+def _written_before(props: Mapping[str, Any]) -> dict[str, Any]:
+    """What this stack last set: `written`, or (state of versions before 0.3.0) the last values it recorded."""
+    written = props.get("written")
+    return dict(written if isinstance(written, Mapping) else props.get("behaviors") or {})
+
+
 class RiskBehaviorsProvider(RiskScoringProvider):
     """Dynamic provider for RiskBehaviors."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        return CheckResult(*FIELDS.check(news))
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs, failures = FIELDS.check(news)
+        account = inputs.get("account_id")
+        moved = olds.get("account_id") and account != olds["account_id"] and not contains_unknown(account)
+        if not failures and moved:
+            failures += self._unreadable(inputs, f"account {account} cannot take these behaviors")
+        imported = news.get(IMPORTED) or olds.get(IMPORTED)
+        if not failures and imported and imported != account:
+            failures.append(CheckFailure("", f"the import entry of account {printable(imported)} names account_id "
+                                         f"{printable(account)}: the import file was edited; make it again with "
+                                         "`zt-risk export`"))  # fmt: skip
+        elif not failures and imported:
+            failures += self._unreadable(inputs, "the imported behaviors cannot be read")
+        if failures and news.get(IMPORTED):  # `pulumi import` only warns about check failures: fail it instead
+            raise ConfigurationError("; ".join(f.reason for f in failures))
+        return CheckResult(inputs, failures)
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+    def _unreadable(self, inputs: dict[str, Any], what: str) -> list[CheckFailure]:
+        """Whether the account can be read and has the declared keys: an account change replaces (give back in the
+        old account, then read and write in the new one), and an import file's entry is stored unread."""
+        account, keys = inputs["account_id"], list(inputs.get("behaviors") or {})
+        try:
+            client = self.client(account)
+        except ConfigurationError:
+            return []  # no credentials, as at a preview: the `up`'s own check looks
+        try:
+            _current(client, keys)
+        except RiskScoringError as exc:
+            return [CheckFailure("account_id", f"{what}: {exc}; nothing was changed")]
+        return []
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        account = olds.get("account_id") or id_
+        if id_ != account:
+            raise ConfigurationError(
+                f"this RiskBehaviors' id {id_} is not its account_id {account} (an import file edited by hand?): "
+                "`pulumi state delete` it and import again from a file `zt-risk export` makes"
+            )
         return FIELDS.diff(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client(props["account_id"])
         wanted = _settings(props["behaviors"])
-        prior = _declared(client.get_behaviors(owned=wanted), wanted)
-        applied = _written(client, wanted, _settings(prior))
-        outs = {**props, "behaviors": _declared(applied, wanted), "prior": prior}
-        return CreateResult(props["account_id"], outs)
+        prior = _declared(_current(client, wanted), wanted)
+        applied = write_settings(client, wanted, _settings(prior))
+        declared = _declared(applied, wanted)
+        return CreateResult(props["account_id"], {**props, "behaviors": declared, "prior": prior, "written": declared})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         account = props.get("account_id") or id_
         declared = props.get("behaviors") or {}
-        current = self.client(account).get_behaviors(owned=declared)
+        current = _current(self.client(account), declared)
         outs = {**props, "account_id": account, "behaviors": _declared(current, declared)}
-        inputs = {"on_delete": FIELDS["on_delete"].default, **FIELDS.read_inputs(outs)}
-        return ReadResult(id_, outs, inputs=inputs)
+        return ReadResult(id_, outs, inputs=FIELDS.read_inputs(outs))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         client = self.client(news["account_id"])
-        old_keys, wanted = set(olds.get("behaviors") or {}), _settings(news["behaviors"])
+        wanted, written = _settings(news["behaviors"]), _written_before(olds)
         prior = dict(olds.get("prior") or {})
-        added = [k for k in wanted if k not in old_keys]
-        if added:
-            prior.update(_declared(client.get_behaviors(owned=added), added))
-        dropped = {k: v for k, v in olds["behaviors"].items() if k not in wanted}
-        release = _release(news.get("on_delete", FIELDS["on_delete"].default), dropped, prior)
-        # What the keys written hold now: the values this stack set, and the prior values of added keys.
-        before = _settings({**olds["behaviors"], **{k: prior[k] for k in added if k in prior}})
-        applied = _written(client, {**release, **wanted}, before)
-        prior = {k: v for k, v in prior.items() if k in wanted}
-        return UpdateResult({**news, "behaviors": _declared(applied, wanted), "prior": prior})
+        # A key's prior value is read once, when this stack first takes it; never again (it now holds ours).
+        added = [k for k in wanted if k not in prior and k not in (olds.get("behaviors") or {})]
+        dropped = {k: v for k, v in written.items() if k not in wanted}
+        current = _current(client, added) if added or dropped else {}
+        prior.update(_declared(current, added))
+        release = release_values(news.get("on_delete", FIELDS["on_delete"].default), dropped, prior, current)
+        before = _settings({**written, **{k: prior[k] for k in added}})
+        applied = write_settings(client, {**release, **wanted}, before)
+        declared = _declared(applied, wanted)
+        kept_prior = {k: v for k, v in prior.items() if k in wanted}
+        return UpdateResult({**news, "behaviors": declared, "prior": kept_prior, "written": declared})
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        release = _release(
-            props.get("on_delete", FIELDS["on_delete"].default), props.get("behaviors") or {}, props.get("prior") or {}
-        )
+        written = _written_before(props)
+        mode = props.get("on_delete", FIELDS["on_delete"].default)
+        if mode == "retain" or not written:
+            return
+        client = self.client(props["account_id"])
+        current = _current(client, [])
+        release = release_values(mode, written, props.get("prior") or {}, current)
         if release:
-            self.client(props["account_id"]).update_behaviors(release)
+            write_settings(client, release, {k: current[k].setting for k in release})
 
 
-def _written(client: RiskScoringClient, write: SettingMap, before: SettingMap) -> dict[str, Behavior]:
-    """PUT `write`; when its answer is lost, find out whether it landed, and leave no half-known write behind.
+def _current(client: RiskScoringClient, keys: Collection[str]) -> dict[str, Behavior]:
+    """The account's behaviors, each of `keys` present and valid (else an error naming it); the others as given
+    (a key this stack gives back may have been changed or removed since)."""
+    found = client.get_behaviors(owned=keys)
+    missing = sorted(k for k in keys if k not in found)
+    if missing:
+        raise ConfigurationError(
+            f"account {client.account_id} has no behavior {', '.join(map(printable, missing))} (it has "
+            f"{printable(', '.join(sorted(found)) or 'none', quote=False)}): check the key's spelling; if it is right, "
+            f"the answer did not come from the Risk Scoring API: check cloudflare:baseUrl / CLOUDFLARE_BASE_URL "
+            f"({printable(client.settings.base_url)}). Nothing was recorded from this answer"
+        )
+    return found
 
-    A write that landed and failed anyway would be read back by the next `up` as the account's own
-    values, which destroy would then "restore". So: landed (read back) is success; not landed is the
-    original error; unclear is `before` put back, or, if that fails too, an error saying what to set back.
-    """
-    current: dict[str, Behavior] | None = None
+
+def _shows(found: Mapping[str, Behavior], write: Mapping[str, BehaviorSetting]) -> bool:
+    """Whether `found` (an answer) shows every key of `write` with exactly the value written."""
     try:
-        return client.update_behaviors(write, owned=write)
-    except (ConnectionFailed, ServerError) as exc:
-        failure: RiskScoringError = exc
-        current = _read_back(client, write)
-    except EndpointError as exc:
-        if exc.status is not None and not 200 <= exc.status < 300:
-            raise  # a redirect or a gateway's refusal: the API never saw the write
-        failure = exc  # a 2xx answer not of the API's shape: the write landed, so put back what was there
-    if current is not None and all(k in current and current[k].setting == v for k, v in write.items()):
+        return all(k in found and found[k].setting == v for k, v in write.items())
+    except ValueError:  # a ShapeError: a value the API does not document
+        return False
+
+
+def write_settings(client: RiskScoringClient, write: SettingMap, before: SettingMap) -> dict[str, Behavior]:
+    """PUT `write` and return what the account holds afterwards, never taking an answer that does not show it.
+
+    The PUT's answer is the account's only when it shows every written key with the value written (the API
+    reference's own example answers `{"behaviors": {}}`); otherwise, and after an answer that may have been
+    applied (lost, a 5xx, a 2xx without success), the behaviors are read back. A write that landed and failed
+    anyway would be read by the next `up` as the account's own values, which destroy would then "restore".
+    So: landed (read back) is success; not landed is the original error; unclear is `before` put back, or, if
+    that fails too, an error saying what to set back.
+    """
+    failure: RiskScoringError | None = None
+    try:
+        answer = client.update_behaviors(write)
+        if _shows(answer, write):
+            return answer
+    except RiskScoringError as exc:
+        if not exc.may_have_applied:
+            raise  # a refusal, a redirect or a gateway's page: the API never applied the write
+        failure = exc
+    current = _read_back(client)
+    if current is not None and _shows(current, write):
         return current
+    failure = failure or _not_applied(client, write, current)
     restore = {k: v for k, v in before.items() if k in write}
     if not restore:
         raise failure  # nothing this stack knows the earlier values of
-    if current is not None and all(current[k].setting == v for k, v in restore.items() if k in current):
+    if current is not None and _shows(current, restore):
         raise failure  # read back: nothing of it landed
+    _put_back(client, write, restore, failure)
+    raise failure
+
+
+def _not_applied(
+    client: RiskScoringClient, write: SettingMap, current: Mapping[str, Behavior] | None
+) -> RiskScoringError:
+    """The error for a PUT the API answered as a success whose values the account does not hold after."""
+    if current is None:
+        seen = "and reading them back failed"
+    else:
+        seen = "but reading them back shows " + ", ".join(
+            f"{k}={json.dumps(current[k].as_given()) if k in current else 'nothing'}" for k in write
+        )
+    return EndpointError(
+        f"PUT behaviors answered success without the values sent ({', '.join(write)}), {seen}",
+        method="PUT",
+        path=client.transport.path("behaviors"),
+        hint=f"the answer may not be the API's: check cloudflare:baseUrl / CLOUDFLARE_BASE_URL "
+        f"({printable(client.settings.base_url)})",
+    )
+
+
+def _put_back(client: RiskScoringClient, write: SettingMap, restore: SettingMap, failure: RiskScoringError) -> None:
     try:
         client.update_behaviors(restore)  # its answer read leniently: the write is what matters here
     except RiskScoringError as cleanup:
@@ -206,23 +304,42 @@ def _written(client: RiskScoringClient, write: SettingMap, before: SettingMap) -
             "Set them back (Zero Trust dashboard, or PUT .../zt_risk_scoring/behaviors) before the next `pulumi up`, "
             "which records the values it finds as the ones to restore on destroy"
         ) from failure
-    raise failure
 
 
-def _read_back(client: RiskScoringClient, keys: Mapping[str, Any]) -> dict[str, Behavior] | None:
+def _read_back(client: RiskScoringClient) -> dict[str, Behavior] | None:
     try:
-        return client.get_behaviors(owned=keys)
+        return client.get_behaviors()
     except RiskScoringError:
         return None
 
 
-def _release(mode: str, owned: Mapping[str, Any], prior: Mapping[str, Any]) -> SettingMap:
-    """What to write for keys the stack stops owning: restore, disable, or nothing (retain)."""
+def release_values(
+    mode: str, owned: Mapping[str, Any], prior: Mapping[str, Any], current: Mapping[str, Behavior]
+) -> SettingMap:
+    """What to write for keys the stack stops owning: restore, disable, or nothing (retain); only where the
+    account still holds the value this stack set (`owned`), else the key is left as found, with a warning."""
+    if mode == "retain":
+        return {}
+    changed = {
+        k: current[k].as_given() if k in current else None for k, v in owned.items() if not _holds(current, k, v)
+    }
+    if changed:
+        found = ", ".join(f"{k}={json.dumps(v)}" for k, v in changed.items())
+        pulumi.log.warn(
+            f"behaviors changed since this stack set them ({found}): left as they are, not given back "
+            f"({mode}); another stack or a person manages them now"
+        )
+    mine = {k: v for k, v in owned.items() if k not in changed}
     if mode == "restore":
-        return {k: BehaviorSetting.from_api(prior[k]) for k in owned if k in prior}
-    if mode == "disable":
-        return {k: BehaviorSetting(False, BehaviorSetting.from_api(v).risk_level) for k, v in owned.items()}
-    return {}
+        return {k: BehaviorSetting.from_api(prior[k]) for k in mine if k in prior}
+    return {k: BehaviorSetting(False, BehaviorSetting.from_api(v).risk_level) for k, v in mine.items()}
+
+
+def _holds(current: Mapping[str, Behavior], key: str, value: Any) -> bool:
+    try:
+        return key in current and current[key].setting == BehaviorSetting.from_api(value)
+    except ValueError:
+        return False
 
 
 class RiskBehaviors(pulumi.dynamic.Resource, module="zt_risk_scoring", name="RiskBehaviors"):
@@ -236,6 +353,7 @@ class RiskBehaviors(pulumi.dynamic.Resource, module="zt_risk_scoring", name="Ris
     behaviors: pulumi.Output[dict[str, Any]]
     on_delete: pulumi.Output[str]
     prior: pulumi.Output[dict[str, Any]]
+    written: pulumi.Output[dict[str, Any]]
 
     def __init__(
         self,

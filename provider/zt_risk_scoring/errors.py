@@ -83,6 +83,13 @@ class RiskScoringError(Exception):
         self.hint = hint
         super().__init__(self._text())
 
+    @property
+    def may_have_applied(self) -> bool:
+        """Whether a write that failed this way may have been applied all the same: never for a refusal the API
+        answered (4xx, a redirect, a gateway's page), always for a 2xx that is not the API's success, for a 5xx
+        and for an answer that never came (after the request was sent)."""
+        return self.status is not None and (200 <= self.status < 300 or self.status >= 500)
+
     def scrub(self, secrets: Iterable[str]) -> None:
         """Replace `secrets` by *** in this error's text and in the text of every exception it chains to.
 
@@ -172,7 +179,16 @@ class ServerError(RiskScoringError):
 
 
 class ConnectionFailed(RiskScoringError):
-    """No usable HTTP response (refused, reset, timed out); the request may or may not have applied."""
+    """No usable HTTP response (refused, reset, timed out, past its deadline); the request may or may not have
+    applied, unless it was never sent (`sent` False: no connection)."""
+
+    def __init__(self, summary: str, *, sent: bool = True, **where: Any) -> None:
+        self.sent = sent
+        super().__init__(summary, **where)
+
+    @property
+    def may_have_applied(self) -> bool:
+        return self.sent
 
 
 # Cloudflare answers some credential problems with HTTP 400 (9106 missing headers, 6003/6111

@@ -119,12 +119,16 @@ class Fields:
         return DiffResult(changes=bool(replaces or updates), replaces=replaces, stables=[], delete_before_replace=True)
 
     def read_inputs(self, outs: Mapping[str, Any], extra: Iterable[str] = ()) -> dict[str, Any]:
-        """What `read` reports as inputs: the input fields as check would store them (and `extra` keys as found).
+        """What `read` reports as inputs: the input fields as check would store them, defaults where absent (and
+        `extra` keys as found).
 
         Normalized because the engine diffs them against the program's checked inputs: the API's own
         spelling of a value (`okta`) must not plan a change, least of all a replacement.
         """
-        inputs = {f.name: f.normalized(outs[f.name]) for f in self.inputs if outs.get(f.name) is not None}
+        inputs = {}
+        for f in self.inputs:
+            if outs.get(f.name) is not None or (f.default is not None and not f.optional):  # as check fills them
+                inputs[f.name] = f.normalized(outs.get(f.name))
         return {**inputs, **{k: outs[k] for k in extra if k in outs}}
 
     def props(self, given: Mapping[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pulumi
 
+from .errors import printable
+
 
 def deleting_first(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
     """`opts` with delete_before_replace set, whatever the program passed.
@@ -21,3 +23,23 @@ def stack_config(key: str) -> str | None:
     namespace, _, name = key.partition(":")
     value = pulumi.Config(namespace).get(name)
     return None if value is None else str(value)
+
+
+def warn_if_recorded_differs(resource: pulumi.CustomResource, name: str, given: object, default: object) -> None:
+    """Warn when the stack's state records another `name` than the program gives (read from the resource's output).
+
+    `pulumi destroy --run-program` and `refresh --run-program` run the program but hand the provider the
+    state's inputs, so a value changed in the program takes effect only at the next `up` (whose outputs then
+    agree, as do a preview's): say so where they disagree.
+    """
+
+    def compare(recorded: object) -> None:
+        recorded = default if recorded is None else recorded
+        if recorded != given:
+            pulumi.log.warn(
+                f"{name} is {printable(given)} in the program but {printable(recorded)} in the stack's state: "
+                "a destroy uses the state's until a `pulumi up` records the program's",
+                resource=resource,
+            )
+
+    getattr(resource, name).apply(compare)

@@ -93,3 +93,25 @@ def report_as_messages(kinds: tuple[type[BaseException], ...], host: types.Modul
         return False
     host.traceback = _MessageOnly(current, kinds)  # type: ignore[attr-defined]
     return True
+
+
+# The dynamic provider host's methods that call a provider's check, diff, create, read, update or delete.
+_HOST_METHODS = frozenset({"Check", "Diff", "Create", "Read", "Update", "Delete"})
+
+
+def calling_urn() -> str | None:
+    """The URN of the resource the dynamic provider host is calling a provider method for, or None elsewhere.
+
+    The SDK passes a dynamic provider no URN, but the host's own method (`Check(self, request, context)`,
+    `Create`, ...) holds the engine's request, which names it: that frame is found a few calls up.
+    """
+    frame = sys._getframe(1)
+    for _ in range(12):  # provider method -> our helpers -> the host's method: a short walk
+        if frame.f_code.co_name in _HOST_METHODS:
+            urn = getattr(frame.f_locals.get("request"), "urn", None)
+            if isinstance(urn, str) and urn.startswith("urn:pulumi:"):
+                return urn
+        if frame.f_back is None:
+            return None
+        frame = frame.f_back
+    return None

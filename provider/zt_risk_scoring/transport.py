@@ -205,9 +205,10 @@ def _below_http(exc: requests.RequestException) -> str:
 
 def _connection_failed(exc: requests.RequestException, method: str, path: str, base_url: str) -> ConnectionFailed:
     """The error for a request that got no HTTP answer, saying whether anything can have changed."""
+    unsent = method == "POST" and _never_sent(exc)
     if method in SAFE_METHODS:
         outcome = "it was a read, so nothing was changed"
-    elif method == "POST" and _never_sent(exc):
+    elif unsent:
         # A POST is retried only when it could not connect, so a last try that could not connect means none was sent.
         outcome = "the request was not sent (no connection), so nothing was changed"
     else:
@@ -218,6 +219,7 @@ def _connection_failed(exc: requests.RequestException, method: str, path: str, b
         method=method,
         path=path,
         hint=f"check the network and cloudflare:baseUrl / CLOUDFLARE_BASE_URL; {outcome}",
+        sent=not unsent,
     )
 
 

@@ -60,22 +60,24 @@ def test_replace_leaves_exactly_one_integration(
     before = declared.integrations()[0]
     urn = declared.urn(URN_NAME)
     declared.up("--replace", urn, *(["--target", urn] if targeted else []))
-    assert declared.integrations()[0]["id"] != before["id"]
+    # One this stack created is deleted and made again; one it adopted is given back and adopted again.
+    assert (declared.integrations()[0]["id"] == before["id"]) is exists
     assert_one_integration(declared, client, before["outputs"]["reference_id"], active=True)
 
 
-def test_replace_again_after_the_adopted_id_is_gone_refuses_at_check_and_keeps_it(
+def test_replace_of_adopted_by_id_whose_integration_is_gone_refuses_at_check_and_deletes_nothing(
     declared: Declared, client: RiskScoringClient
 ) -> None:
-    # `--replace` checks the program's inputs without the old ones: once the adopted id is gone (the first
-    # replacement made another), nothing says which reference_id to keep, so check refuses before any delete.
+    # `--replace` checks the program's inputs without the old ones: the adopted id, deleted outside Pulumi,
+    # is all it names, so check refuses before the engine deletes (or gives back) anything.
     found = client.create_integration(IntegrationSpec(TENANT, CHOSEN))
     declared.declare(integration(integration_id=found.id))
     declared.up()
-    declared.up("--replace", declared.urn(URN_NAME))
+    client.delete_integration(found.id)
+    kept = client.create_integration(IntegrationSpec(TENANT, "another-idp"))
     refused = declared.up("--replace", declared.urn(URN_NAME), check=False)
     assert refused.returncode != 0 and "set reference_id" in refused.stdout
-    assert_one_integration(declared, client, CHOSEN, active=True)
+    assert [i.id for i in client.list_integrations()] == [kept.id]
 
 
 def test_replace_on_changes_updates_in_place(declared: Declared, client: RiskScoringClient) -> None:

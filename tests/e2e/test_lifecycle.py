@@ -148,6 +148,27 @@ def test_adoption_creates_no_duplicates(
     assert api.get_integration_by_reference(ADOPT_REF).tenant_url == "https://adopt-ref.okta.com"
     assert deployed.outputs()["integrations"]["adopted-by-id"]["id"] == by_id.id
     deployed.up("--expect-no-changes")
+    deployed.set_config(config(module_emulator))
+    deployed.up()  # released, not deleted: they were there before this stack
+    assert len(api.list_integrations()) == count
+    for adopted in (by_id.id, api.get_integration_by_reference(ADOPT_REF).id):
+        api.delete_integration(adopted)
+
+
+def test_removing_adopted_integrations_gives_them_back(
+    deployed: PulumiStack, module_emulator: EmulatorServer, api: RiskScoringClient
+) -> None:
+    by_ref = api.create_integration(IntegrationSpec("https://old-url.okta.com", ADOPT_REF))
+    extra = [
+        {"name": "adopted-by-ref", "tenantUrl": "https://adopt-ref.okta.com", "referenceId": ADOPT_REF, "adopt": True}
+    ]
+    deployed.set_config(config(module_emulator, extra=extra))
+    deployed.up()
+    assert api.get_integration(by_ref.id).tenant_url == "https://adopt-ref.okta.com"
+    deployed.set_config(config(module_emulator))
+    deployed.up()  # on_delete "restore": what this stack adopted goes back to what it was, and stays
+    assert api.get_integration(by_ref.id).tenant_url == "https://old-url.okta.com"
+    api.delete_integration(by_ref.id)
 
 
 def test_existing_reference_without_adopt_fails_with_advice(
@@ -185,7 +206,9 @@ def test_state_holds_no_token(deployed: PulumiStack) -> None:
     assert json.loads(exported)["deployment"]["resources"]
 
 
-def test_destroy_deletes_integrations_and_restores_behaviors(deployed: PulumiStack, api: RiskScoringClient) -> None:
+def test_destroy_deletes_created_integrations_and_restores_behaviors(
+    deployed: PulumiStack, api: RiskScoringClient
+) -> None:
     deployed.destroy()
     assert api.list_integrations() == []
     assert behaviors(api)["imp_travel"] == (False, "high")

@@ -10,6 +10,7 @@ from tests.conftest import ACCOUNT, Control, configured
 from zt_risk_scoring.behaviors import RiskBehaviorsProvider
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
+from zt_risk_scoring.errors import ConfigurationError
 from zt_risk_scoring.models import BehaviorSetting
 
 TRAVEL_HIGH = {"imp_travel": {"enabled": True, "risk_level": "high"}}
@@ -132,6 +133,6 @@ def test_delete_follows_on_delete(
     assert settings(client)["imp_travel"] == expected
 
 
-def test_create_unknown_key_is_a_clear_server_error(provider: RiskBehaviorsProvider) -> None:
-    with pytest.raises(Exception, match="unknown behavior no_such_behavior"):
+def test_create_unknown_key_fails_naming_it_before_any_write(provider: RiskBehaviorsProvider) -> None:
+    with pytest.raises(ConfigurationError, match="has no behavior 'no_such_behavior'"):
         provider.create(props({"no_such_behavior": {"enabled": True, "risk_level": "low"}}))

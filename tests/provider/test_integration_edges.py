@@ -11,8 +11,9 @@ from tests.provider.test_integration_provider import REF, URL, inputs
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
 from zt_risk_scoring.errors import ConfigurationError, EndpointError, ServerError
-from zt_risk_scoring.integration import RiskIntegrationProvider, generated_reference_id
+from zt_risk_scoring.integration import RiskIntegrationProvider
 from zt_risk_scoring.models import IntegrationSpec
+from zt_risk_scoring.reference import generated_reference_id
 
 SEED = "proj/dev/okta"
 
@@ -30,11 +31,12 @@ BAD_TENANT_URLS = {
     "port-range": "https://example.okta.com:70000",
     "empty-userinfo": "https://@example.okta.com",
     "userinfo": "https://user:hunter2@example.okta.com",
+    "userinfo-empty-user": "https://:hunter2@example.okta.com",
+    "userinfo-empty-both": "https://:@example.okta.com",
     "newline": "https://example.okta.com\n",
     "nul": "https://example.okta.com\x00",
     "escape": "https://example.okta.com\x1b[31m",
-    "idn": "https://exämple.okta.com",
-    "full-width": "https://\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.okta.com",
+    "idn-invalid": "https://a\u202e.okta.com",
     "host-underscore": "https://ex_ample.okta.com",
     "host-dot-only": "https://./",
     "trailing-dot-label": "https://example..okta.com",
@@ -61,6 +63,22 @@ def test_check_malformed_tenant_url_fails_naming_field(provider: RiskIntegration
     assert result.failures[0].reason.startswith("tenant_url")
     assert not any(piece in result.failures[0].reason for piece in ("hunter2", "hun", "ter2"))
     assert not any(ch in result.failures[0].reason for ch in "\n\x00\x1b")
+
+
+# One tenant, spelled as a program or the API may spell it: check stores one form, so no spelling is a change.
+TENANT_SPELLINGS = {
+    "idn": ("https://exämple.okta.com", "https://xn--exmple-cua.okta.com"),
+    "idn-upper": ("https://EXÄMPLE.okta.com/", "https://xn--exmple-cua.okta.com"),
+    "full-width": ("https://\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.okta.com", "https://example.okta.com"),
+    "trailing-dot": ("https://example.okta.com.", "https://example.okta.com"),
+    "trailing-dot-port": ("https://Example.Okta.com.:8443/", "https://example.okta.com:8443"),
+}
+
+
+@pytest.mark.parametrize(("value", "stored"), TENANT_SPELLINGS.values(), ids=TENANT_SPELLINGS.keys())
+def test_check_tenant_url_spellings_store_one_form(provider: RiskIntegrationProvider, value: str, stored: str) -> None:
+    result = provider.check({}, inputs(tenant_url=value))
+    assert (result.failures, result.inputs["tenant_url"]) == ([], stored)
 
 
 @pytest.mark.parametrize(

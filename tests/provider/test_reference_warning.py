@@ -8,7 +8,8 @@ import pulumi
 import pytest
 
 from tests.conftest import ACCOUNT
-from zt_risk_scoring.integration import _warn_if_not_derived, generated_reference_id
+from zt_risk_scoring.integration import _warn_if_not_derived
+from zt_risk_scoring.reference import generated_reference_id
 
 SEED = "org/project/prod/okta"
 TENANT = "https://acme.okta.com"

@@ -73,7 +73,14 @@ def run_program(config: dict[str, Any]) -> None:
 
 
 def integration(name: str, tenant: str, account: str = ACCOUNT, **fields: Any) -> Registered:
-    inputs = {"account_id": account, "tenant_url": tenant, "active": True, "integration_type": "Okta", **fields}
+    inputs = {
+        "account_id": account,
+        "tenant_url": tenant,
+        "active": True,
+        "integration_type": "Okta",
+        "on_delete": "restore",
+        **fields,
+    }
     return (INTEGRATION_TYPE, name, inputs)
 
 
@@ -98,6 +105,7 @@ def test_program_registers_exactly_configured_resources(mocks: Mocks) -> None:
                     "tenantUrl": "https://adopted.okta.com",
                     "referenceId": "adopted-ref",
                     "integrationId": "6c0f3b1e-2d4a-4f5b-8e9c-7a1b2c3d4e5f",
+                    "onDelete": "delete",
                 },
             ],
         }
@@ -109,6 +117,7 @@ def test_program_registers_exactly_configured_resources(mocks: Mocks) -> None:
             "https://adopted.okta.com",
             reference_id="adopted-ref",
             integration_id="6c0f3b1e-2d4a-4f5b-8e9c-7a1b2c3d4e5f",
+            on_delete="delete",
         ),
         integration(
             "contractors",

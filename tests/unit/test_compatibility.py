@@ -6,9 +6,10 @@ import pytest
 
 from zt_risk_scoring import RiskBehaviors, RiskBehaviorsProvider, RiskIntegration, RiskIntegrationProvider
 from zt_risk_scoring.behaviors import FIELDS as BEHAVIOR_FIELDS
-from zt_risk_scoring.integration import FIELDS as INTEGRATION_FIELDS
-from zt_risk_scoring.integration import GENERATED, generated_reference_id
+from zt_risk_scoring.integration_schema import FIELDS as INTEGRATION_FIELDS
+from zt_risk_scoring.integration_schema import GENERATED
 from zt_risk_scoring.pulumi_private import type_token
+from zt_risk_scoring.reference import generated_reference_id
 
 
 @pytest.mark.parametrize(
@@ -38,9 +39,9 @@ def test_type_token_is_unchanged(resource: type[RiskIntegration], token: str) ->
 def test_field_names_in_state_are_unchanged() -> None:
     assert [f.name for f in INTEGRATION_FIELDS.all] + [GENERATED] == [
         "account_id", "tenant_url", "reference_id", "active", "integration_type", "integration_id", "adopt",
-        "well_known_url", "account_tag", "created_at", "reference_generated",
+        "on_delete", "well_known_url", "account_tag", "created_at", "prior", "written", "reference_generated",
     ]  # fmt: skip
-    assert [f.name for f in BEHAVIOR_FIELDS.all] == ["account_id", "behaviors", "on_delete", "prior"]
+    assert [f.name for f in BEHAVIOR_FIELDS.all] == ["account_id", "behaviors", "on_delete", "prior", "written"]
 
 
 def test_reference_id_derivation_is_unchanged() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from zt_risk_scoring.behaviors import FIELDS as BEHAVIORS_FIELDS
 from zt_risk_scoring.fields import Fields
-from zt_risk_scoring.integration import FIELDS as INTEGRATION_FIELDS
+from zt_risk_scoring.integration_schema import FIELDS as INTEGRATION_FIELDS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 RESOURCES = (DOCS / "resources.md").read_text()

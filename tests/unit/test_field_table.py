@@ -14,7 +14,7 @@ import pytest
 from zt_risk_scoring import RiskBehaviors, RiskIntegration
 from zt_risk_scoring.behaviors import FIELDS as BEHAVIOR_FIELDS
 from zt_risk_scoring.fields import Fields
-from zt_risk_scoring.integration import FIELDS as INTEGRATION_FIELDS
+from zt_risk_scoring.integration_schema import FIELDS as INTEGRATION_FIELDS
 from zt_risk_scoring.models import Integration, IntegrationSpec
 
 RESOURCES = [(RiskIntegration, INTEGRATION_FIELDS), (RiskBehaviors, BEHAVIOR_FIELDS)]

@@ -19,6 +19,7 @@ from ..behaviors import RiskBehaviors, RiskBehaviorsProvider, validate_behaviors
 from ..client import RiskScoringClient
 from ..errors import ConfigurationError, InvalidArgument, NotFound, printable
 from ..integration import RiskIntegration, RiskIntegrationProvider
+from ..integration_schema import IMPORTED, MANAGED
 from ..models import Integration
 from ..provider_base import RiskScoringProvider
 from .naming import resource_name, unique
@@ -84,7 +85,7 @@ class ImportEntry:
     def arguments(self) -> dict[str, Any]:
         """The constructor's keyword arguments that make `check` produce exactly `inputs`."""
         params = inspect.signature(self.resource.__init__).parameters
-        values = {k: v for k, v in self.inputs.items() if k != PROVIDER_KEY}
+        values = {k: v for k, v in self.inputs.items() if k not in (PROVIDER_KEY, IMPORTED)}
         extra = sorted(set(values) - set(params))
         if extra:
             raise ConfigurationError(
@@ -182,7 +183,10 @@ def integration_entry(client: RiskScoringClient, found: Integration, name: str, 
     read = _IntegrationReader(client).read(found.id, dict(inputs))
     if read.id is None:
         raise NotFound(f"integration {found.id} does not exist in account {client.account_id}; nothing written")
-    return ImportEntry(RiskIntegration, name, found.id, inputs, {**(read.outs or {}), PROVIDER_KEY: provider})
+    # It existed before the stack: its values now are what destroy gives back (and all this stack has set).
+    now = {name: (read.outs or {})[name] for name in MANAGED}
+    outputs = {**(read.outs or {}), "prior": now, "written": now, IMPORTED: found.id, PROVIDER_KEY: provider}
+    return ImportEntry(RiskIntegration, name, found.id, {**inputs, IMPORTED: found.id}, outputs)
 
 
 def behaviors_entry(client: RiskScoringClient, chosen: Mapping[str, Any], name: str, provider: str) -> ImportEntry:
@@ -192,9 +196,10 @@ def behaviors_entry(client: RiskScoringClient, chosen: Mapping[str, Any], name: 
     if checked.failures:
         raise _refused("--behaviors", checked.failures)
     inputs = {**checked.inputs, PROVIDER_KEY: provider}
-    read = _BehaviorsReader(client).read(client.account_id, {**inputs, "prior": checked.inputs["behaviors"]})
-    outputs = {**(read.outs or {}), PROVIDER_KEY: provider}
-    return ImportEntry(RiskBehaviors, name, client.account_id, inputs, outputs)
+    read = _BehaviorsReader(client).read(client.account_id, dict(inputs))
+    now = (read.outs or {})["behaviors"]
+    outputs = {**(read.outs or {}), "prior": now, "written": now, IMPORTED: client.account_id, PROVIDER_KEY: provider}
+    return ImportEntry(RiskBehaviors, name, client.account_id, {**inputs, IMPORTED: client.account_id}, outputs)
 
 
 def chosen_behaviors(client: RiskScoringClient, wanted: str, managed: Managed, note: Note) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..behaviors import validate_behaviors
 from ..client import RiskScoringClient
-from ..integration import FIELDS as INTEGRATION_FIELDS
+from ..integration_schema import FIELDS as INTEGRATION_FIELDS
 from ..models import RISK_LEVELS
 from .naming import resource_name, unique
 

@@ -1,0 +1,203 @@
+"""Creating a RiskIntegration, top to bottom: find what it takes over, else POST (never twice), then set it to
+the inputs; what it took over is recorded as adopted, with the values it had."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+
+from .errors import ConfigurationError, Conflict, ConnectionFailed, RiskScoringError, ServerError, printable
+from .holdings import HELD, keys
+from .integration_schema import GENERATED, MANAGED
+from .models import Integration, IntegrationSpec
+from .reference import looks_derived, own_references
+
+if TYPE_CHECKING:
+    from .client import RiskScoringClient
+
+POST_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Made:
+    """The integration a create leaves, and its values before: {} when this resource made it."""
+
+    integration: Integration
+    prior: dict[str, Any]
+
+
+def create(client: RiskScoringClient, props: dict[str, Any], owner: str | None) -> Made:
+    """The integration `props` asks for, made or taken over, set to `props`."""
+    # An integration with the reference_id this resource generated for itself is its own earlier attempt.
+    may_adopt = bool(props.get("adopt") or props.get(GENERATED))
+    found = integration_to_adopt(client, props, may_adopt)
+    spec = spec_of(props, found.reference_id if found else "")
+    if found is None:
+        made, created = post_integration(client, spec, may_adopt)
+        if not created:
+            _take(client, props, made, owner)
+        elif owner:
+            HELD.take(owner, client.account_id, keys(made.id, made.reference_id))
+    else:
+        made, created = found, False
+        _take(client, props, found, owner)
+    prior = {} if created or _own_attempt(props, made) else values(made)
+    return Made(set_to_spec(client, made, spec, created=created), prior)
+
+
+def _take(client: RiskScoringClient, props: dict[str, Any], found: Integration, owner: str | None) -> None:
+    """Refuse to take over `found` when it is another stack's; else hold it for this resource, before any write."""
+    holder = HELD.holder(client.account_id, ("id", found.id.lower()))
+    if not _own_attempt(props, found) and looks_derived(found.reference_id) and holder != owner:
+        raise ConfigurationError(
+            f"integration {found.id} has reference_id {printable(found.reference_id)}, which zt-risk-scoring derived "
+            "for a resource of another stack (or another resource of this one): adopting it would make two "
+            "resources manage one integration, and each destroy undo the other. If that stack no longer manages "
+            "it (`pulumi state delete` there), bring it here with `zt-risk export --import-file` and `pulumi "
+            "import`; to rename a resource of this stack, give it an alias. Nothing was written"
+        )
+    HELD.take(owner, client.account_id, keys(found.id, found.reference_id))
+
+
+def _own_attempt(props: dict[str, Any], found: Integration) -> bool:
+    """Whether `found` carries the reference_id this resource derived for itself (an earlier attempt of its own)."""
+    reference = found.reference_id
+    mine = own_references(props.get("reference_seed"), props.get("account_id"), props.get("tenant_url"))
+    return bool(props.get(GENERATED)) and (reference == props.get("reference_id") or reference in mine)
+
+
+def values(found: Integration) -> dict[str, Any]:
+    """The values of `found` an integration's writes set (what `prior` and `written` hold)."""
+    return {name: getattr(found, name) for name in MANAGED}
+
+
+def spec_of(props: dict[str, Any], current_reference: str = "") -> IntegrationSpec:
+    """The wanted integration; without a reference_id of its own (adopted by id) it keeps the current one."""
+    return IntegrationSpec(
+        tenant_url=props["tenant_url"],
+        reference_id=props.get("reference_id") or current_reference,
+        active=bool(props.get("active", True)),
+        integration_type=props.get("integration_type", "Okta"),
+    )
+
+
+def adopted_id_missing(integration_id: str, account_id: str, reference_id: Any = None) -> str:
+    """The message for an `integration_id` the account does not have."""
+    keep = f"set reference_id={reference_id!r}" if reference_id else "set reference_id to the one it has"
+    return (
+        f"integration_id {integration_id} does not exist in account {account_id}; remove integration_id to "
+        f"create a new integration; if this resource adopted it and was replaced since, {keep} in the program "
+        "to keep its link to the identity provider (`pulumi stack output` or `zt-risk integrations` shows it)"
+    )
+
+
+def integration_to_adopt(client: RiskScoringClient, props: dict[str, Any], may_adopt: bool) -> Integration | None:
+    """The integration this resource takes over, or None when it must be created."""
+    wanted = props.get("integration_id")
+    if wanted:
+        found = client.get_integration_if_exists(wanted)
+        if found is not None:
+            return found
+        reference = props.get("reference_id")
+        if not (reference and DELETED.deleted(props["account_id"], wanted, reference)):
+            raise ConfigurationError(adopted_id_missing(wanted, props["account_id"], reference))
+        # The replacement of a resource adopted by id and deleted (on_delete="delete"): its delete, which runs
+        # first, just deleted that integration; the replacement is a new one with the same reference_id.
+        pulumi.log.info(f"integration {wanted} was replaced: creating one with reference_id {props['reference_id']}")
+    found = client.find_integration_by_reference(props["reference_id"])
+    if found is not None and not may_adopt:
+        raise reference_taken(found, props["reference_id"])
+    return found
+
+
+def set_to_spec(client: RiskScoringClient, found: Integration, spec: IntegrationSpec, created: bool) -> Integration:
+    """`found` updated to `spec` where it differs (the create body cannot say active=false).
+
+    When that update fails for an integration this call created, it is deleted again: left behind it
+    would be live, active against the config, and in no state.
+    """
+    if spec.matches(found):
+        return found
+    try:
+        return client.update_integration(found.id, spec)
+    except RiskScoringError as exc:
+        if not created:
+            raise
+        try:
+            client.delete_integration_if_exists(found.id)
+        except RiskScoringError as cleanup:
+            raise ConfigurationError(
+                f"integration {found.id} was created, but setting it to your inputs failed ({exc.summary}) and "
+                f"deleting it again failed too ({cleanup.summary}): it is live with active={found.active}; "
+                f"delete it, or run `pulumi up` again with adopt=True"
+            ) from exc
+        raise
+
+
+def reference_taken(found: Integration, reference_id: str) -> ConfigurationError:
+    return ConfigurationError(
+        f"integration {found.id} already has reference_id {reference_id}; to manage it "
+        f"from this stack set adopt=True (or integration_id={found.id!r}), or choose another reference_id"
+    )
+
+
+def post_integration(client: RiskScoringClient, spec: IntegrationSpec, may_adopt: bool) -> tuple[Integration, bool]:
+    """POST; after an ambiguous failure, continue with what the POST created, or POST again if nothing was.
+
+    Returns the integration and whether this call created it. A 409 after an ambiguous attempt is that
+    attempt having landed late; a 409 on the first attempt is an integration that existed before this call,
+    taken over only where this resource may adopt, and never deleted by it.
+    """
+    for attempt in range(POST_ATTEMPTS):
+        try:
+            return client.create_integration(spec), True
+        except Conflict as exc:
+            found = client.find_integration_by_reference(spec.reference_id)
+            if found is None:
+                raise
+            if attempt == 0 and not may_adopt:
+                raise reference_taken(found, spec.reference_id) from exc
+            return found, attempt > 0
+        except RiskScoringError as exc:
+            if not exc.may_have_applied:
+                raise
+            try:
+                found = client.find_integration_by_reference(spec.reference_id)
+            except (ConnectionFailed, ServerError):
+                raise exc from None  # unknown whether the POST applied: never POST blind
+            if found is not None:
+                pulumi.log.debug(f"create of {spec.reference_id} lost its response; continuing with {found.id}")
+                return found, True
+            if attempt == POST_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+class Deletions:
+    """What this provider process deleted (ids and reference_ids): a replacement's create may take its place."""
+
+    def __init__(self) -> None:
+        self._keys: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+
+    def add(self, account_id: str, integration_id: str, reference_id: Any) -> None:
+        with self._lock:
+            self._keys.add((account_id, integration_id.lower()))
+            if isinstance(reference_id, str) and reference_id:
+                self._keys.add((account_id, f"reference:{reference_id}"))
+
+    def deleted(self, account_id: str, integration_id: str, reference_id: str) -> bool:
+        """Whether this process deleted that integration, or the one with that reference_id (a later replacement)."""
+        with self._lock:
+            keys = {(account_id, integration_id.lower()), (account_id, f"reference:{reference_id}")}
+            return bool(keys & self._keys)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._keys.clear()
+
+
+DELETED = Deletions()

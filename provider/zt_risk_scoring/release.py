@@ -1,0 +1,84 @@
+"""What a RiskIntegration's delete does: delete what its stack created; give what it adopted back (`on_delete`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+
+from .creation import DELETED
+from .errors import printable
+from .holdings import HELD, resource_label
+from .integration_schema import FIELDS, GENERATED, MANAGED
+from .models import Integration, IntegrationSpec
+
+if TYPE_CHECKING:
+    from .client import RiskScoringClient
+
+
+def adopted(integration_id: str, props: dict[str, Any]) -> bool:
+    """Whether the integration existed before this resource took it (adopted by id, by reference, or imported).
+
+    `prior` says so since 0.3.0 ({} when this resource created it). State from earlier versions has none:
+    its `integration_id` (not a successor a replacement made), or `adopt=True` with a reference_id not derived
+    for this resource, count as adopted.
+    """
+    prior = props.get("prior")
+    if isinstance(prior, dict):
+        return bool(prior)
+    by_id = str(props.get("integration_id") or "").lower() == integration_id.lower()
+    return by_id or bool(props.get("adopt") and not props.get(GENERATED))
+
+
+def delete(client: RiskScoringClient, integration_id: str, props: dict[str, Any], owner: str | None) -> None:
+    """Delete, give back or keep the integration, as `on_delete` says; never one another resource now holds."""
+    account = props["account_id"]
+    holder = HELD.holder(account, ("id", integration_id.lower()))
+    if holder is not None and holder != owner:
+        pulumi.log.info(f"integration {integration_id} is now managed by {resource_label(holder)}: left as it is")
+        return
+    mode = props.get("on_delete") or FIELDS["on_delete"].default
+    if mode == "retain":
+        return
+    if mode == "delete" or not adopted(integration_id, props):
+        # False (already gone, the desired end state) only when the API's own list confirms it.
+        client.delete_integration_if_exists(integration_id)
+        DELETED.add(account, integration_id, props.get("reference_id"))
+        return
+    give_back(client, integration_id, props)
+
+
+def give_back(client: RiskScoringClient, integration_id: str, props: dict[str, Any]) -> None:
+    """Put back the values an adopted integration had, where it still holds what this stack set; leave it."""
+    prior = props.get("prior")
+    current = client.get_integration_if_exists(integration_id)
+    if current is None:
+        return
+    if not isinstance(prior, dict) or not prior:
+        pulumi.log.info(
+            f"integration {integration_id} was adopted by an earlier version, which kept no earlier values: "
+            "left as it is"
+        )
+        return
+    recorded = props.get("written")
+    written: dict[str, Any] = recorded if isinstance(recorded, dict) else props  # older state: its last values
+    back, changed = {}, {}
+    for name in MANAGED:
+        now, set_here = getattr(current, name), FIELDS[name].normalized(written.get(name))
+        if FIELDS[name].normalized(now) != set_here:
+            changed[name] = now
+        elif name in prior and prior[name] != now:
+            back[name] = prior[name]
+    if changed:
+        found = ", ".join(f"{name} {printable(value)}" for name, value in changed.items())
+        pulumi.log.warn(
+            f"integration {integration_id} was changed since this stack set it ({found}): those fields are left "
+            "as they are; the others get back the values they had when this stack adopted it"
+        )
+    if back:
+        client.update_integration(integration_id, _spec(current, back))
+
+
+def _spec(current: Integration, back: dict[str, Any]) -> IntegrationSpec:
+    merged = {name: back.get(name, getattr(current, name)) for name in MANAGED}
+    return IntegrationSpec(merged["tenant_url"], merged["reference_id"], bool(merged["active"]))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from functools import partial
 from typing import Any
 
-from .config import Settings
-from .errors import EndpointError, NotFound, RiskScoringError, printable
+from .config import Settings, without_userinfo
+from .errors import AuthenticationError, EndpointError, NotFound, PermissionDenied, RiskScoringError, printable
 from .ids import segment
 from .models import (
     Behavior,
@@ -61,18 +61,41 @@ class RiskScoringClient:
 
     # integrations ------------------------------------------------------------
     def list_integrations(self) -> list[Integration]:
-        """Every integration of the account: all pages, should an answer say it has more than one."""
-        found: list[Integration] = []
+        """Every integration of the account, each once: all pages, should an answer say it has more than one."""
+        found: dict[str, Integration] = {}
+        for page in self._pages():
+            for item in self.transport.parsed_as(_integration_list, page, "GET", "integrations"):
+                owned = self._owned(item, "GET", "integrations")
+                found.setdefault(owned.id.lower(), owned)  # a page repeated by a gateway counts once
+        return list(found.values())
+
+    def list_integrations_as_given(self) -> list[dict[str, Any]]:
+        """Every integration of the account, each once, as the API gave its fields; one this package cannot read
+        (a null tenant_url) carries a `problem` saying what, rather than failing the whole listing."""
+        rows: dict[str, dict[str, Any]] = {}
+        for page in self._pages():
+            if not isinstance(page, list):
+                self.transport.parsed_as(_integration_list, page, "GET", "integrations")  # the error it is
+            for n, raw in enumerate(page):
+                row = _as_given(raw)
+                try:
+                    self._owned(Integration.from_api(raw), "GET", "integrations")
+                except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                    row["problem"] = printable(str(exc), quote=False)
+                rows.setdefault(str(row.get("id") or f"#{len(rows)}.{n}").lower(), row)
+        return list(rows.values())
+
+    def _pages(self) -> Iterator[Any]:
+        """The `result` of each page of the list, following `result_info` to the end."""
         query: dict[str, str] = {}
         for _ in range(MAX_PAGES):
             body = self.transport.call("GET", "integrations", permission=READ, query=query, whole=True)
-            page = self.transport.parsed_as(_integration_list, body.get("result"), "GET", "integrations")
-            found += [self._owned(item, "GET", "integrations") for item in page]
+            yield body.get("result")
             query = self.transport.parsed_as(
                 partial(_next_page, query=query), body.get("result_info"), "GET", "integrations"
             )
             if not query:
-                return found
+                return
         raise EndpointError(
             f"the list of integrations did not end after {MAX_PAGES} pages",
             method="GET",
@@ -140,6 +163,8 @@ class RiskScoringClient:
             raise answer
         try:
             listed = self.list_integrations()
+        except (AuthenticationError, PermissionDenied):
+            raise  # a credential refused: its own message names the setting to fix, not the base URL
         except RiskScoringError as exc:
             raise EndpointError(
                 f"{answer.method} {answer.path} answered 404, and listing the account's integrations to confirm "
@@ -190,6 +215,16 @@ def _behaviors(result: Any, owned: Collection[str]) -> dict[str, Behavior]:
 
 def _summary_rows(result: Any) -> list[UserRiskSummary]:
     return [UserRiskSummary.from_api(u) for u in (result or {}).get("users") or []]
+
+
+def _as_given(raw: Any) -> dict[str, Any]:
+    """An integration of a list as the API gave its fields (the known ones; null and absent alike None)."""
+    raw = raw if isinstance(raw, Mapping) else {}
+    fields = ("id", "account_tag", "integration_type", "reference_id", "tenant_url", "well_known_url", "active")
+    row = {name: raw.get(name) for name in (*fields, "created_at")}
+    if isinstance(row["tenant_url"], str):
+        row["tenant_url"] = without_userinfo(row["tenant_url"])
+    return row
 
 
 def _integration_list(result: Any) -> list[Integration]:

@@ -24,8 +24,11 @@ API_KEY = ("cloudflare:apiKey", "CLOUDFLARE_API_KEY")
 EMAIL = ("cloudflare:email", "CLOUDFLARE_EMAIL")
 BASE_URL = ("cloudflare:baseUrl", "CLOUDFLARE_BASE_URL")
 ACCOUNT_ID = ("cloudflare:accountId", "CLOUDFLARE_ACCOUNT_ID")
-# Seconds to wait for a response; lower it to fail fast in CI, raise it behind a slow gateway.
+# Seconds to wait for each read of a response; lower it to fail fast in CI, raise it behind a slow gateway.
 TIMEOUT = ("zt-risk-scoring:apiTimeout", "ZT_RISK_API_TIMEOUT")
+# Seconds one API call may take in all (its retries and their waits included): an answer that trickles in a
+# byte at a time never trips the per-read timeout.
+DEADLINE = ("zt-risk-scoring:apiDeadline", "ZT_RISK_API_DEADLINE")
 
 
 @dataclass(frozen=True)
@@ -38,9 +41,12 @@ class Settings:
     api_key: str | None = field(default=None, repr=False)
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
+    deadline: float = 180.0
     # True when the credential came from stack config: refresh and destroy without the program read
     # that from the copy the engine saved at the last `up`, so a rotated token is not seen there.
     credential_in_config: bool = False
+    # Where the credential in use came from, as messages name it ("cloudflare:apiToken", "CLOUDFLARE_API_TOKEN").
+    credential_source: str = "cloudflare:apiToken / CLOUDFLARE_API_TOKEN"
 
     def auth_headers(self) -> dict[str, str]:
         if self.token:
@@ -87,9 +93,14 @@ def _credential(lookup: Lookup, env: Mapping[str, str], keys: tuple[str, str]) -
     return value
 
 
+def without_userinfo(url: str) -> str:
+    """`url` with anything that may be a user:password@ part replaced by ***@."""
+    return _USERINFO.sub(r"\1***@", url)
+
+
 def redacted_url(url: str) -> str:
     """`url` without anything that may be a user:password@ part, quoted for a message."""
-    return printable(_USERINFO.sub(r"\1***@", url))
+    return printable(without_userinfo(url))
 
 
 def base_url_problem(url: str) -> str | None:
@@ -129,17 +140,21 @@ def _base_url(lookup: Lookup, env: Mapping[str, str]) -> str:
     return url
 
 
-def _timeout(lookup: Lookup, env: Mapping[str, str]) -> float:
-    text = _pick(lookup, env, TIMEOUT) or "30"
+def _seconds(lookup: Lookup, env: Mapping[str, str], keys: tuple[str, str], default: str, most: float) -> float:
+    text = _pick(lookup, env, keys) or default
     try:
-        timeout = float(text)
+        seconds = float(text)
     except ValueError:
-        timeout = -1.0
-    if not 0 < timeout <= 600:
-        raise ConfigurationError(
-            f"zt-risk-scoring:apiTimeout / ZT_RISK_API_TIMEOUT must be seconds in (0, 600], got {printable(text)}"
-        )
-    return timeout
+        seconds = -1.0
+    if not 0 < seconds <= most:
+        raise ConfigurationError(f"{keys[0]} / {keys[1]} must be seconds in (0, {most:g}], got {printable(text)}")
+    return seconds
+
+
+def _source(lookup: Lookup, env: Mapping[str, str], token: str | None) -> str:
+    """Which setting the credential in use came from (config wins over the environment, as _pick reads them)."""
+    keys = TOKEN if token else API_KEY
+    return keys[0] if lookup(keys[0]) else keys[1]
 
 
 def _credentials(lookup: Lookup, env: Mapping[str, str]) -> tuple[str | None, str | None, str | None]:
@@ -180,8 +195,10 @@ def resolve_settings(lookup: Lookup, env: Mapping[str, str] | None = None) -> Se
         token=token,
         email=email,
         api_key=api_key,
-        read_timeout=_timeout(lookup, env),
+        read_timeout=_seconds(lookup, env, TIMEOUT, "30", 600),
+        deadline=_seconds(lookup, env, DEADLINE, "180", 3600),
         credential_in_config=bool(lookup(TOKEN[0]) or lookup(API_KEY[0])),
+        credential_source=_source(lookup, env, token),
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .config import without_userinfo
 from .errors import printable
 
 RiskLevel = Literal["low", "medium", "high"]
@@ -141,7 +142,8 @@ class Integration:
             account_tag=given_text(raw.get("account_tag")),
             integration_type=given_text(raw.get("integration_type")),
             reference_id=managed_text(where, raw, "reference_id"),
-            tenant_url=managed_text(where, raw, "tenant_url"),
+            # A password the API (or a person in the dashboard) put in it goes no further: not into state or output.
+            tenant_url=without_userinfo(managed_text(where, raw, "tenant_url")),
             well_known_url=given_text(raw.get("well_known_url")),
             active=managed_bool(where, raw, "active"),
             created_at=given_text(raw.get("created_at")),

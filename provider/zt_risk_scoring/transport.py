@@ -11,13 +11,13 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import InvalidHeader, NameResolutionError, NewConnectionError
 from urllib3.util.retry import Retry
 
 from . import recording
 from ._version import __version__
 from .config import Settings
+from .deadline import Deadline, WatchedAdapter
 from .errors import (
     AuthenticationError,
     ConfigurationError,
@@ -109,7 +109,7 @@ class Transport:
             session.trust_env = False
             session.proxies.update(found["proxies"])
             session.verify = found["verify"]
-            adapter = HTTPAdapter(max_retries=retry_policy(), pool_maxsize=8)
+            adapter = WatchedAdapter(max_retries=retry_policy(), pool_maxsize=8)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             session.headers.update({"User-Agent": f"zt-risk-scoring/{__version__}", "Accept": "application/json"})
@@ -170,28 +170,52 @@ class Transport:
     ) -> Any:
         rel = self.path(path)
         started = time.time()
+        headers = self.settings.auth_headers()
+        if method in SAFE_METHODS:  # a cache in front of the API must not answer with what was (a stale value)
+            headers["Cache-Control"] = "no-cache"
+        deadline = Deadline(self.settings.deadline)
         try:
-            response = self.session().request(
-                method,
-                self.settings.base_url + rel,
-                params=query or None,
-                json=body,
-                headers=self.settings.auth_headers(),
-                timeout=(self.settings.connect_timeout, self.settings.read_timeout),
-                # A redirect is never followed: requests would turn PUT/DELETE into GET and hand the
-                # X-Auth-Key/X-Auth-Email headers to whatever host the Location names.
-                allow_redirects=False,
-            )
+            with deadline:
+                response = self.session().request(
+                    method,
+                    self.settings.base_url + rel,
+                    params=query or None,
+                    json=body,
+                    headers=headers,
+                    timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+                    # A redirect is never followed: requests would turn PUT/DELETE into GET and hand the
+                    # X-Auth-Key/X-Auth-Email headers to whatever host the Location names.
+                    allow_redirects=False,
+                )
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema) as exc:
             raise ConfigurationError(
                 f"cloudflare:baseUrl / CLOUDFLARE_BASE_URL {printable(self.settings.base_url)} cannot be used "
                 f"({type(exc).__name__})"
             ) from exc
         except requests.RequestException as exc:
+            if deadline.expired:
+                raise _past_deadline(method, rel, self.settings) from exc
             raise _connection_failed(exc, method, rel, self.settings.base_url) from exc
         recording.record(self.settings, self.account_id, response, body, started)  # only with ZT_RISK_RECORD set
         envelope = _unwrap(response, method, rel, permission, self)
         return envelope if whole else envelope.get("result")
+
+
+def _outcome(method: str) -> str:
+    if method in SAFE_METHODS:
+        return "it was a read, so nothing was changed"
+    return "the request may have been applied; it is safe to send again: run the command again to converge"
+
+
+def _past_deadline(method: str, path: str, settings: Settings) -> ConnectionFailed:
+    """The error for a call whose answer did not complete in time (a gateway that trickles, a stalled proxy)."""
+    return ConnectionFailed(
+        f"no complete answer from {printable(settings.base_url)} within {settings.deadline:g} s",
+        method=method,
+        path=path,
+        hint=f"raise zt-risk-scoring:apiDeadline / ZT_RISK_API_DEADLINE (seconds a call may take in all) if the "
+        f"API is that slow, or check the network and cloudflare:baseUrl / CLOUDFLARE_BASE_URL; {_outcome(method)}",
+    )
 
 
 def _below_http(exc: requests.RequestException) -> str:
@@ -206,14 +230,9 @@ def _below_http(exc: requests.RequestException) -> str:
 def _connection_failed(exc: requests.RequestException, method: str, path: str, base_url: str) -> ConnectionFailed:
     """The error for a request that got no HTTP answer, saying whether anything can have changed."""
     unsent = method == "POST" and _never_sent(exc)
-    if method in SAFE_METHODS:
-        outcome = "it was a read, so nothing was changed"
-    elif unsent:
-        # A POST is retried only when it could not connect, so a last try that could not connect means none was sent.
-        outcome = "the request was not sent (no connection), so nothing was changed"
-    else:
-        # PUT and DELETE are also retried after a lost answer: an earlier try may have been applied.
-        outcome = "the request may have been applied; it is safe to send again: run the command again to converge"
+    # A POST is retried only when it could not connect, so a last try that could not connect means none was sent;
+    # PUT and DELETE are also retried after a lost answer: an earlier try may have been applied.
+    outcome = "the request was not sent (no connection), so nothing was changed" if unsent else _outcome(method)
     return ConnectionFailed(
         f"no usable response from {printable(base_url)} ({type(exc).__name__}: {_below_http(exc)})",
         method=method,
@@ -325,17 +344,20 @@ def _api_error(
     errors = messages_from(body)
     cls = error_class_for(response.status_code, frozenset(e.code for e in errors))
     hint = ""
+    settings = transport.settings
     if cls is AuthenticationError:
         hint = (
-            "the credential was not accepted: check that cloudflare:apiToken / CLOUDFLARE_API_TOKEN "
-            "(or the API key and email) is current and not revoked"
+            f"the credential was not accepted: check that {settings.credential_source} (the credential in use) "
+            "is current and not revoked"
         )
-        hint += f". {STALE_CONFIG}" if transport.settings.credential_in_config else ""
     if cls is PermissionDenied:
+        # Cloudflare answers a revoked or rotated token 403 too (code 10000, "Authentication error").
         hint = (
-            f"this call needs an API token with {permission} on account {transport.account_id}; "
-            "check the token's permissions and account"
+            f"the credential in use ({settings.credential_source}) was refused or lacks {permission} on account "
+            f"{transport.account_id}: check that it is current and has that permission on that account"
         )
+    if hint and settings.credential_in_config:
+        hint += f". {STALE_CONFIG}"
     reason = shown(response.reason or "no body", transport.settings)
     summary = "request failed" if errors else f"unexpected response ({reason})"
     return cls(summary, errors=errors, hint=hint, **where)

@@ -9,7 +9,7 @@ import pytest
 import responses
 import yaml
 
-from tests.cli.conftest import BASE, ROOT, envelope
+from tests.cli.conftest import ROOT, envelope
 from zt_risk_scoring.cli import EXIT_CONFIG, main
 
 ID = "4cfe8442-664b-4915-acd4-b39cd65c4314"
@@ -153,14 +153,42 @@ def test_integrations_table_with_null_fields_shows_empty_cell(
     assert "None" not in out and out.splitlines()[1].rstrip().endswith("True")  # CREATED_AT, last, is empty
 
 
-@pytest.mark.parametrize("active", ["false", None, 0], ids=["string-false", "null", "number"])
-def test_integrations_with_active_not_boolean_exits_config_naming_it(
-    api: responses.RequestsMock, capsys: pytest.CaptureFixture[str], active: Any
+ODD_FIELDS = {
+    "active-string-false": ("active", "false", "active must be true or false"),
+    "active-null": ("active", None, "active must be true or false"),
+    "active-number": ("active", 0, "active must be true or false"),
+    "tenant-null": ("tenant_url", None, "tenant_url must be a non-empty string"),
+}
+
+
+@pytest.mark.parametrize(("field", "value", "problem"), ODD_FIELDS.values(), ids=ODD_FIELDS.keys())
+def test_integrations_json_with_field_it_cannot_manage_lists_it_as_given_and_marked(
+    api: responses.RequestsMock, capsys: pytest.CaptureFixture[str], field: str, value: Any, problem: str
 ) -> None:
-    api.get(f"{ROOT}/integrations", json=envelope([{**INTEGRATION, "active": active}]))
-    assert main(["integrations", "--json"]) == EXIT_CONFIG
+    other = {**INTEGRATION, "id": "0c2f5a4e-7d1b-4e8a-9c3f-5b6a7d8e9f01", "reference_id": "other"}
+    api.get(f"{ROOT}/integrations", json=envelope([{**INTEGRATION, field: value}, other]))
+    assert main(["integrations", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    found = [(row[field], problem in (row.get("problem") or "")) for row in rows]
+    assert found == [(value, True), (other[field], False)]
+
+
+def test_integrations_table_with_field_it_cannot_manage_marks_it_and_says_so(
+    api: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api.get(f"{ROOT}/integrations", json=envelope([{**INTEGRATION, "tenant_url": None}]))
+    assert main(["integrations"]) == 0
     captured = capsys.readouterr()
-    assert captured.out == "" and "active must be true or false" in captured.err and BASE in captured.err
+    assert "PROBLEM" in captured.out and "tenant_url must be a non-empty string" in captured.out
+    assert "1 integration(s) have a field this version cannot manage" in captured.err
+
+
+def test_integrations_listed_twice_by_a_gateway_are_shown_once(
+    api: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api.get(f"{ROOT}/integrations", json=envelope([INTEGRATION, INTEGRATION]))
+    assert main(["integrations", "--json"]) == 0
+    assert [row["id"] for row in json.loads(capsys.readouterr().out)] == [INTEGRATION["id"]]
 
 
 @pytest.mark.parametrize("field", ["tenant_url", "reference_id", "active"])

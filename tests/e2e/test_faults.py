@@ -172,7 +172,7 @@ def test_destroy_with_lost_delete_response_converges(
 
 
 AUTH_ROWS = [
-    ("read-only-token", READ_ONLY, "needs an API token with Zero Trust Write"),
+    ("read-only-token", READ_ONLY, "lacks Zero Trust Write on account"),
     ("other-account-token", OTHER, f"has no access to account {ACCOUNT}"),
     ("connection-refused", TOKEN, "no usable response from 'http://127.0.0.1:9/client/v4'"),
 ]

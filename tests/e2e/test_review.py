@@ -49,7 +49,7 @@ def test_up_with_read_only_token_fails_naming_permission(
     writes = emu.writes()
     result = stack.up(check=False, env=READ_ONLY_ENV)
     assert result.returncode != 0
-    assert "needs an API token with Zero Trust Write" in result.stdout
+    assert "lacks Zero Trust Write on account" in result.stdout
     assert emu.writes() == writes
     assert READ_ONLY not in result.stdout + result.stderr
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -130,3 +132,20 @@ def test_fault_drop_closes_connection_without_answer(
         assert sock.recv(65536) == b""  # closed, and not one byte of an answer before
     assert emulator.app.backend.get_behaviors(ACCOUNT)["behaviors"]["imp_travel"]["enabled"] is applied
     assert api(emulator).status_code == 200  # the next connection is served
+
+
+def test_trickle_applies_then_sends_headers_at_once_and_the_body_slowly(
+    emulator: EmulatorServer, control: Control
+) -> None:
+    every = 0.002
+    control.post("faults", {"rules": [{"mode": "trickle", "delay_s": every, "operations": ["update_behaviors"]}]})
+    body = {"behaviors": {"imp_travel": {"enabled": True, "risk_level": "low"}}}
+    started = time.monotonic()
+    with requests.put(f"{emulator.base_url}/accounts/{ACCOUNT}/zt_risk_scoring/behaviors", json=body,
+                      headers={"Authorization": f"Bearer {TOKEN}"}, stream=True, timeout=5) as answer:  # fmt: skip
+        headers_after = time.monotonic() - started
+        data = answer.raw.read()
+    took = time.monotonic() - started
+    assert answer.status_code == 200 and int(answer.headers["Content-Length"]) == len(data)
+    assert json.loads(data)["result"]["behaviors"]["imp_travel"]["risk_level"] == "low"  # applied, then answered
+    assert headers_after < took / 4 and took >= len(data) * every

@@ -168,7 +168,8 @@ def test_request_forbidden_names_permission(client: RiskScoringClient, call: Any
     )
     with pytest.raises(errors.PermissionDenied) as exc:
         call(client)
-    assert f"needs an API token with {permission}" in str(exc.value)
+    assert f"lacks {permission} on account {ACCOUNT}" in str(exc.value)
+    assert "(cloudflare:apiToken / CLOUDFLARE_API_TOKEN) was refused" in str(exc.value)
 
 
 @responses.activate(registry=OrderedRegistry)

@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
 
@@ -84,6 +85,8 @@ class EmulatorApp:
             time.sleep(fault.delay_s)
         if fault is not None and fault.mode == "drop_after_write":
             _drop(request)
+        if fault is not None and fault.mode == "trickle":
+            response = _trickled(response, fault.delay_s)
         return self._record(request, operation, response, fault)
 
     def _fault_response(self, request: Request, fault: FaultRule) -> Response:
@@ -229,6 +232,21 @@ def _gateway_page(status: int) -> Response:
 
 def _json(status: int, payload: Any) -> Response:
     return Response(json.dumps(payload), status=status, content_type="application/json; charset=UTF-8")
+
+
+def _trickled(response: Response, every_s: float) -> Response:
+    """`response` as a gateway that trickles it: status and headers at once, then one byte of the body every
+    `every_s` seconds (no single read waits long, so only a deadline on the whole answer ends it)."""
+    body = response.get_data()
+
+    def dribble() -> Iterator[bytes]:
+        for at in range(len(body)):
+            yield body[at : at + 1]
+            time.sleep(every_s)
+
+    trickling = Response(dribble(), status=response.status_code, content_type=response.content_type)
+    trickling.headers["Content-Length"] = str(len(body))
+    return trickling
 
 
 def _drop(request: Request) -> None:

@@ -13,7 +13,7 @@ from werkzeug.urls import iri_to_uri
 from .exceptions import ValidationError
 from .urls import OPERATIONS
 
-MODES = ("status", "drop", "drop_after_write", "delay", "redirect", "html")
+MODES = ("status", "drop", "drop_after_write", "delay", "trickle", "redirect", "html")
 # Modes that answer in place of the API, without running the operation.
 ANSWERING_MODES = frozenset({"status", "drop", "redirect", "html"})
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)

@@ -23,7 +23,11 @@ from waitress.channel import HTTPChannel  # type: ignore[import-untyped]
 from waitress.parser import HTTPRequestParser, ParsingError  # type: ignore[import-untyped]
 from waitress.server import TcpWSGIServer  # type: ignore[import-untyped]
 from waitress.task import ErrorTask, WSGITask  # type: ignore[import-untyped]
-from waitress.utilities import BadRequest, RequestHeaderFieldsTooLarge  # type: ignore[import-untyped]
+from waitress.utilities import (  # type: ignore[import-untyped]
+    BadRequest,
+    RequestEntityTooLarge,
+    RequestHeaderFieldsTooLarge,
+)
 
 from .app import SOCKET_KEY, EmulatorApp, parse_json
 from .auth import Credentials, parse_api_key, parse_token
@@ -67,6 +71,7 @@ class _Parser(HTTPRequestParser):  # type: ignore[misc]
     """Waitress's request parser, also refusing what it would pass on but the API could not route."""
 
     error: Any  # waitress's refusal of this request, if any (declared for the type checker)
+    completed: bool
 
     def received(self, data: bytes) -> int:
         checked = len(self.header_plus)  # the header bytes earlier reads brought, already checked
@@ -78,7 +83,16 @@ class _Parser(HTTPRequestParser):  # type: ignore[misc]
                 self.error = _UriTooLong(self.error.body)
         elif not self.completed and self.body_rcv is None:
             self._refuse_bare_line_end(checked)
+        elif not self.completed and self._chunk_over_limit():
+            # A chunk size past the limit (24 hex digits) is refused as it is read, not after 1 MiB arrives.
+            self.error = RequestEntityTooLarge(f"a chunk is over the limit of {MAX_BODY} bytes")
+            self.completed = True
         return consumed
+
+    def _chunk_over_limit(self) -> bool:
+        """Whether the chunk a chunked body announced would take the body past the limit."""
+        remainder = getattr(self.body_rcv, "chunk_remainder", 0) if self.chunked else 0
+        return bool(remainder) and len(self.body_rcv) + remainder >= self.adj.max_request_body_size  # as waitress
 
     def _refuse_bare_line_end(self, checked: int) -> None:
         """Refuse a header with a CR or LF alone, which would otherwise wait for a CRLF CRLF that never comes."""

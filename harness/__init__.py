@@ -112,12 +112,20 @@ class PulumiStack:
     """One stack of a copy of this project, run by the real CLI."""
 
     def __init__(
-        self, workdir: Path, name: str = "e2e", env: dict[str, str] | None = None, program: Path | None = None
+        self,
+        workdir: Path,
+        name: str = "e2e",
+        env: dict[str, str] | None = None,
+        program: Path | None = None,
+        project: str | None = None,
     ) -> None:
         self.project = workdir / "project"
         self.name = name
         (self.project / "stacks").mkdir(parents=True)
         shutil.copy(ROOT / "Pulumi.yaml", self.project / "Pulumi.yaml")
+        if project is not None:  # another project of the same program (a second team's repository)
+            described = yaml.safe_load((self.project / "Pulumi.yaml").read_text())
+            (self.project / "Pulumi.yaml").write_text(yaml.safe_dump({**described, "name": project}, sort_keys=False))
         shutil.copy(program or ROOT / "stacks" / "__main__.py", self.project / "stacks" / "__main__.py")
         venv_bin = str(Path(sys.executable).parent)
         self.env = {

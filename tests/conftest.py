@@ -29,6 +29,7 @@ TOKEN = "test-token-full-0123456789"
 READ_TOKEN = "test-token-read-0123456789"
 NO_PII_TOKEN = "test-token-nopii-0123456789"
 OTHER_TOKEN = "test-token-other-0123456789"
+SCOPED_TOKEN = "test-token-scoped-0123456789"  # reaches ACCOUNT only, as an account-owned token does
 EMAIL, API_KEY = "ops@example.com", "0123456789abcdef0123456789abcdef01234"
 
 
@@ -77,7 +78,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def emulator_server() -> Iterator[EmulatorServer]:
     app = build_app(
         [ACCOUNT, OTHER_ACCOUNT],
-        [TOKEN, f"{READ_TOKEN}:read", f"{NO_PII_TOKEN}:read,write", f"{OTHER_TOKEN}@{OTHER_ACCOUNT}"],
+        [
+            TOKEN,
+            f"{READ_TOKEN}:read",
+            f"{NO_PII_TOKEN}:read,write",
+            f"{OTHER_TOKEN}@{OTHER_ACCOUNT}",
+            f"{SCOPED_TOKEN}@{ACCOUNT}",
+        ],
         [f"{EMAIL}:{API_KEY}"],
     )
     server = EmulatorServer(app).start()

@@ -23,7 +23,7 @@ from .errors import ConfigurationError, EndpointError, RiskScoringError, printab
 from .fields import Field, Fields, account_field, simple
 from .integration_schema import IMPORTED
 from .models import RISK_LEVELS, Behavior, BehaviorSetting, risk_level
-from .program import deleting_first, stack_config
+from .program import deleting_first, stack_config, warn_if_recorded_differs
 from .provider_base import RiskScoringProvider
 from .unknowns import contains_unknown, is_unknown
 
@@ -171,7 +171,7 @@ class RiskBehaviorsProvider(RiskScoringProvider):
         account = olds.get("account_id") or id_
         if id_ != account:
             raise ConfigurationError(
-                f"this RiskBehaviors' id {id_} is not its account_id {account} (an import file edited by hand?): "
+                f"this RiskBehaviors' id {id_} is not its account_id {account}: the import file was edited; "
                 "`pulumi state delete` it and import again from a file `zt-risk export` makes"
             )
         return FIELDS.diff(olds, news)
@@ -367,6 +367,7 @@ class RiskBehaviors(pulumi.dynamic.Resource, module="zt_risk_scoring", name="Ris
         self._claim(Owner(f"RiskBehaviors {resource_name!r}"), resource_name, account, behaviors)
         props = FIELDS.props({"account_id": account, "behaviors": behaviors, "on_delete": on_delete})
         super().__init__(RiskBehaviorsProvider(), resource_name, props, deleting_first(opts))
+        warn_if_recorded_differs(self, "on_delete", on_delete, FIELDS["on_delete"].default)
         unknown = sorted(k for k in behaviors if k not in KNOWN_KEYS) if isinstance(behaviors, Mapping) else []
         if unknown:
             named = printable(", ".join(map(printable, unknown)), quote=False)  # cut: a program may pass thousands

@@ -3,14 +3,13 @@ the inputs; what it took over is recorded as adopted, with the values it had."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pulumi
 
 from .errors import ConfigurationError, Conflict, ConnectionFailed, RiskScoringError, ServerError, printable
-from .holdings import HELD, keys
+from .holdings import DELETED, HELD, LEFT, keys
 from .integration_schema import GENERATED, MANAGED
 from .models import Integration, IntegrationSpec
 from .reference import looks_derived, own_references
@@ -50,8 +49,8 @@ def create(client: RiskScoringClient, props: dict[str, Any], owner: str | None) 
 
 def _take(client: RiskScoringClient, props: dict[str, Any], found: Integration, owner: str | None) -> None:
     """Refuse to take over `found` when it is another stack's; else hold it for this resource, before any write."""
-    holder = HELD.holder(client.account_id, ("id", found.id.lower()))
-    if not _own_attempt(props, found) and looks_derived(found.reference_id) and holder != owner:
+    again = LEFT.left_by(client.account_id, found.id, owner)  # a replacement adopting what its delete left
+    if not _own_attempt(props, found) and looks_derived(found.reference_id) and not again:
         raise ConfigurationError(
             f"integration {found.id} has reference_id {printable(found.reference_id)}, which zt-risk-scoring derived "
             "for a resource of another stack (or another resource of this one): adopting it would make two "
@@ -174,30 +173,3 @@ def post_integration(client: RiskScoringClient, spec: IntegrationSpec, may_adopt
             if attempt == POST_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable: the last attempt returns or raises")
-
-
-class Deletions:
-    """What this provider process deleted (ids and reference_ids): a replacement's create may take its place."""
-
-    def __init__(self) -> None:
-        self._keys: set[tuple[str, str]] = set()
-        self._lock = threading.Lock()
-
-    def add(self, account_id: str, integration_id: str, reference_id: Any) -> None:
-        with self._lock:
-            self._keys.add((account_id, integration_id.lower()))
-            if isinstance(reference_id, str) and reference_id:
-                self._keys.add((account_id, f"reference:{reference_id}"))
-
-    def deleted(self, account_id: str, integration_id: str, reference_id: str) -> bool:
-        """Whether this process deleted that integration, or the one with that reference_id (a later replacement)."""
-        with self._lock:
-            keys = {(account_id, integration_id.lower()), (account_id, f"reference:{reference_id}")}
-            return bool(keys & self._keys)
-
-    def reset(self) -> None:
-        with self._lock:
-            self._keys.clear()
-
-
-DELETED = Deletions()

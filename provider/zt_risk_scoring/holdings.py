@@ -1,4 +1,5 @@
-"""Which resource of this deployment holds which integration, in the provider process: two never hold one.
+"""Which resource of this deployment holds which integration, in the provider process: two never hold one; and
+what this process's deletes deleted or left, which the replacement that follows may take.
 
 The program refuses two resources that name one integration alike (claims.py); only the provider sees what
 the names resolve to: the reference_id an `integration_id` has, a derived one equal to another's explicit one,
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from typing import Any
 
 from .errors import ConfigurationError, printable
 
@@ -34,6 +36,7 @@ class Holdings:
 
     def __init__(self) -> None:
         self._holders: dict[tuple[str, str, str], str] = {}
+        self._contested: dict[tuple[str, str, str], set[str]] = {}
         self._lock = threading.Lock()
 
     def take(self, urn: str | None, account: str, wanted: Iterable[Key]) -> None:
@@ -46,9 +49,12 @@ class Holdings:
         entries = [(account, kind, value) for kind, value in wanted]
         with self._lock:
             for entry in entries:
-                other = self._holders.get(entry)
-                if other is not None and other != urn:
-                    raise ClaimedElsewhere(urn, other, account, entry[1:])
+                others = {self._holders.get(entry), *self._contested.get(entry, ())} - {None, urn}
+                if others:
+                    # Contested for good: whichever of the two asks again (a check refused, a create that follows)
+                    # is refused, so the order in which the engine checks them decides nothing.
+                    self._contested.setdefault(entry, set()).update({urn, *others})
+                    raise ClaimedElsewhere(urn, sorted(others)[0], account, entry[1:])
             self._holders.update(dict.fromkeys(entries, urn))
 
     def holder(self, account: str, key: Key) -> str | None:
@@ -59,6 +65,7 @@ class Holdings:
         """Forget every holding (a new deployment; tests)."""
         with self._lock:
             self._holders.clear()
+            self._contested.clear()
 
 
 class ClaimedElsewhere(ConfigurationError):
@@ -76,3 +83,55 @@ class ClaimedElsewhere(ConfigurationError):
 
 
 HELD = Holdings()
+
+
+class Deletions:
+    """What this provider process deleted (ids and reference_ids): a replacement's create may take its place."""
+
+    def __init__(self) -> None:
+        self._keys: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+
+    def add(self, account_id: str, integration_id: str, reference_id: Any) -> None:
+        with self._lock:
+            self._keys.add((account_id, integration_id.lower()))
+            if isinstance(reference_id, str) and reference_id:
+                self._keys.add((account_id, f"reference:{reference_id}"))
+
+    def deleted(self, account_id: str, integration_id: str, reference_id: str) -> bool:
+        """Whether this process deleted that integration, or the one with that reference_id (a later replacement)."""
+        with self._lock:
+            keys = {(account_id, integration_id.lower()), (account_id, f"reference:{reference_id}")}
+            return bool(keys & self._keys)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._keys.clear()
+
+
+DELETED = Deletions()
+
+
+class Left:
+    """The integrations this process's deletes left on the account (given back or retained), by resource: the
+    replacement that follows (a `--replace`) may adopt its own again, whatever its reference_id looks like."""
+
+    def __init__(self) -> None:
+        self._left: set[tuple[str, str, str]] = set()
+        self._lock = threading.Lock()
+
+    def add(self, account: str, integration_id: str, owner: str | None) -> None:
+        if owner:
+            with self._lock:
+                self._left.add((account, integration_id.lower(), owner))
+
+    def left_by(self, account: str, integration_id: str, owner: str | None) -> bool:
+        with self._lock:
+            return bool(owner) and (account, integration_id.lower(), owner) in self._left
+
+    def reset(self) -> None:
+        with self._lock:
+            self._left.clear()
+
+
+LEFT = Left()

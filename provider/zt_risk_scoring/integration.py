@@ -25,7 +25,7 @@ from .errors import (
     ServerError,
     printable,
 )
-from .holdings import HELD, ClaimedElsewhere, keys
+from .holdings import DELETED, HELD, LEFT, ClaimedElsewhere, keys
 from .ids import id_problem
 from .integration_schema import FIELDS, GENERATED, IMPORTED, MANAGED
 from .models import Integration
@@ -215,8 +215,8 @@ def reset_process_memory() -> None:
     """Forget what this provider process remembers of its deployment (kept reference_ids, deletions, holdings):
     for tests, each of which is a provider process of its own."""
     KEPT.reset()
-    creation.DELETED.reset()
-    HELD.reset()
+    for memory in (HELD, DELETED, LEFT):
+        memory.reset()
 
 
 class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="RiskIntegration"):

@@ -6,9 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
-from .creation import DELETED
 from .errors import printable
-from .holdings import HELD, resource_label
+from .holdings import DELETED, HELD, LEFT, resource_label
 from .integration_schema import FIELDS, GENERATED, MANAGED
 from .models import Integration, IntegrationSpec
 
@@ -38,14 +37,14 @@ def delete(client: RiskScoringClient, integration_id: str, props: dict[str, Any]
         pulumi.log.info(f"integration {integration_id} is now managed by {resource_label(holder)}: left as it is")
         return
     mode = props.get("on_delete") or FIELDS["on_delete"].default
-    if mode == "retain":
-        return
-    if mode == "delete" or not adopted(integration_id, props):
+    if mode == "delete" or (mode == "restore" and not adopted(integration_id, props)):
         # False (already gone, the desired end state) only when the API's own list confirms it.
         client.delete_integration_if_exists(integration_id)
         DELETED.add(account, integration_id, props.get("reference_id"))
         return
-    give_back(client, integration_id, props)
+    if mode == "restore":
+        give_back(client, integration_id, props)
+    LEFT.add(account, integration_id, owner)  # a replacement of this resource may adopt it again
 
 
 def give_back(client: RiskScoringClient, integration_id: str, props: dict[str, Any]) -> None:

@@ -33,3 +33,8 @@ def integration(name: str = URN_NAME, opts: dict[str, Any] | None = None, **args
 
 def behaviors(name: str, **args: Any) -> dict[str, Any]:
     return {"kind": "behaviors", "name": name, "args": args}
+
+
+def listed(name: str = "listed") -> dict[str, Any]:
+    """An output of the ids `list_integrations()` finds."""
+    return {"kind": "listed", "name": name}

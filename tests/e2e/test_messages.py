@@ -119,3 +119,49 @@ def test_preview_after_stack_rename_warns_that_replace_would_derive_another_refe
 def test_preview_after_stack_rename_with_reference_in_program_warns_nothing(declared: Declared) -> None:
     declared.declare(integration(reference_id=_renamed(declared)))
     assert "reference_id=" not in declared.run("preview", "--expect-no-changes").stdout
+
+
+def test_refresh_whose_gone_check_is_refused_by_the_credential_names_the_credential_not_the_base_url(
+    declared: Declared, proxy: Any, emulator: EmulatorServer, client: RiskScoringClient
+) -> None:
+    declared.set_config({"cloudflare:baseUrl": proxy.base_url(emulator.base_url), "cloudflare:accountId": ACCOUNT})
+    declared.declare(integration(reference_id=CHOSEN))
+    declared.up()
+    before = declared.ours()
+    client.delete_integration(declared.integrations()[0]["id"])  # its GET answers 404: the list must confirm it
+
+    def refuse_list(method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        if method == "GET" and path.split("?")[0].endswith("/integrations"):
+            return 401, {"success": False, "errors": [{"code": 10000, "message": "Authentication error"}],
+                         "messages": [], "result": None}  # fmt: skip
+        return status, body
+
+    proxy.answer_rule = refuse_list
+    output = _without_traceback(declared.refresh(check=False))
+    assert "CLOUDFLARE_API_TOKEN (the credential in use) is current and not revoked" in output, output
+    assert "it must be the API root" not in output
+    assert declared.ours() == before
+
+
+@pytest.mark.parametrize(
+    ("recorded", "changed"),
+    [
+        (integration(reference_id=CHOSEN), integration(reference_id=CHOSEN, on_delete="retain")),
+        (
+            behaviors("risk", behaviors={"imp_travel": HIGH}),
+            behaviors("risk", behaviors={"imp_travel": HIGH}, on_delete="retain"),
+        ),
+    ],
+    ids=["integration", "behaviors"],
+)
+def test_destroy_run_program_with_on_delete_changed_since_the_last_up_warns_it_uses_the_states(
+    declared: Declared, recorded: dict[str, Any], changed: dict[str, Any]
+) -> None:
+    declared.declare(recorded)
+    declared.up()
+    declared.declare(changed)
+    previewed = declared.run("preview")
+    assert "in the stack's state" not in previewed.stdout  # a preview shows what the up will record: no warning
+    destroyed = declared.destroy("--run-program")
+    assert "on_delete is 'retain' in the program but 'restore' in the stack's state" in destroyed.stdout
+    assert "until a `pulumi up` records the program's" in destroyed.stdout

@@ -13,6 +13,7 @@ from tests.conftest import ACCOUNT, Control
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.emulator import EmulatorServer, build_app
+from zt_risk_scoring.emulator.auth import Grant
 
 NEW = "rotation-new-token-0123456789"
 NO_ENV_TOKEN = {"CLOUDFLARE_API_TOKEN": ""}
@@ -34,9 +35,12 @@ def old_token(module_emulator: EmulatorServer) -> str:
     return token
 
 
-@pytest.fixture
-def rotated(module_emulator: EmulatorServer, emu: Control, tmp_path: Path, old_token: str) -> PulumiStack:
-    """A stack deployed with an old token in secret config, then that token revoked and NEW set in its place."""
+@pytest.fixture(params=["revoked-401", "refused-403"])
+def rotated(
+    module_emulator: EmulatorServer, emu: Control, tmp_path: Path, old_token: str, request: pytest.FixtureRequest
+) -> PulumiStack:
+    """A stack deployed with an old token in secret config, then that token revoked (Cloudflare answers 401, or 403
+    with code 10000, "Authentication error") and NEW set in its place."""
     stack = PulumiStack(tmp_path, env=NO_ENV_TOKEN)
     stack.set_config(
         {
@@ -48,7 +52,10 @@ def rotated(module_emulator: EmulatorServer, emu: Control, tmp_path: Path, old_t
     )
     stack.run("config", "set", "--secret", "cloudflare:apiToken", old_token)
     stack.up()
-    emu.post("revoke", {"token": old_token})
+    if request.param == "revoked-401":
+        emu.post("revoke", {"token": old_token})
+    else:  # still known, but no longer for this account: 403/10000
+        module_emulator.app.credentials.tokens[old_token] = Grant(accounts=frozenset({"0" * 32}))
     stack.run("config", "set", "--secret", "cloudflare:apiToken", NEW)
     return stack
 
@@ -61,7 +68,9 @@ def test_command_without_program_after_rotation_names_cause_and_fix(
     result = rotated.run(command, "--yes", "--skip-preview", check=False)
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert "is current and not revoked" in output
+    assert (
+        "cloudflare:apiToken (the credential in use)" in output or "credential in use (cloudflare:apiToken)" in output
+    )
     assert "use the stack config saved in state" in output and "--run-program" in output
     assert old_token not in output and NEW not in output
     assert emu.writes() == writes

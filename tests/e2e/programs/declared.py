@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pulumi
 
-from zt_risk_scoring import RiskBehaviors, RiskIntegration
+from zt_risk_scoring import RiskBehaviors, RiskIntegration, list_integrations
 
 KINDS = {"integration": RiskIntegration, "behaviors": RiskBehaviors}
 
 for item in json.loads((Path(__file__).parent / "declared.json").read_text()):
+    if item["kind"] == "listed":  # an output: the ids list_integrations() finds
+        pulumi.export(item["name"], list_integrations().apply(lambda found: [i["id"] for i in found]))
+        continue
     opts = item.get("opts", {})
     KINDS[item["kind"]](
         item["name"],

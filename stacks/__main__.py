@@ -13,8 +13,8 @@ from zt_risk_scoring.behaviors import FIELDS as BEHAVIORS_FIELDS
 from zt_risk_scoring.integration_schema import FIELDS as INTEGRATION_FIELDS
 from zt_risk_scoring.pulumi_private import program_config
 
-# Project keys: RiskBehaviors' fields (its one table), the integrations list, and the client's timeout.
-PROJECT_KEYS = {"apiTimeout", "integrations", *BEHAVIORS_FIELDS.config_keys()}
+# Project keys: RiskBehaviors' fields (its one table), the integrations list, and the client's time limits.
+PROJECT_KEYS = {"apiTimeout", "apiDeadline", "integrations", *BEHAVIORS_FIELDS.config_keys()}
 # Item keys: RiskIntegration's own fields (its one table) plus what this program adds around them.
 ITEM_FIELDS = INTEGRATION_FIELDS.config_keys()
 ITEM_KEYS = {"name", "referenceFrom", "retainOnDelete", *ITEM_FIELDS}

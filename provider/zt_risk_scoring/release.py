@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -69,7 +70,7 @@ def give_back(client: RiskScoringClient, integration_id: str, props: dict[str, A
         elif name in prior and prior[name] != now:
             back[name] = prior[name]
     if changed:
-        found = ", ".join(f"{name} {printable(value)}" for name, value in changed.items())
+        found = ", ".join(f"{name}={printable(json.dumps(value), quote=False)}" for name, value in changed.items())
         pulumi.log.warn(
             f"integration {integration_id} was changed since this stack set it ({found}): those fields are left "
             "as they are; the others get back the values they had when this stack adopted it"

@@ -78,7 +78,8 @@ PREVIEW_CASES: list[tuple[str, Callable[[Config], None], dict[str, str], str]] =
     ("tenant-userinfo-bad-port", item(tenantUrl="https://u:pa55word-in-url@b.okta.com:x"), {}, "not a valid URL"),
     ("tenant-ipv6-open", item(tenantUrl="https://["), {}, "tenant_url is not a valid URL"),
     ("tenant-port-text", item(tenantUrl="https://bad-input.okta.com:abc"), {}, "tenant_url is not a valid URL"),
-    ("tenant-full-width", item(tenantUrl="https://\uff4f\uff4b\uff54\uff41.com"), {}, "in its xn-- form"),
+    ("tenant-idn-invalid", item(tenantUrl="https://a\u202e.okta.com"), {}, "not a valid international domain name"),
+    ("tenant-userinfo-empty-user", item(tenantUrl="https://:pa55word-in-url@b.okta.com"), {}, "must not carry"),
     ("tenant-number", item(tenantUrl=42), {}, "tenant_url must be a string"),
     ("integration-type", item(integrationType="AzureAD"), {}, "integration_type must be Okta"),
     ("reference-number", item(referenceId=7), {}, "reference_id must be 1 to 255"),
@@ -110,7 +111,7 @@ UP_CASES: list[tuple[str, Callable[[Config], None], dict[str, str], str]] = [
         "unknown-behavior",
         setting(B, {"no_such_behavior": {"enabled": True, "risk_level": "low"}}),
         {},
-        "unknown behavior no_such_behavior",
+        "has no behavior 'no_such_behavior'",
     ),
     (
         "integration-id-missing",

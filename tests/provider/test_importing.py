@@ -10,13 +10,13 @@ from typing import Any
 import pulumi
 import pytest
 
-from tests.conftest import ACCOUNT, OTHER_ACCOUNT, settings_for
+from tests.conftest import ACCOUNT, OTHER_ACCOUNT, configured, settings_for
 from zt_risk_scoring import RiskBehaviors
 from zt_risk_scoring.behaviors import RiskBehaviorsProvider
 from zt_risk_scoring.claims import forget_claims
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
-from zt_risk_scoring.errors import NotFound
+from zt_risk_scoring.errors import ConfigurationError, NotFound
 from zt_risk_scoring.exporting.import_file import (
     BEHAVIORS_NAME,
     META_KEY,
@@ -31,6 +31,8 @@ from zt_risk_scoring.exporting.import_file import (
 from zt_risk_scoring.integration import RiskIntegration, RiskIntegrationProvider
 from zt_risk_scoring.models import BehaviorSetting, IntegrationSpec
 from zt_risk_scoring.pulumi_private import type_token
+
+GONE = "9c9e6b1d-0a3f-4e2b-8c7d-6e5f4a3b2c1d"
 
 PROVIDERS = {RiskIntegration: RiskIntegrationProvider, RiskBehaviors: RiskBehaviorsProvider}
 
@@ -221,3 +223,17 @@ def test_existing_problem_refuses_files_it_must_not_replace(tmp_path: Path, text
     notes: list[str] = []
     problem = existing_problem(path, ACCOUNT, notes.append)
     assert (problem is not None, bool(notes)) == (refused, not refused)
+
+
+def test_check_of_an_import_entry_whose_integration_is_not_in_the_account_raises(emulator: EmulatorServer) -> None:
+    # `pulumi import` only warns about check failures: the entry's check fails the import instead.
+    entry = {"account_id": ACCOUNT, "tenant_url": "https://gone.okta.com", "reference_id": "gone",
+             "integration_id": GONE, "imported_id": GONE}  # fmt: skip
+    with pytest.raises(ConfigurationError, match=f"the imported integration '{GONE}' does not exist"):
+        configured(RiskIntegrationProvider(), emulator).check(entry, entry)
+
+
+def test_diff_of_a_resource_whose_id_is_not_its_import_entrys_raises() -> None:
+    olds = {"account_id": ACCOUNT, "tenant_url": "https://a.okta.com", "reference_id": "r", "imported_id": GONE}
+    with pytest.raises(ConfigurationError, match="the import file was edited"):
+        RiskIntegrationProvider().diff("0c2f5a4e-7d1b-4e8a-9c3f-5b6a7d8e9f01", olds, olds)

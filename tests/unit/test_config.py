@@ -107,3 +107,23 @@ def test_resolve_settings_with_http_loopback_accepts_it(url: str) -> None:
     assert (
         resolve_settings(lambda _k: None, {"CLOUDFLARE_API_TOKEN": SECRET, "CLOUDFLARE_BASE_URL": url}).base_url == url
     )
+
+
+@pytest.mark.parametrize(
+    ("config", "env", "deadline"),
+    [
+        ({}, {}, 180.0),
+        ({"zt-risk-scoring:apiDeadline": "20"}, {"ZT_RISK_API_DEADLINE": "30"}, 20.0),
+        ({}, {"ZT_RISK_API_DEADLINE": "2.5"}, 2.5),
+    ],
+    ids=["default", "config-wins", "environment"],
+)
+def test_resolve_settings_reads_the_deadline(config: dict[str, str], env: dict[str, str], deadline: float) -> None:
+    settings = resolve_settings({"cloudflare:apiToken": "t" * 40, **config}.get, env)
+    assert settings.deadline == deadline
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "3601"])
+def test_resolve_settings_with_unusable_deadline_names_the_setting(value: str) -> None:
+    with pytest.raises(ConfigurationError, match=r"zt-risk-scoring:apiDeadline / ZT_RISK_API_DEADLINE must be seconds"):
+        resolve_settings({"cloudflare:apiToken": "t" * 40, "zt-risk-scoring:apiDeadline": value}.get, {})

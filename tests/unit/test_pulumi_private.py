@@ -21,6 +21,7 @@ import pytest
 from zt_risk_scoring import RiskIntegration, RiskIntegrationProvider
 from zt_risk_scoring.errors import ConfigurationError, RiskScoringError
 from zt_risk_scoring.pulumi_private import (
+    calling_urn,
     child_resources,
     current_run,
     program_config,
@@ -164,3 +165,38 @@ def test_report_as_messages_in_dynamic_host_without_wrapper_changes_nothing() ->
 
 def test_report_as_messages_outside_dynamic_host_changes_nothing() -> None:
     assert report_as_messages((RiskScoringError,), types.ModuleType("program")) is False
+
+
+URN = "urn:pulumi:dev::proj::pulumi-python:dynamic/zt_risk_scoring:RiskIntegration::corp"
+
+
+def _struct(values: dict[str, Any]) -> Any:
+    from google.protobuf import struct_pb2
+
+    made = struct_pb2.Struct()
+    made.update(values)
+    return made
+
+
+@pytest.mark.parametrize("method", ["Check", "Create"])
+def test_calling_urn_in_dynamic_host_is_the_requests(method: str) -> None:
+    from pulumi.runtime.proto import provider_pb2
+
+    from tests.unit.urn_probe import UrnProbe
+
+    host = _dynamic_host()
+    servicer = host.DynamicResourceProviderServicer()
+    servicer._config = {}
+    props = _struct({"__provider": serialized_provider(UrnProbe())[0], "tenant_url": "https://corp.okta.com"})
+    request = (
+        provider_pb2.CheckRequest(urn=URN, olds=_struct({}), news=props)
+        if method == "Check"
+        else provider_pb2.CreateRequest(urn=URN, properties=props)
+    )
+    UrnProbe.seen.clear()
+    getattr(servicer, method)(request, _Context())
+    assert UrnProbe.seen == [URN]
+
+
+def test_calling_urn_outside_dynamic_host_is_none() -> None:
+    assert calling_urn() is None

@@ -1,0 +1,104 @@
+"""Which resource holds which integration in one deployment: a second one naming it any way is refused, first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import ACCOUNT, Control, configured
+from zt_risk_scoring import integration
+from zt_risk_scoring.client import RiskScoringClient
+from zt_risk_scoring.emulator import EmulatorServer
+from zt_risk_scoring.errors import ConfigurationError
+from zt_risk_scoring.holdings import Holdings, resource_label
+from zt_risk_scoring.integration import RiskIntegrationProvider
+from zt_risk_scoring.models import IntegrationSpec
+
+URL = "https://test-tenant.okta.com"
+TYPE = "pulumi-python:dynamic/zt_risk_scoring:RiskIntegration"
+FIRST, SECOND = (f"urn:pulumi:dev::proj::{TYPE}::{name}" for name in ("first", "second"))
+
+
+class Calls:
+    """Which resource's call the provider is in (what the host's frame would name)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.urn = FIRST
+        monkeypatch.setattr(integration, "calling_urn", lambda: self.urn)
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
+    return Calls(monkeypatch)
+
+
+@pytest.fixture
+def provider(emulator: EmulatorServer) -> RiskIntegrationProvider:
+    return configured(RiskIntegrationProvider(), emulator)
+
+
+def check(provider: RiskIntegrationProvider, **args: Any) -> Any:
+    return provider.check({}, {"account_id": ACCOUNT, "tenant_url": URL, **args})
+
+
+def test_check_of_second_resource_naming_by_reference_what_the_first_adopts_by_id_fails(
+    provider: RiskIntegrationProvider, client: RiskScoringClient, calls: Calls
+) -> None:
+    found = client.create_integration(IntegrationSpec(URL, "idp-1"))
+    assert check(provider, integration_id=found.id).failures == []
+    calls.urn = SECOND
+    failures = check(provider, reference_id="IDP-1", adopt=True).failures
+    assert [f.property for f in failures] == ["reference_id"]
+    assert "RiskIntegration 'second' and RiskIntegration 'first' would both manage" in failures[0].reason
+
+
+def test_check_of_one_resource_twice_is_no_clash(provider: RiskIntegrationProvider, calls: Calls) -> None:
+    assert check(provider, reference_id="idp-1").failures == []
+    assert check(provider, reference_id="idp-1").failures == []  # the engine's second check of a replacement
+
+
+def test_create_of_the_resource_refused_at_check_is_refused_before_any_write(
+    provider: RiskIntegrationProvider, client: RiskScoringClient, calls: Calls, control: Control
+) -> None:
+    found = client.create_integration(IntegrationSpec(URL, "idp-1"))
+    calls.urn = SECOND
+    late = check(provider, reference_id="idp-1", adopt=True, tenant_url="https://late.okta.com").inputs
+    calls.urn = FIRST
+    assert check(provider, integration_id=found.id).failures != []  # checked second, refused: contested now
+    calls.urn = SECOND
+    writes = control.writes()
+    with pytest.raises(ConfigurationError, match="would both manage"):
+        provider.create(late)
+    assert control.writes() == writes and client.get_integration(found.id).tenant_url == URL
+
+
+def test_delete_of_an_integration_another_resource_now_holds_leaves_it(
+    provider: RiskIntegrationProvider, client: RiskScoringClient, calls: Calls
+) -> None:
+    made = provider.create(check(provider, reference_id="idp-1").inputs)
+    integration.reset_process_memory()  # the next `up`, in which the program no longer declares `first`
+    calls.urn = SECOND  # renamed without an alias: the new resource takes it over, the old one is deleted after
+    taken = provider.create(check(provider, reference_id="idp-1", adopt=True).inputs)
+    calls.urn = FIRST
+    provider.delete(str(made.id), dict(made.outs or {}))
+    assert [i.id for i in client.list_integrations()] == [taken.id] == [made.id]
+
+
+@pytest.mark.parametrize(
+    ("urn", "label"),
+    [
+        (FIRST, "RiskIntegration 'first'"),
+        (f"urn:pulumi:dev::proj::my:index:Team${TYPE}::corp", "RiskIntegration 'corp'"),
+    ],
+    ids=["top-level", "in-a-component"],
+)
+def test_resource_label_names_type_and_name(urn: str, label: str) -> None:
+    assert resource_label(urn) == label
+
+
+def test_take_without_urn_records_nothing() -> None:
+    held = Holdings()
+    held.take(None, ACCOUNT, [("id", "x")])
+    held.take(FIRST, ACCOUNT, [("id", "x")])
+    assert held.holder(ACCOUNT, ("id", "x")) == FIRST

@@ -1,0 +1,94 @@
+"""RiskIntegrationProvider's delete: what the stack created is deleted, what it adopted is given back (on_delete)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import ACCOUNT, Control, configured
+from zt_risk_scoring.client import RiskScoringClient
+from zt_risk_scoring.emulator import EmulatorServer
+from zt_risk_scoring.integration import RiskIntegrationProvider
+from zt_risk_scoring.models import IntegrationSpec
+
+URL = "https://test-tenant.okta.com"
+REF = "idp-release-1"
+
+
+@pytest.fixture
+def provider(emulator: EmulatorServer) -> RiskIntegrationProvider:
+    return configured(RiskIntegrationProvider(), emulator)
+
+
+def created(provider: RiskIntegrationProvider, **args: Any) -> tuple[str, dict[str, Any]]:
+    """Check and create a resource of `args`: its id and outputs, as the engine would keep them."""
+    checked = provider.check({}, {"account_id": ACCOUNT, "tenant_url": URL, **args})
+    assert checked.failures == []
+    made = provider.create(checked.inputs)
+    return str(made.id), dict(made.outs or {})
+
+
+def live(client: RiskScoringClient) -> list[tuple[str, str, bool]]:
+    return [(i.tenant_url, i.reference_id, i.active) for i in client.list_integrations()]
+
+
+@pytest.mark.parametrize("how", ["integration-id", "adopt"])
+def test_delete_of_adopted_integration_gives_back_its_values_and_keeps_it(
+    provider: RiskIntegrationProvider, client: RiskScoringClient, how: str
+) -> None:
+    found = client.create_integration(IntegrationSpec("https://before.okta.com", REF))
+    args = {"integration_id": found.id} if how == "integration-id" else {"reference_id": REF, "adopt": True}
+    id_, outs = created(provider, active=False, **args)
+    assert outs["prior"] == {"tenant_url": "https://before.okta.com", "reference_id": REF, "active": True}
+    provider.delete(id_, outs)
+    assert live(client) == [("https://before.okta.com", REF, True)]
+
+
+def test_delete_of_created_integration_deletes_it(provider: RiskIntegrationProvider, client: RiskScoringClient) -> None:
+    id_, outs = created(provider, reference_id=REF)
+    assert outs["prior"] == {}
+    provider.delete(id_, outs)
+    assert client.list_integrations() == []
+
+
+@pytest.mark.parametrize(("on_delete", "left"), [("delete", []), ("retain", [(URL, REF, False)])])
+def test_delete_of_adopted_integration_follows_explicit_on_delete(
+    provider: RiskIntegrationProvider, client: RiskScoringClient, on_delete: str, left: list[Any]
+) -> None:
+    found = client.create_integration(IntegrationSpec("https://before.okta.com", REF))
+    id_, outs = created(provider, integration_id=found.id, active=False, on_delete=on_delete)
+    provider.delete(id_, outs)
+    assert live(client) == left
+
+
+def test_delete_of_adopted_integration_leaves_a_field_changed_since_and_warns(
+    provider: RiskIntegrationProvider, client: RiskScoringClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warned: list[str] = []
+    monkeypatch.setattr("pulumi.log.warn", lambda message, *_a, **_k: warned.append(message))
+    found = client.create_integration(IntegrationSpec("https://before.okta.com", REF, active=False))
+    id_, outs = created(provider, integration_id=found.id, active=True)
+    client.update_integration(id_, IntegrationSpec(URL, REF, active=False))  # another stack, or a person
+    provider.delete(id_, outs)
+    assert live(client) == [("https://before.okta.com", REF, False)]  # tenant given back, active left as found
+    assert len(warned) == 1 and "(active=false)" in warned[0]
+
+
+def test_delete_of_state_from_before_prior_leaves_an_integration_adopted_by_id(
+    provider: RiskIntegrationProvider, client: RiskScoringClient
+) -> None:
+    found = client.create_integration(IntegrationSpec(URL, REF))
+    id_, outs = created(provider, integration_id=found.id)
+    legacy = {k: v for k, v in outs.items() if k not in ("prior", "written", "on_delete")}
+    provider.delete(id_, legacy)
+    assert live(client) == [(URL, REF, True)]
+
+
+def test_update_of_on_delete_alone_writes_nothing(provider: RiskIntegrationProvider, control: Control) -> None:
+    id_, outs = created(provider, reference_id=REF)
+    news = provider.check(outs, {**outs, "on_delete": "retain"}).inputs
+    writes = control.writes()
+    updated = provider.update(id_, outs, news)
+    assert control.writes() == writes
+    assert (updated.outs or {})["on_delete"] == "retain" and (updated.outs or {})["prior"] == {}

@@ -19,12 +19,13 @@ from pulumi.dynamic import (
 
 from .claims import ClaimError, Owner, claim
 from .config import default_account_id
-from .errors import ConfigurationError, EndpointError, RiskScoringError, printable
+from .errors import ConfigurationError, EndpointError, RiskScoringError
 from .fields import Field, Fields, account_field, simple
 from .integration_schema import IMPORTED
 from .models import RISK_LEVELS, Behavior, BehaviorSetting, risk_level
 from .program import deleting_first, stack_config, warn_if_recorded_differs
 from .provider_base import RiskScoringProvider
+from .text import printable
 from .unknowns import contains_unknown, is_unknown
 
 if TYPE_CHECKING:

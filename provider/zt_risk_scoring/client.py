@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from .config import Settings, without_userinfo
-from .errors import AuthenticationError, EndpointError, NotFound, PermissionDenied, RiskScoringError, printable
+from .errors import AuthenticationError, EndpointError, NotFound, PermissionDenied, RiskScoringError
 from .ids import segment
 from .models import (
     Behavior,
@@ -18,6 +18,7 @@ from .models import (
     UserRiskSummary,
     behaviors_from_api,
 )
+from .text import printable
 from .transport import Transport, check_base_url
 
 MAX_PAGES = 100

@@ -8,8 +8,9 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from .errors import ConfigurationError, printable
+from .errors import ConfigurationError
 from .ids import VISIBLE_ASCII, id_problem, split_url
+from .text import printable
 
 DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
 # What may be a user[:password]@ of a URL, with or without a scheme: everything up to its last @ is masked in

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
-from .errors import ConfigurationError, Conflict, ConnectionFailed, RiskScoringError, ServerError, printable
+from .errors import ConfigurationError, Conflict, ConnectionFailed, RiskScoringError, ServerError
 from .holdings import DELETED, HELD, LEFT, keys
 from .integration_schema import GENERATED, MANAGED
 from .models import Integration, IntegrationSpec
 from .reference import looks_derived, own_references
+from .text import printable
 
 if TYPE_CHECKING:
     from .client import RiskScoringClient

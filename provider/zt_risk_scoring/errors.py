@@ -1,55 +1,12 @@
-"""One exception tree for the Risk Scoring API, translated from HTTP in exactly one place."""
+"""One exception tree for the Risk Scoring API (HTTP answers become these in transport.py, and only there)."""
 
 from __future__ import annotations
 
-import json
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import quote
 
-SHOWN_MAX = 200
-# Control, format (bidi overrides), separator, private-use and unassigned characters: what can move a
-# terminal's cursor, recolour it or reorder the text a person reads.
-_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
-
-
-def printable(value: object, limit: int = SHOWN_MAX, *, quote: bool = True) -> str:
-    """`value` for a message: hidden characters escaped (\\x1b, \\u202e), long text cut, quoted.
-
-    Values from outside (URLs, ids, API answers) go through this before they reach a terminal or log.
-    """
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # the engine sends a program's 123 as 123.0: show what the user wrote
-    text = value if isinstance(value, str) else str(value)
-    shown = "".join(
-        char.encode("unicode_escape").decode("ascii") if unicodedata.category(char) in _HIDDEN else char
-        for char in text[: limit + 1]
-    )
-    if len(shown) > limit:
-        shown = shown[: limit - 3] + "..."
-    return f"'{shown}'" if quote else shown
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every known secret, also as repr/JSON/escaped/URL-quoted text would show it, replaced by ***."""
-    forms: set[str] = set()
-    for secret in secrets:
-        forms |= {
-            secret,
-            repr(secret)[1:-1],
-            json.dumps(secret)[1:-1],
-            secret.encode("unicode_escape").decode("ascii"),
-            repr(secret.encode("utf-8", "surrogatepass"))[2:-1],
-            quote(secret, safe=""),
-        }
-        # A secret with a line break can surface one line at a time (one header line, one log line).
-        forms |= {line for line in secret.splitlines() if len(line.strip()) >= 4}
-    for form in sorted(forms, key=len, reverse=True):
-        if form:
-            text = text.replace(form, "***")
-    return text
+from .text import redact
 
 
 @dataclass(frozen=True)
@@ -189,41 +146,3 @@ class ConnectionFailed(RiskScoringError):
     @property
     def may_have_applied(self) -> bool:
         return self.sent
-
-
-# Cloudflare answers some credential problems with HTTP 400 (9106 missing headers, 6003/6111
-# malformed headers); they mean "fix your credentials", not "fix your payload".
-_AUTH_CODES = frozenset({6003, 6111, 9103, 9106, 9109, 10000, 10001})
-
-
-def error_class_for(status: int, codes: frozenset[int]) -> type[RiskScoringError]:
-    """The exception class for an HTTP status and the Cloudflare error codes it carried."""
-    if codes & _AUTH_CODES and status in (400, 401, 403):
-        return PermissionDenied if status == 403 else AuthenticationError
-    by_status: dict[int, type[RiskScoringError]] = {
-        400: BadRequest,
-        401: AuthenticationError,
-        403: PermissionDenied,
-        404: NotFound,
-        409: Conflict,
-        422: BadRequest,
-        429: RateLimited,
-    }
-    if status >= 500:
-        return ServerError
-    return by_status.get(status, BadRequest)
-
-
-def messages_from(body: Any) -> tuple[ApiMessage, ...]:
-    """The `errors[]` of a Cloudflare envelope, tolerating bodies that are not envelopes."""
-    if not isinstance(body, dict):
-        return ()
-    raw = body.get("errors") or []
-    found = []
-    for item in raw if isinstance(raw, list) else []:
-        if isinstance(item, dict):
-            code = item.get("code")
-            found.append(
-                ApiMessage(code if isinstance(code, int) else 0, printable(item.get("message") or "", quote=False))
-            )
-    return tuple(found)

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pulumi.dynamic import CheckFailure, DiffResult
 
 from .config import account_id_problem
-from .errors import printable
+from .text import printable
 from .unknowns import contains_unknown, is_unknown
 
 # A validator takes a known value and returns it normalized, with what is wrong with it (nothing: []).

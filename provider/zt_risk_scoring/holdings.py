@@ -14,7 +14,8 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from .errors import ConfigurationError, printable
+from .errors import ConfigurationError
+from .text import printable
 
 Key = tuple[str, str]  # ("id" or "reference_id", its value in lower case)
 

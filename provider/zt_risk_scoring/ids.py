@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import SplitResult, quote, urlsplit
 
-from .errors import InvalidArgument, printable
+from .errors import InvalidArgument
+from .text import printable
 
 # What can stand in an HTTP header or a URL unquoted: visible ASCII, nothing else (credentials, base and
 # tenant URLs are checked against it before they are sent).

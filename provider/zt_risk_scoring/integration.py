@@ -23,7 +23,6 @@ from .errors import (
     RateLimited,
     RiskScoringError,
     ServerError,
-    printable,
 )
 from .holdings import DELETED, HELD, LEFT, ClaimedElsewhere, keys
 from .ids import id_problem
@@ -33,6 +32,7 @@ from .program import deleting_first, stack_config, warn_if_recorded_differs
 from .provider_base import RiskScoringProvider
 from .pulumi_private import calling_urn
 from .reference import KEPT, AdoptedReference, generated_reference_id, keep_reference, not_looked_up
+from .text import printable
 from .unknowns import is_unknown
 
 # Errors that mean "no (usable) credentials or no answer now" where a check reads: create reads again.

@@ -8,9 +8,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from .config import redacted_url
-from .errors import printable
 from .fields import Field, Fields, account_field, boolean, simple
 from .ids import VISIBLE_ASCII, id_problem, split_url
+from .text import printable
 
 # A DNS name in ASCII (an IDN in its xn-- form): what Okta gives a tenant.
 HOSTNAME = re.compile(r"(?=.{1,253}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?")

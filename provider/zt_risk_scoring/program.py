@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pulumi
 
-from .errors import printable
+from .text import printable
 
 
 def deleting_first(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:

@@ -20,7 +20,7 @@ from typing import Any
 import requests
 
 from .config import Settings
-from .errors import redact
+from .text import redact
 
 ENV = "ZT_RISK_RECORD"
 ACCOUNT = "<account_id>"

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
-from .errors import printable
 from .holdings import DELETED, HELD, LEFT, resource_label
 from .integration_schema import FIELDS, GENERATED, MANAGED
 from .models import Integration, IntegrationSpec
+from .text import printable
 
 if TYPE_CHECKING:
     from .client import RiskScoringClient

@@ -7,7 +7,8 @@ import shutil
 import subprocess
 from typing import Any
 
-from .errors import ConfigurationError, printable
+from .errors import ConfigurationError
+from .text import printable
 
 TIMEOUT_S = 120
 RUN_HERE = "run zt-risk in the project directory (where Pulumi.yaml is), logged in to the stack's backend"

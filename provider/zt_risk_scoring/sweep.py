@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from .client import RiskScoringClient
-from .errors import InvalidArgument, printable
+from .errors import InvalidArgument
 from .models import Integration
+from .text import printable
 
 # Short prefixes match too much: "zt" or "a" would sweep integrations nobody meant to name.
 MIN_PREFIX = 4

@@ -19,19 +19,22 @@ from ._version import __version__
 from .config import Settings
 from .deadline import Deadline, WatchedAdapter
 from .errors import (
+    ApiMessage,
     AuthenticationError,
+    BadRequest,
     ConfigurationError,
+    Conflict,
     ConnectionFailed,
     EndpointError,
+    NotFound,
     PermissionDenied,
+    RateLimited,
     RiskScoringError,
-    error_class_for,
-    messages_from,
-    printable,
-    redact,
+    ServerError,
 )
 from .ids import segment
 from .models import ShapeError
+from .text import printable, redact
 
 MAX_RETRY_AFTER_S = 30.0
 # The wait after a 429/503 whose Retry-After is not a number of seconds or a date ("soon", "-5"): still
@@ -361,3 +364,41 @@ def _api_error(
     reason = shown(response.reason or "no body", transport.settings)
     summary = "request failed" if errors else f"unexpected response ({reason})"
     return cls(summary, errors=errors, hint=hint, **where)
+
+
+# Cloudflare answers some credential problems with HTTP 400 (9106 missing headers, 6003/6111
+# malformed headers); they mean "fix your credentials", not "fix your payload".
+_AUTH_CODES = frozenset({6003, 6111, 9103, 9106, 9109, 10000, 10001})
+
+
+def error_class_for(status: int, codes: frozenset[int]) -> type[RiskScoringError]:
+    """The exception class for an HTTP status and the Cloudflare error codes it carried."""
+    if codes & _AUTH_CODES and status in (400, 401, 403):
+        return PermissionDenied if status == 403 else AuthenticationError
+    by_status: dict[int, type[RiskScoringError]] = {
+        400: BadRequest,
+        401: AuthenticationError,
+        403: PermissionDenied,
+        404: NotFound,
+        409: Conflict,
+        422: BadRequest,
+        429: RateLimited,
+    }
+    if status >= 500:
+        return ServerError
+    return by_status.get(status, BadRequest)
+
+
+def messages_from(body: Any) -> tuple[ApiMessage, ...]:
+    """The `errors[]` of a Cloudflare envelope, tolerating bodies that are not envelopes."""
+    if not isinstance(body, dict):
+        return ()
+    raw = body.get("errors") or []
+    found = []
+    for item in raw if isinstance(raw, list) else []:
+        if isinstance(item, dict):
+            code = item.get("code")
+            found.append(
+                ApiMessage(code if isinstance(code, int) else 0, printable(item.get("message") or "", quote=False))
+            )
+    return tuple(found)

@@ -12,6 +12,7 @@ from zt_risk_scoring import errors
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.models import BehaviorSetting
+from zt_risk_scoring.text import printable
 
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 ID = INTEGRATION["id"]
@@ -30,7 +31,7 @@ def shown(raw: dict[str, Any], field: str) -> str:
     """How the error names the value it got."""
     if field not in raw:
         return "the field is missing"
-    return "null" if raw[field] is None else errors.printable(raw[field])
+    return "null" if raw[field] is None else printable(raw[field])
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zt_risk_scoring.errors import printable
+from zt_risk_scoring.text import printable
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,9 @@ from typing import Any
 import yaml
 
 from .. import sweep
-from ..errors import ConfigurationError, InvalidArgument, printable
+from ..errors import ConfigurationError, InvalidArgument
 from ..exporting import import_file, stack_config
+from ..text import printable
 from . import sources
 from .exits import EXIT_ABORTED, EXIT_OK
 from .output import INTEGRATION_COLUMNS, emit, note, progress, shown, table

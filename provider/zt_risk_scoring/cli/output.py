@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import printable
+from ..text import printable
 
 # Long enough for any id, name or URL the API returns; a longer value is cut rather than flood the table.
-CELL_MAX = 1000  # a table cell or JSON value shows more of a value than an error message (errors.SHOWN_MAX)
+CELL_MAX = 1000  # a table cell or JSON value shows more of a value than an error message (text.SHOWN_MAX)
 INTEGRATION_COLUMNS = ("id", "reference_id", "tenant_url", "active", "created_at")
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from .. import sweep
 from .._version import __version__
-from ..errors import printable
 from ..exporting import stack_config
 from ..ids import id_problem
+from ..text import printable
 from . import commands
 
 SUMMARY = "`zt-risk`: operator commands against the Risk Scoring API, export of the live account, and the emulator."

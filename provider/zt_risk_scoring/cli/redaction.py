@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..errors import redact
+from ..text import redact
 
 
 class Redactor:

@@ -17,11 +17,12 @@ from .. import pulumi_private, stack_cli
 from .._version import __version__
 from ..behaviors import RiskBehaviors, RiskBehaviorsProvider, validate_behaviors
 from ..client import RiskScoringClient
-from ..errors import ConfigurationError, InvalidArgument, NotFound, printable
+from ..errors import ConfigurationError, InvalidArgument, NotFound
 from ..integration import RiskIntegration, RiskIntegrationProvider
 from ..integration_schema import IMPORTED, MANAGED
 from ..models import Integration
 from ..provider_base import RiskScoringProvider
+from ..text import printable
 from .naming import resource_name, unique
 
 PROVIDER_KEY = "__provider"

@@ -95,9 +95,7 @@ def emulator_server() -> Iterator[EmulatorServer]:
 @pytest.fixture
 def emulator(emulator_server: EmulatorServer) -> Iterator[EmulatorServer]:
     """The session's emulator, reset to a fresh account for each test."""
-    emulator_server.app.backend.reset()
-    emulator_server.app.faults.clear()
-    emulator_server.app.clear_log()
+    emulator_server.app.reset()
     yield emulator_server
 
 

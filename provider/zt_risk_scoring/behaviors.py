@@ -20,10 +20,10 @@ from pulumi.dynamic import (
 from .claims import ClaimError, Owner, claim
 from .config import default_account_id
 from .errors import ConfigurationError, EndpointError, RiskScoringError
-from .fields import Field, Fields, account_field, simple
+from .fields import Field, Fields, account_field, validator
 from .integration_schema import IMPORTED
 from .models import RISK_LEVELS, Behavior, BehaviorSetting, risk_level
-from .program import deleting_first, stack_config, warn_if_recorded_differs
+from .program import config_value, deleting_first, warn_if_recorded_differs
 from .provider_base import RiskScoringProvider
 from .text import printable
 from .unknowns import contains_unknown, is_unknown
@@ -106,7 +106,7 @@ FIELDS = Fields(
     ),
     Field(
         "on_delete",
-        simple(_on_delete_problem),
+        validator(_on_delete_problem),
         default="restore",
         config_key="behaviorsOnDelete",
         doc="on destroy (or a key dropped): `restore` the prior values, `disable`, or `retain`",
@@ -223,7 +223,7 @@ class RiskBehaviorsProvider(RiskScoringProvider):
 def _current(client: RiskScoringClient, keys: Collection[str]) -> dict[str, Behavior]:
     """The account's behaviors, each of `keys` present and valid (else an error naming it); the others as given
     (a key this stack gives back may have been changed or removed since)."""
-    found = client.get_behaviors(owned=keys)
+    found = client.get_behaviors(strict=keys)
     missing = sorted(k for k in keys if k not in found)
     if missing:
         raise ConfigurationError(
@@ -364,7 +364,7 @@ class RiskBehaviors(pulumi.dynamic.Resource, module="zt_risk_scoring", name="Ris
         on_delete: str = "restore",
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        account = account_id or default_account_id(stack_config)
+        account = account_id or default_account_id(config_value)
         self._claim(Owner(f"RiskBehaviors {resource_name!r}"), resource_name, account, behaviors)
         props = FIELDS.props({"account_id": account, "behaviors": behaviors, "on_delete": on_delete})
         super().__init__(RiskBehaviorsProvider(), resource_name, props, deleting_first(opts))

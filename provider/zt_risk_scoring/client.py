@@ -39,16 +39,16 @@ class RiskScoringClient:
         raise TypeError("RiskScoringClient holds credentials and is never pickled")
 
     # behaviors ---------------------------------------------------------------
-    def get_behaviors(self, owned: Collection[str] = ()) -> dict[str, Behavior]:
-        """Every behavior as given; those in `owned` (the keys a resource manages) must have a valid setting."""
-        return self.transport.parsed(partial(_behaviors, owned=owned), "GET", "behaviors", permission=READ)
+    def get_behaviors(self, strict: Collection[str] = ()) -> dict[str, Behavior]:
+        """Every behavior as given; those in `strict` (the keys a resource manages) must have a valid setting."""
+        return self.transport.parsed(partial(_behaviors, strict=strict), "GET", "behaviors", permission=READ)
 
     def update_behaviors(
-        self, settings: Mapping[str, BehaviorSetting], owned: Collection[str] = ()
+        self, settings: Mapping[str, BehaviorSetting], strict: Collection[str] = ()
     ) -> dict[str, Behavior]:
-        """PUT `settings`; the answer as `get_behaviors(owned)` reads it."""
+        """PUT `settings`; the answer as `get_behaviors(strict)` reads it."""
         body = {"behaviors": {key: value.to_api() for key, value in settings.items()}}
-        return self.transport.parsed(partial(_behaviors, owned=owned), "PUT", "behaviors", body, permission=WRITE)
+        return self.transport.parsed(partial(_behaviors, strict=strict), "PUT", "behaviors", body, permission=WRITE)
 
     # users -------------------------------------------------------------------
     def summary(self) -> list[UserRiskSummary]:
@@ -66,8 +66,8 @@ class RiskScoringClient:
         found: dict[str, Integration] = {}
         for page in self._pages():
             for item in self.transport.parsed_as(_integration_list, page, "GET", "integrations"):
-                owned = self._owned(item, "GET", "integrations")
-                found.setdefault(owned.id.lower(), owned)  # a page repeated by a gateway counts once
+                asked = self._as_asked(item, "GET", "integrations")
+                found.setdefault(asked.id.lower(), asked)  # a page repeated by a gateway counts once
         return list(found.values())
 
     def list_integrations_as_given(self) -> list[dict[str, Any]]:
@@ -80,7 +80,7 @@ class RiskScoringClient:
             for n, raw in enumerate(page):
                 row = _as_given(raw)
                 try:
-                    self._owned(Integration.from_api(raw), "GET", "integrations")
+                    self._as_asked(Integration.from_api(raw), "GET", "integrations")
                 except (KeyError, TypeError, ValueError, AttributeError) as exc:
                     row["problem"] = printable(str(exc), quote=False)
                 rows.setdefault(str(row.get("id") or f"#{len(rows)}.{n}").lower(), row)
@@ -107,12 +107,12 @@ class RiskScoringClient:
     def get_integration(self, integration_id: str) -> Integration:
         path = f"integrations/{segment('integration_id', integration_id)}"
         found = self.transport.parsed(Integration.from_api, "GET", path, permission=READ)
-        return self._owned(found, "GET", path, id_=integration_id)
+        return self._as_asked(found, "GET", path, id_=integration_id)
 
     def get_integration_by_reference(self, reference_id: str) -> Integration:
         path = f"integrations/reference_id/{segment('reference_id', reference_id)}"
         found = self.transport.parsed(Integration.from_api, "GET", path, permission=READ)
-        return self._owned(found, "GET", path, reference_id=reference_id)
+        return self._as_asked(found, "GET", path, reference_id=reference_id)
 
     def find_integration_by_reference(self, reference_id: str) -> Integration | None:
         """The integration with this reference_id, or None when the API answers that there is none.
@@ -143,12 +143,12 @@ class RiskScoringClient:
 
     def create_integration(self, spec: IntegrationSpec) -> Integration:
         made = self.transport.parsed(Integration.from_api, "POST", "integrations", spec.create_body(), permission=WRITE)
-        return self._owned(made, "POST", "integrations", reference_id=spec.reference_id)
+        return self._as_asked(made, "POST", "integrations", reference_id=spec.reference_id)
 
     def update_integration(self, integration_id: str, spec: IntegrationSpec) -> Integration:
         path = f"integrations/{segment('integration_id', integration_id)}"
         found = self.transport.parsed(Integration.from_api, "PUT", path, spec.update_body(), permission=WRITE)
-        return self._owned(found, "PUT", path, id_=integration_id)
+        return self._as_asked(found, "PUT", path, id_=integration_id)
 
     def delete_integration(self, integration_id: str) -> None:
         self.transport.call("DELETE", f"integrations/{segment('integration_id', integration_id)}", permission=WRITE)
@@ -180,7 +180,7 @@ class RiskScoringClient:
                 hint=check_base_url(self.settings),
             ) from answer
 
-    def _owned(
+    def _as_asked(
         self, found: Integration, method: str, path: str, *, id_: str = "", reference_id: str = ""
     ) -> Integration:
         """`found`, if it is what was asked for: this account's, and the id or reference_id asked.
@@ -205,10 +205,10 @@ class RiskScoringClient:
         )
 
 
-def _behaviors(result: Any, owned: Collection[str]) -> dict[str, Behavior]:
-    """Every behavior as given, after checking the setting of each `owned` key the answer has."""
+def _behaviors(result: Any, strict: Collection[str]) -> dict[str, Behavior]:
+    """Every behavior as given, after checking the setting of each `strict` key the answer has."""
     found = behaviors_from_api(result)
-    for key in owned:
+    for key in strict:
         if key in found:
             _ = found[key].setting  # ShapeError naming the field unless it is exactly what the API documents
     return found

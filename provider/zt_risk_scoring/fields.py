@@ -22,7 +22,7 @@ def _accept(value: Any) -> tuple[Any, list[str]]:
     return value, []
 
 
-def simple(problem: Callable[[Any], str | None], normalize: Callable[[Any], Any] = lambda v: v) -> Validator:
+def validator(problem: Callable[[Any], str | None], normalize: Callable[[Any], Any] = lambda v: v) -> Validator:
     """A validator from a function naming one problem (or None) and a normalizer for good values."""
 
     def validate(value: Any) -> tuple[Any, list[str]]:
@@ -34,7 +34,7 @@ def simple(problem: Callable[[Any], str | None], normalize: Callable[[Any], Any]
 
 def boolean(name: str) -> Validator:
     """True or false, nothing else (YAML's "yes" and the string "false" are refused)."""
-    return simple(lambda v: None if isinstance(v, bool) else f"{name} must be true or false, got {printable(v)}")
+    return validator(lambda v: None if isinstance(v, bool) else f"{name} must be true or false, got {printable(v)}")
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class Field:
     `optional`: absent is fine (check leaves it out); `sparse`: registered only when set, so an unused
     field costs no bytes in every checkpoint (the engine rewrites the whole state after every step).
     `config_key`: its key in an item of the stack program's config; `api`: the API object's attribute.
-    `unechoed`: true for a refused value the engine must not print (it shows a failure's property with its
+    `conceal`: true for a refused value the engine must not print (it shows a failure's property with its
     value): such a failure names no property, and its reason names the field.
     """
 
@@ -59,7 +59,7 @@ class Field:
     config_key: str | None = None
     api: str | None = None
     doc: str = ""
-    unechoed: Callable[[Any], bool] = lambda _value: False
+    conceal: Callable[[Any], bool] = lambda _value: False
 
     def normalized(self, value: Any) -> Any:
         """`value` as check stores it (absent or empty: the default); a value check would refuse stays as it is."""
@@ -93,7 +93,7 @@ class Fields:
             value = f.default if value is None else value  # a required field still None: its validator names it
             if not is_unknown(value):
                 value, problems = f.validate(value)
-                failures += [CheckFailure("" if f.unechoed(value) else f.name, p) for p in problems]
+                failures += [CheckFailure("" if f.conceal(value) else f.name, p) for p in problems]
             inputs[f.name] = value
         return inputs, failures
 
@@ -165,7 +165,7 @@ def account_field(what: str) -> Field:
     """The `account_id` field both resources have: replaces on change, defaults from the stack's settings."""
     return Field(
         "account_id",
-        simple(account_id_problem),
+        validator(account_id_problem),
         change="replace",
         config_key="accountId",
         doc=f"{what}; default `cloudflare:accountId` / `CLOUDFLARE_ACCOUNT_ID`",

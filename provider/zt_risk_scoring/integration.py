@@ -28,7 +28,7 @@ from .holdings import DELETED, HELD, LEFT, ClaimedElsewhere, keys
 from .ids import id_problem
 from .integration_schema import FIELDS, GENERATED, IMPORTED, MANAGED
 from .models import Integration
-from .program import deleting_first, stack_config, warn_if_recorded_differs
+from .program import config_value, deleting_first, warn_if_recorded_differs
 from .provider_base import RiskScoringProvider
 from .pulumi_private import calling_urn
 from .reference import KEPT, AdoptedReference, generated_reference_id, keep_reference, not_looked_up
@@ -254,7 +254,7 @@ class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="R
         on_delete: str = "restore",
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        account = account_id or default_account_id(stack_config)
+        account = account_id or default_account_id(config_value)
         seed = _seed(resource_name) if reference_id is None else None
         owner = Owner(f"RiskIntegration {resource_name!r}")
         _claim(owner, resource_name, account, reference_id, integration_id, _derived_from(seed, tenant_url))

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from .config import redacted_url
-from .fields import Field, Fields, account_field, boolean, simple
+from .fields import Field, Fields, account_field, boolean, validator
 from .ids import VISIBLE_ASCII, id_problem, split_url
 from .text import printable
 
@@ -97,15 +97,15 @@ FIELDS = Fields(
     account_field("the account"),
     Field(
         "tenant_url",
-        simple(tenant_url_problem, normalize_tenant_url),
+        validator(tenant_url_problem, normalize_tenant_url),
         config_key="tenantUrl",
         api="tenant_url",
         doc="the Okta tenant's https base URL (stored lower-case, xn-- form, no trailing slash or dot)",
-        unechoed=lambda value: isinstance(value, str) and "@" in value,  # user:password@ stays unprinted
+        conceal=lambda value: isinstance(value, str) and "@" in value,  # user:password@ stays unprinted
     ),
     Field(
         "reference_id",
-        simple(partial(id_problem, "reference_id")),
+        validator(partial(id_problem, "reference_id")),
         optional=True,
         config_key="referenceId",
         api="reference_id",
@@ -114,7 +114,7 @@ FIELDS = Fields(
     Field("active", boolean("active"), default=True, config_key="active", api="active", doc="sharing on or off"),
     Field(
         "integration_type",
-        simple(integration_type_problem, lambda _: "Okta"),
+        validator(integration_type_problem, lambda _: "Okta"),
         default="Okta",
         change="replace",
         config_key="integrationType",
@@ -123,7 +123,7 @@ FIELDS = Fields(
     ),
     Field(
         "integration_id",
-        simple(partial(id_problem, "integration_id")),
+        validator(partial(id_problem, "integration_id")),
         change="none",
         optional=True,
         sparse=True,
@@ -143,7 +143,7 @@ FIELDS = Fields(
     ),
     Field(
         "on_delete",
-        simple(on_delete_problem),
+        validator(on_delete_problem),
         default="restore",
         config_key="onDelete",
         doc="on destroy: `restore` (delete one this stack created; give one it adopted back its earlier "

@@ -19,7 +19,7 @@ from .errors import (
     PermissionDenied,
     RiskScoringError,
 )
-from .program import stack_config
+from .program import config_value
 from .pulumi_private import child_resources, unknown_output
 
 Options: TypeAlias = pulumi.InvokeOptions | pulumi.InvokeOutputOptions | None
@@ -27,7 +27,7 @@ Call: TypeAlias = Callable[[RiskScoringClient, Any], Any]
 
 
 def _account(name: str, account_id: str | None) -> str:
-    account = account_id or default_account_id(stack_config)
+    account = account_id or default_account_id(config_value)
     problem = account_id_problem(account)
     if problem or account is None:
         raise pulumi.RunError(f"{name}: {problem}")
@@ -111,7 +111,7 @@ def _lookup(
         (account, value), dependency_ids = values
         try:
             # Settings come from the stack config, which belongs to the program's thread.
-            client = RiskScoringClient(resolve_settings(stack_config), _account(name, account))
+            client = RiskScoringClient(resolve_settings(config_value), _account(name, account))
             # The HTTP call in a worker thread: a slow answer must not stall the program's registrations.
             found = await asyncio.get_running_loop().run_in_executor(None, call, client, value)
         except NotFound as exc:

@@ -18,7 +18,7 @@ def deleting_first(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOption
     return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=True))
 
 
-def stack_config(key: str) -> str | None:
+def config_value(key: str) -> str | None:
     """Lookup of a namespaced key (`cloudflare:apiToken`) in the running program's stack config."""
     namespace, _, name = key.partition(":")
     value = pulumi.Config(namespace).get(name)

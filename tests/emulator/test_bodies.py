@@ -15,6 +15,7 @@ from werkzeug.test import Client, TestResponse
 
 from tests.conftest import ACCOUNT, TOKEN
 from zt_risk_scoring.emulator import EmulatorApp, build_app
+from zt_risk_scoring.emulator.bodies import seeded_user
 
 ROOT = f"/client/v4/accounts/{ACCOUNT}/zt_risk_scoring"
 USER = "f2108713-1206-4e84-8b80-0e71a6a1c67b"
@@ -288,7 +289,9 @@ def fresh_app() -> Iterator[tuple[EmulatorApp, str]]:
         made = app.backend.create_integration(
             ACCOUNT, {"integration_type": "Okta", "tenant_url": "https://s.okta.com", "reference_id": "seeded"}
         )
-        app.backend.seed_users(ACCOUNT, [{"user_id": USER, "events": [{"name": "x", "risk_level": "low"}]}])
+        app.backend.seed_users(
+            ACCOUNT, [seeded_user({"user_id": USER, "events": [{"name": "x", "risk_level": "low"}]})]
+        )
         yield app, str(made["id"])
 
 

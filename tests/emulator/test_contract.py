@@ -13,7 +13,7 @@ from werkzeug.wrappers import Request
 
 from tests.conftest import ACCOUNT, NO_PII_TOKEN, TOKEN
 from tests.emulator import SPEC
-from zt_risk_scoring.emulator import EmulatorApp, build_app
+from zt_risk_scoring.emulator import EmulatorApp, bodies, build_app
 
 ROOT = f"/client/v4/accounts/{ACCOUNT}/zt_risk_scoring"
 USER = "f2108713-1206-4e84-8b80-0e71a6a1c67b"
@@ -28,17 +28,13 @@ def openapi() -> OpenAPI:
 @pytest.fixture
 def app() -> Iterator[EmulatorApp]:
     app = build_app([ACCOUNT], [TOKEN, f"{NO_PII_TOKEN}:read,write"])
-    app.backend.seed_users(
-        ACCOUNT,
-        [
-            {
-                "user_id": USER,
-                "name": "Ada",
-                "email": "ada@example.com",
-                "events": [{"name": "Impossible Travel", "risk_level": "high", "timestamp": "2026-11-01T10:00:00Z"}],
-            }
-        ],
-    )
+    ada = {
+        "user_id": USER,
+        "name": "Ada",
+        "email": "ada@example.com",
+        "events": [{"name": "Impossible Travel", "risk_level": "high", "timestamp": "2026-11-01T10:00:00Z"}],
+    }
+    app.backend.seed_users(ACCOUNT, [bodies.seeded_user(ada)])
     with app:
         yield app
 
@@ -58,9 +54,8 @@ def call(app: EmulatorApp, method: str, path: str, body: Any = None, token: str 
 
 
 def integration(app: EmulatorApp) -> str:
-    created = app.backend.create_integration(
-        ACCOUNT, {"integration_type": "Okta", "tenant_url": "https://a.okta.com", "reference_id": "ref-1"}
-    )
+    body = {"integration_type": "Okta", "tenant_url": "https://a.okta.com", "reference_id": "ref-1"}
+    created = app.backend.create_integration(ACCOUNT, bodies.integration_create(body))
     return str(created["id"])
 
 

@@ -10,7 +10,7 @@ import requests
 from werkzeug.test import Client
 
 from tests.conftest import ACCOUNT, OTHER_ACCOUNT, TOKEN, Control
-from zt_risk_scoring.emulator import EmulatorServer, build_app
+from zt_risk_scoring.emulator import EmulatorServer, bodies, build_app
 from zt_risk_scoring.emulator.exceptions import UserNotFound
 from zt_risk_scoring.emulator.server import add_arguments
 
@@ -107,7 +107,8 @@ def test_control_peer_address_decides_access(peer: str | None, anywhere: bool, s
 
 
 def test_control_remote_reset_leaves_state(emulator: EmulatorServer) -> None:
-    emulator.app.backend.create_integration(ACCOUNT, {"integration_type": "Okta", "tenant_url": "https://a.okta.com"})
+    body = {"integration_type": "Okta", "tenant_url": "https://a.okta.com"}
+    emulator.app.backend.create_integration(ACCOUNT, bodies.integration_create(body))
     Client(emulator.app).post("/__emulator/reset", environ_overrides={"REMOTE_ADDR": "10.1.2.3"})
     assert len(emulator.app.backend.list_integrations(ACCOUNT)) == 1
 

@@ -14,7 +14,7 @@ from waitress.adjustments import Adjustments  # type: ignore[import-untyped]
 
 from tests.conftest import ACCOUNT, TOKEN
 from zt_risk_scoring.emulator import EmulatorServer
-from zt_risk_scoring.emulator.server import MAX_BODY, _Parser
+from zt_risk_scoring.emulator.front import MAX_BODY, Parser
 
 ROOT = f"/client/v4/accounts/{ACCOUNT}/zt_risk_scoring"
 AUTH = f"Host: emulator\r\nAuthorization: Bearer {TOKEN}\r\n"
@@ -99,7 +99,7 @@ def test_request_bare_lf_answers_then_closes(emulator: EmulatorServer) -> None:
 def test_request_crlf_split_across_reads_is_parsed(cut: int) -> None:
     # A CR that ends one read and its LF that starts the next are no bare line end.
     request = get(f"{ROOT}/behaviors".encode())
-    parser = _Parser(Adjustments())
+    parser = Parser(Adjustments())
     at = request.index(b"\r\n") + cut
     parser.received(request[:at])
     parser.received(request[at:])

@@ -43,7 +43,7 @@ def client() -> RiskScoringClient:
 @responses.activate
 def test_get_behaviors_with_odd_undeclared_behavior_keeps_it_as_given(client: RiskScoringClient, odd: Any) -> None:
     responses.get(f"{ROOT}/behaviors", json=ok({"behaviors": {"imp_travel": TRAVEL, "new_thing": odd}}))
-    found = client.get_behaviors(owned=["imp_travel"])
+    found = client.get_behaviors(strict=["imp_travel"])
     given = odd or {}
     assert (found["new_thing"].enabled, found["new_thing"].risk_level, found["new_thing"].description) == (
         given.get("enabled"),
@@ -70,7 +70,7 @@ def test_get_behaviors_with_owned_field_of_wrong_type_raises_naming_it(
 ) -> None:
     responses.get(f"{ROOT}/behaviors", json=ok({"behaviors": {"imp_travel": raw}}))
     with pytest.raises(errors.EndpointError) as exc:
-        client.get_behaviors(owned=["imp_travel"])
+        client.get_behaviors(strict=["imp_travel"])
     text = str(exc.value)
     assert f"imp_travel.{field}" in text and "cloudflare:baseUrl" in text and BASE in text
     assert shown({field: raw.get(field)}, field) in text  # a behavior's missing field reads as null
@@ -83,7 +83,7 @@ def test_update_behaviors_with_owned_field_of_wrong_type_in_answer_raises_naming
 ) -> None:
     responses.put(f"{ROOT}/behaviors", json=ok({"behaviors": {"imp_travel": raw}}))
     with pytest.raises(errors.EndpointError, match=f"imp_travel.{field}"):
-        client.update_behaviors({"imp_travel": BehaviorSetting(True, "high")}, owned=["imp_travel"])
+        client.update_behaviors({"imp_travel": BehaviorSetting(True, "high")}, strict=["imp_travel"])
 
 
 MANAGED_WRONG: dict[str, tuple[str, Any]] = {

@@ -24,9 +24,8 @@ from .control import Hook
 from .exceptions import EmulatorError, InvalidJson, MethodNotAllowed, NoRoute
 from .faults import ANSWERING_MODES, FaultPlan, FaultRule
 from .models import RiskScoringBackend
-from .urls import Route, control_map, url_map
+from .urls import HOOKS_PREFIX, Route, control_map, url_map
 
-CONTROL = "/__emulator/"
 SOCKET_KEY = "zt_risk.socket"  # the client connection, in the WSGI environ (for lost-response faults)
 
 
@@ -58,7 +57,9 @@ class EmulatorApp:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
-        if request.path.startswith(CONTROL) and (self.control_from_anywhere or _loopback(request.remote_addr)):
+        if request.path.startswith(HOOKS_PREFIX + "/") and (
+            self.control_from_anywhere or _loopback(request.remote_addr)
+        ):
             response = self.control(request)
         else:
             response = self.api(request)

@@ -3,45 +3,75 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from . import bodies
+from .auth import Credentials
 from .exceptions import ValidationError
-
-if TYPE_CHECKING:
-    from .app import EmulatorApp
-
-Hook = Callable[["EmulatorApp", Any], Any]
+from .models import RiskScoringBackend
 
 
-def health(app: EmulatorApp, body: Any) -> Any:
+class Faults(Protocol):
+    """What the hooks do with the fault plan."""
+
+    def configure(self, raw: Any) -> None: ...
+
+    def describe(self) -> dict[str, Any]: ...
+
+    def clear(self) -> None: ...
+
+
+class Emulator(Protocol):
+    """What the hooks use of the app (the app imports the hooks; the hooks do not import it)."""
+
+    @property
+    def backend(self) -> RiskScoringBackend: ...
+
+    @property
+    def faults(self) -> Faults: ...
+
+    @property
+    def credentials(self) -> Credentials: ...
+
+    def log(self) -> dict[str, Any]: ...
+
+    def clear_log(self) -> None: ...
+
+    def reset(self) -> None: ...
+
+
+Hook = Callable[[Emulator, Any], Any]
+
+
+def health(app: Emulator, body: Any) -> Any:
     return {"ok": True}
 
 
-def get_log(app: EmulatorApp, body: Any) -> Any:
+def get_log(app: Emulator, body: Any) -> Any:
     return app.log()
 
 
-def clear_log(app: EmulatorApp, body: Any) -> Any:
+def clear_log(app: Emulator, body: Any) -> Any:
     app.clear_log()
     return {"ok": True}
 
 
-def add_faults(app: EmulatorApp, body: Any) -> Any:
+def add_faults(app: Emulator, body: Any) -> Any:
     app.faults.configure(_object(body))
     return app.faults.describe()
 
 
-def clear_faults(app: EmulatorApp, body: Any) -> Any:
+def clear_faults(app: Emulator, body: Any) -> Any:
     app.faults.clear()
     return {"ok": True}
 
 
-def reset(app: EmulatorApp, body: Any) -> Any:
+def reset(app: Emulator, body: Any) -> Any:
     app.reset()
     return {"ok": True}
 
 
-def seed_users(app: EmulatorApp, body: Any) -> Any:
+def seed_users(app: Emulator, body: Any) -> Any:
     body = _object(body)
     accounts = app.credentials.accounts
     # Without an account, the first --account given: the one a single-account setup means.
@@ -51,16 +81,16 @@ def seed_users(app: EmulatorApp, body: Any) -> Any:
     users = body.get("users", [])
     if not isinstance(users, list):
         raise ValidationError("users must be a list of users")
-    app.backend.seed_users(account, users)
+    app.backend.seed_users(account, [bodies.seeded_user(user) for user in users])  # every one checked first
     return {"ok": True, "account": account, "users": len(users)}
 
 
-def add_behaviors(app: EmulatorApp, body: Any) -> Any:
-    app.backend.add_behaviors(_object(body))
+def add_behaviors(app: Emulator, body: Any) -> Any:
+    app.backend.add_behaviors(bodies.catalogue(_object(body)))
     return {"ok": True}
 
 
-def revoke(app: EmulatorApp, body: Any) -> Any:
+def revoke(app: Emulator, body: Any) -> Any:
     token = _object(body).get("token")
     if not isinstance(token, str) or not token:
         raise ValidationError("token must be a non-empty string")

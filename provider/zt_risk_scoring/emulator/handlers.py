@@ -1,10 +1,12 @@
-"""Thin API handlers, each named after its operation: path arguments and body in, one backend call, `result` out."""
+"""Thin API handlers, each named after its operation: path arguments and the body (checked by `bodies`) in, one
+backend call, `result` out."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from . import bodies
 from .models import RiskScoringBackend
 
 Handler = Callable[..., Any]
@@ -15,7 +17,7 @@ def get_behaviors(b: RiskScoringBackend, account_id: str, body: Any) -> Any:
 
 
 def update_behaviors(b: RiskScoringBackend, account_id: str, body: Any) -> Any:
-    return b.put_behaviors(account_id, body)
+    return b.put_behaviors(account_id, bodies.behaviors_update(body))
 
 
 def get_summary(b: RiskScoringBackend, account_id: str, body: Any) -> Any:
@@ -35,7 +37,7 @@ def list_integrations(b: RiskScoringBackend, account_id: str, body: Any) -> Any:
 
 
 def create_integration(b: RiskScoringBackend, account_id: str, body: Any) -> Any:
-    return b.create_integration(account_id, body)
+    return b.create_integration(account_id, bodies.integration_create(body))
 
 
 def get_integration(b: RiskScoringBackend, account_id: str, body: Any, integration_id: str) -> Any:
@@ -47,7 +49,7 @@ def get_integration_by_reference(b: RiskScoringBackend, account_id: str, body: A
 
 
 def update_integration(b: RiskScoringBackend, account_id: str, body: Any, integration_id: str) -> Any:
-    return b.update_integration(account_id, integration_id, body)
+    return b.update_integration(account_id, integration_id, bodies.integration_update(body))
 
 
 def delete_integration(b: RiskScoringBackend, account_id: str, body: Any, integration_id: str) -> Any:

@@ -6,15 +6,14 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
+from . import bodies
+from .bodies import RISK_LEVELS, now
 from .exceptions import DuplicateReference, IntegrationNotFound, UserNotFound, ValidationError
 
-RISK_LEVELS = ("low", "medium", "high")
 WELL_KNOWN = "https://ssf.risk-score.teams.cloudflare.com/.well-known/sse-configuration/"
 
 # Keys, names and descriptions as recorded from the real API; every behavior starts disabled.
@@ -53,10 +52,6 @@ CREATE TABLE IF NOT EXISTS events (account TEXT, user_id TEXT, id TEXT, name TEX
 """
 
 
-def now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _rank(level: str | None) -> int:
     return RISK_LEVELS.index(level) if level in RISK_LEVELS else -1
 
@@ -64,7 +59,7 @@ def _rank(level: str | None) -> int:
 class RiskScoringBackend:
     """All accounts' state; every write is committed before the handler returns."""
 
-    def __init__(self, path: str = ":memory:", catalogue: Any = None) -> None:
+    def __init__(self, path: str = ":memory:", catalogue: list[tuple[str, str, str, str, int]] | None = None) -> None:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
@@ -74,11 +69,10 @@ class RiskScoringBackend:
             self._db.close()  # not a database, or a catalogue it refuses: no connection left for the GC to find
             raise
 
-    def _setup(self, catalogue: Any) -> None:
+    def _setup(self, catalogue: list[tuple[str, str, str, str, int]] | None) -> None:
         self._db.executescript(SCHEMA)
         if not self._rows("SELECT 1 FROM catalogue LIMIT 1"):
-            # `is None`, not falsiness: a catalogue of [] or 0 is a mistake to report, not a request for the default.
-            self.add_behaviors(DEFAULT_CATALOGUE if catalogue is None else catalogue)
+            self.add_behaviors(bodies.catalogue(DEFAULT_CATALOGUE) if catalogue is None else catalogue)
         # What reset() goes back to: behaviors added later (POST catalogue) must not leak into the next test.
         self._initial_catalogue = [tuple(r) for r in self._rows("SELECT * FROM catalogue")]
 
@@ -115,9 +109,8 @@ class RiskScoringBackend:
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
             db.executemany("INSERT INTO catalogue VALUES (?, ?, ?, ?, ?)", self._initial_catalogue)
 
-    def add_behaviors(self, catalogue: Any) -> None:
-        """Add behaviors to the catalogue, as Cloudflare does when it ships a new one."""
-        rows = _catalogue_body(catalogue)
+    def add_behaviors(self, rows: list[tuple[str, str, str, str, int]]) -> None:
+        """Add behaviors (rows `bodies.catalogue` checked) to the catalogue, as Cloudflare does when it ships one."""
         with self._tx() as db:
             db.executemany("INSERT OR REPLACE INTO catalogue VALUES (?, ?, ?, ?, ?)", rows)
 
@@ -141,8 +134,7 @@ class RiskScoringBackend:
             }
         }
 
-    def put_behaviors(self, account: str, body: Any) -> dict[str, Any]:
-        updates = _behaviors_body(body)
+    def put_behaviors(self, account: str, updates: dict[str, dict[str, Any]]) -> dict[str, Any]:
         known = {r["key"] for r in self._rows("SELECT key FROM catalogue")}
         unknown = sorted(set(updates) - known)
         if unknown:
@@ -172,8 +164,7 @@ class RiskScoringBackend:
             raise IntegrationNotFound(f"no integration with reference_id {reference_id}")
         return _integration(row)
 
-    def create_integration(self, account: str, body: Any) -> dict[str, Any]:
-        fields = _create_body(body)
+    def create_integration(self, account: str, fields: dict[str, Any]) -> dict[str, Any]:
         new_id = str(uuid.uuid4())
         reference = fields["reference_id"] or str(uuid.uuid4())
         with self._tx() as db:
@@ -185,8 +176,7 @@ class RiskScoringBackend:
             )
         return self.get_integration(account, new_id)
 
-    def update_integration(self, account: str, integration_id: str, body: Any) -> dict[str, Any]:
-        fields = _update_body(body)
+    def update_integration(self, account: str, integration_id: str, fields: dict[str, Any]) -> dict[str, Any]:
         current = self.get_integration(account, integration_id)
         reference = fields["reference_id"] or current["reference_id"]
         with self._tx() as db:
@@ -215,11 +205,10 @@ class RiskScoringBackend:
             raise DuplicateReference(f"reference_id {ref} is already used by integration {row['id']} in this account")
 
     # users ---------------------------------------------------------------------
-    def seed_users(self, account: str, users: list[Any]) -> None:
-        """Add (or replace) users with their risk events; checks every user before writing any."""
-        checked = [_seed_body(user) for user in users]
+    def seed_users(self, account: str, users: list[dict[str, Any]]) -> None:
+        """Add (or replace) users (as `bodies.seeded_user` checked them) with their risk events."""
         with self._tx() as db:
-            for user in checked:
+            for user in users:
                 self._insert_user(db, account, user)
 
     @staticmethod
@@ -314,126 +303,4 @@ def _integration(row: sqlite3.Row) -> dict[str, Any]:
         "well_known_url": WELL_KNOWN + row["id"],
         "active": bool(row["active"]),
         "created_at": row["created_at"],
-    }
-
-
-def _object(body: Any, what: str) -> Mapping[str, Any]:
-    if not isinstance(body, dict):
-        raise ValidationError(f"request body must be a JSON object ({what})")
-    return body
-
-
-def _require(body: Mapping[str, Any], name: str, kind: type, what: str) -> Any:
-    if name not in body or body[name] is None:
-        raise ValidationError(f"{name} is required ({what})")
-    value = body[name]
-    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-        raise ValidationError(f"{name} must be a {kind.__name__} ({what})")
-    return value
-
-
-def _uri(value: str) -> str:
-    problem = ValidationError(f"tenant_url must be an absolute URI such as https://tenant.okta.com, got {value!r}")
-    try:
-        parts = urlsplit(value)
-    except ValueError as exc:  # an unclosed or invalid [IPv6] host, a netloc that NFKC turns into a / ? # @ or :
-        raise problem from exc
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise problem
-    return value
-
-
-def _reference(body: Mapping[str, Any]) -> str | None:
-    value = body.get("reference_id")
-    if value is not None and not isinstance(value, str):
-        raise ValidationError("reference_id must be a string or null")
-    return value or None
-
-
-def _create_body(body: Any) -> dict[str, Any]:
-    what = "create integration"
-    body = _object(body, what)
-    kind = _require(body, "integration_type", str, what)
-    if kind != "Okta":
-        raise ValidationError(f"integration_type must be Okta, got {kind!r}")
-    url = _uri(_require(body, "tenant_url", str, what))
-    return {"integration_type": kind, "tenant_url": url, "reference_id": _reference(body)}
-
-
-def _update_body(body: Any) -> dict[str, Any]:
-    what = "update integration"
-    body = _object(body, what)
-    active = _require(body, "active", bool, what)
-    url = _uri(_require(body, "tenant_url", str, what))
-    return {"active": active, "tenant_url": url, "reference_id": _reference(body)}
-
-
-def _behaviors_body(body: Any) -> dict[str, dict[str, Any]]:
-    what = "update behaviors"
-    behaviors = _require(_object(body, what), "behaviors", dict, what)
-    checked = {}
-    for key, value in behaviors.items():
-        where = f"behaviors.{key}"
-        value = _object(value, where)
-        enabled = _require(value, "enabled", bool, where)
-        level = _require(value, "risk_level", str, where)
-        if level not in RISK_LEVELS:
-            raise ValidationError(f"{where}.risk_level must be one of low, medium, high, got {level!r}")
-        checked[key] = {"enabled": enabled, "risk_level": level}
-    return checked
-
-
-def _optional(body: Mapping[str, Any], name: str, kind: type, what: str) -> Any:
-    value = body.get(name)
-    if value is not None and (not isinstance(value, kind) or (kind is not bool and isinstance(value, bool))):
-        raise ValidationError(f"{name} must be a {kind.__name__} ({what})")
-    return value
-
-
-def _catalogue_body(body: Any) -> list[tuple[str, str, str, str, int]]:
-    """Catalogue rows from `{key: {name, description, risk_level, enabled}}`, checked before any is written."""
-    rows = []
-    for key, spec in _object(body, "catalogue").items():
-        where = f"catalogue.{key}"
-        spec = _object(spec, where)
-        level = _optional(spec, "risk_level", str, where) or "low"
-        if level not in RISK_LEVELS:
-            raise ValidationError(f"{where}.risk_level must be one of low, medium, high, got {level!r}")
-        name = _optional(spec, "name", str, where) or key
-        description = _optional(spec, "description", str, where) or ""
-        rows.append((key, name, description, level, int(bool(_optional(spec, "enabled", bool, where)))))
-    return rows
-
-
-def _seed_body(body: Any) -> dict[str, Any]:
-    """A seeded user `{user_id, name?, email?, last_reset_time?, events?: [{name, risk_level, ...}]}`, checked,
-    with every optional field present (null is absent)."""
-    what = "seed user"
-    user = _object(body, what)
-    user_id = _require(user, "user_id", str, what)
-    if not user_id:
-        raise ValidationError("user_id must not be empty (seed user)")
-    checked = {name: _optional(user, name, str, what) or "" for name in ("name", "email")}
-    events = []
-    for n, raw in enumerate(_optional(user, "events", list, what) or []):
-        where = f"seed user {user_id} events[{n}]"
-        event = _object(raw, where)
-        name = _require(event, "name", str, where)
-        level = _require(event, "risk_level", str, where)
-        if level not in RISK_LEVELS:
-            raise ValidationError(f"{where}.risk_level must be one of low, medium, high")
-        events.append(
-            {
-                "id": _optional(event, "id", str, where) or str(uuid.uuid4()),
-                "name": name,
-                "risk_level": level,
-                "timestamp": _optional(event, "timestamp", str, where) or now(),
-                "event_details": _optional(event, "event_details", dict, where) or {},
-            }
-        )
-    return {
-        "user_id": user_id,
-        **checked,
-        "last_reset_time": _optional(user, "last_reset_time", str, what),
-        "events": events,
     }

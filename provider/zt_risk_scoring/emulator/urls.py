@@ -11,7 +11,8 @@ from . import control, handlers
 from .handlers import Handler
 
 PREFIX = "/client/v4/accounts/<account_id>/zt_risk_scoring"
-CONTROL_PREFIX = "/__emulator"
+# The test hooks' path, beside the API (answered to loopback peers only, unless the emulator is told otherwise).
+HOOKS_PREFIX = "/__emulator"
 
 
 class Route(NamedTuple):
@@ -71,6 +72,6 @@ def url_map() -> Map:
 def control_map() -> Map:
     """A werkzeug Map whose endpoints are the test hooks."""
     return Map(
-        [Rule(CONTROL_PREFIX + path, endpoint=hook, methods=[method]) for path, method, hook in CONTROL_ROUTES],
+        [Rule(HOOKS_PREFIX + path, endpoint=hook, methods=[method]) for path, method, hook in CONTROL_ROUTES],
         strict_slashes=False,
     )

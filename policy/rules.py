@@ -76,7 +76,7 @@ def reference_is_idp(args: ResourceValidationArgs, report: ReportViolation) -> N
     if args.resource_type != INTEGRATION:
         return
     reference = args.props.get("reference_id")
-    if _known(reference) and not UUID.match(str(reference)):
+    if _known(reference) and not UUID.fullmatch(str(reference)):  # the whole value, not a UUID it starts with
         report(
             f"integration {args.name}: reference_id {reference!r} is not an identity provider id; set it to "
             "the Access Okta identity provider's id (a UUID), e.g. from its resource output"

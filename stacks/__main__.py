@@ -10,6 +10,7 @@ import pulumi
 
 from zt_risk_scoring import RiskBehaviors, RiskIntegration
 from zt_risk_scoring.behaviors import FIELDS as BEHAVIORS_FIELDS
+from zt_risk_scoring.behaviors import SHAPE as BEHAVIORS_SHAPE
 from zt_risk_scoring.integration_schema import FIELDS as INTEGRATION_FIELDS
 from zt_risk_scoring.pulumi_private import program_config
 
@@ -93,10 +94,7 @@ def config_problems(config: pulumi.Config, behaviors: Any, integrations: Any) ->
         known = ", ".join(f"{ns}:{k}" for k in sorted(PROJECT_KEYS))
         problems.append(f"unknown config key(s) {', '.join(unknown)}; known keys: {known}")
     if behaviors is not None and (not isinstance(behaviors, Mapping) or not behaviors):
-        problems.append(
-            f"{ns}:behaviors must be a non-empty map of behavior id to {{enabled, risk_level}}, e.g. "
-            f"{{imp_travel: {{enabled: true, risk_level: high}}}}; got {kind(behaviors)}"
-        )
+        problems.append(f"{ns}:behaviors must be {BEHAVIORS_SHAPE}; got {kind(behaviors)}")
     if integrations is None:
         return problems
     if not isinstance(integrations, list):

@@ -37,6 +37,8 @@ KEY_PATTERN = re.compile(r"[a-z0-9_]{1,64}")
 # published, so another key is a warning at preview, not an error (the API has the last word at up).
 KNOWN_KEYS = ("high_dlp", "imp_travel", "sentinel_one")
 SettingMap = dict[str, BehaviorSetting]
+# What `behaviors` must be, as every message that refuses one says it (the resource, the stack program).
+SHAPE = "a non-empty map of behavior id to {enabled, risk_level}, e.g. {imp_travel: {enabled: true, risk_level: high}}"
 
 
 def _key_problem(key: Any) -> str | None:
@@ -69,10 +71,7 @@ def _setting_problems(where: str, value: Mapping[str, Any]) -> tuple[dict[str, A
 def validate_behaviors(raw: Any) -> tuple[Any, list[str]]:
     """The behaviors map normalized (risk_level lower-cased; unknown values kept), and its problems."""
     if not isinstance(raw, Mapping) or not raw:
-        return raw, [
-            "behaviors must be a non-empty map of behavior id to "
-            "{enabled, risk_level}, e.g. {imp_travel: {enabled: true, risk_level: high}}"
-        ]
+        return raw, [f"behaviors must be {SHAPE}"]
     normalized: dict[str, Any] = {}
     problems: list[str] = []
     for key, value in raw.items():
@@ -361,7 +360,7 @@ class RiskBehaviors(pulumi.dynamic.Resource, module="zt_risk_scoring", name="Ris
         resource_name: str,
         behaviors: pulumi.Input[Mapping[str, Any]],
         account_id: pulumi.Input[str] | None = None,
-        on_delete: str = "restore",
+        on_delete: str = FIELDS["on_delete"].default,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         account = account_id or default_account_id(config_value)

@@ -175,10 +175,19 @@ def _credentials(lookup: Lookup, env: Mapping[str, str]) -> tuple[str | None, st
         raise ConfigurationError(
             "a global API key needs its email: `pulumi config set cloudflare:email …` or export CLOUDFLARE_EMAIL"
         )
-    raise ConfigurationError(
-        "no Cloudflare credentials: run `pulumi config set --secret cloudflare:apiToken …` "
-        "or export CLOUDFLARE_API_TOKEN (or cloudflare:apiKey + cloudflare:email)"
-    )
+    raise ConfigurationError(missing_credentials())
+
+
+# How a program's user sets the credential; the operator CLI says its own (cli/sources.py).
+PROGRAM_CREDENTIAL_FIX = (
+    "run `pulumi config set --secret cloudflare:apiToken …` or export CLOUDFLARE_API_TOKEN "
+    "(or cloudflare:apiKey + cloudflare:email)"
+)
+
+
+def missing_credentials(fix: str = PROGRAM_CREDENTIAL_FIX, where: str = "") -> str:
+    """The one message for no credential at all: `where` says where none was found, `fix` how to set one."""
+    return f"no Cloudflare credentials{where}: {fix}"
 
 
 def has_credential(lookup: Lookup, env: Mapping[str, str] | None = None) -> bool:
@@ -208,8 +217,8 @@ def default_account_id(lookup: Lookup, env: Mapping[str, str] | None = None) -> 
     return _pick(lookup, os.environ if env is None else env, ACCOUNT_ID)
 
 
-def account_id_problem(value: object) -> str | None:
-    """Why `value` is not a Cloudflare account id, or None when it is one."""
+def account_id_problem(value: object, given_by: str = "pass account_id=…") -> str | None:
+    """Why `value` is not a Cloudflare account id, or None when it is one (`given_by`: how the caller gives one)."""
     if not isinstance(value, str) or not value:
-        return "account_id is required: pass account_id=…, or set cloudflare:accountId / export CLOUDFLARE_ACCOUNT_ID"
+        return f"account_id is required: {given_by}, or set cloudflare:accountId / export CLOUDFLARE_ACCOUNT_ID"
     return id_problem("account_id", value)

@@ -10,7 +10,7 @@ import pulumi
 
 from .errors import ConfigurationError, Conflict, ConnectionFailed, RiskScoringError, ServerError
 from .holdings import DELETED, HELD, LEFT, keys
-from .integration_schema import GENERATED, MANAGED
+from .integration_schema import FIELDS, GENERATED, MANAGED
 from .models import Integration, IntegrationSpec
 from .reference import looks_derived, own_references
 from .text import printable
@@ -79,8 +79,8 @@ def spec_of(props: dict[str, Any], current_reference: str = "") -> IntegrationSp
     return IntegrationSpec(
         tenant_url=props["tenant_url"],
         reference_id=props.get("reference_id") or current_reference,
-        active=bool(props.get("active", True)),
-        integration_type=props.get("integration_type", "Okta"),
+        active=bool(FIELDS["active"].normalized(props.get("active"))),
+        integration_type=FIELDS["integration_type"].normalized(props.get("integration_type")),
     )
 
 

@@ -246,12 +246,12 @@ class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="R
         resource_name: str,
         tenant_url: pulumi.Input[str],
         reference_id: pulumi.Input[str] | None = None,
-        active: pulumi.Input[bool] = True,
+        active: pulumi.Input[bool] = FIELDS["active"].default,
         account_id: pulumi.Input[str] | None = None,
-        integration_type: pulumi.Input[str] = "Okta",
+        integration_type: pulumi.Input[str] = FIELDS["integration_type"].default,
         integration_id: pulumi.Input[str] | None = None,
-        adopt: bool = False,
-        on_delete: str = "restore",
+        adopt: bool = FIELDS["adopt"].default,
+        on_delete: str = FIELDS["on_delete"].default,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         account = account_id or default_account_id(config_value)

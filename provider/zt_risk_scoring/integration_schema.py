@@ -10,6 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 from .config import redacted_url
 from .fields import Field, Fields, account_field, boolean, validator
 from .ids import VISIBLE_ASCII, id_problem, split_url
+from .models import ACTIVE, OKTA
 from .text import printable
 
 # A DNS name in ASCII (an IDN in its xn-- form): what Okta gives a tenant.
@@ -111,11 +112,11 @@ FIELDS = Fields(
         api="reference_id",
         doc="the Access Okta identity provider's id; derived from stack, name, account and tenant when omitted",
     ),
-    Field("active", boolean("active"), default=True, config_key="active", api="active", doc="sharing on or off"),
+    Field("active", boolean("active"), default=ACTIVE, config_key="active", api="active", doc="sharing on or off"),
     Field(
         "integration_type",
-        validator(integration_type_problem, lambda _: "Okta"),
-        default="Okta",
+        validator(integration_type_problem, lambda _: OKTA),
+        default=OKTA,
         change="replace",
         config_key="integrationType",
         api="integration_type",

@@ -11,6 +11,10 @@ from .config import without_userinfo
 from .text import printable
 
 RiskLevel = Literal["low", "medium", "high"]
+# The one integration type Cloudflare supports, and what an integration is when nothing says otherwise:
+# the create body has no `active`, and a new integration is active.
+OKTA = "Okta"
+ACTIVE = True
 RISK_LEVELS: tuple[RiskLevel, ...] = ("low", "medium", "high")
 
 
@@ -156,8 +160,8 @@ class IntegrationSpec:
 
     tenant_url: str
     reference_id: str
-    active: bool = True
-    integration_type: str = "Okta"
+    active: bool = ACTIVE
+    integration_type: str = OKTA
 
     def create_body(self) -> dict[str, Any]:
         # The create body has no `active`; an inactive integration is created, then updated.

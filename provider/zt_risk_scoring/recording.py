@@ -20,15 +20,15 @@ from typing import Any
 import requests
 
 from .config import Settings
+from .ids import UUID
 from .text import redact
 
 ENV = "ZT_RISK_RECORD"
 ACCOUNT = "<account_id>"
 EMAIL = "<email>"
 NAME = "<name>"
-_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 # A user's routes are the only ones whose segment after zt_risk_scoring/ is an id (see the API's routes).
-_USER_PATH = re.compile(rf"/zt_risk_scoring/({_UUID})(?:/reset)?$")
+_USER_PATH = re.compile(rf"/zt_risk_scoring/({UUID.pattern})(?:/reset)?$")
 _EMAIL_TEXT = re.compile(r"[^\s@\"'<>(),;:]+@[^\s@\"'<>(),;:]+\.[A-Za-z]{2,}")
 # Response headers worth keeping: what the body is, and how long a rate limit asks to wait.
 KEPT_HEADERS = ("Content-Type", "Retry-After")
@@ -45,9 +45,21 @@ def record(settings: Settings, account_id: str, response: requests.Response, bod
     directory = os.environ.get(ENV)
     if not directory:
         return
+    line = json.dumps(redacted(_entry(settings, response, body, started), settings, account_id), sort_keys=True)
+    target = Path(directory)
+    try:
+        with _lock:
+            target.mkdir(parents=True, exist_ok=True)
+            with (target / f"{os.getpid()}.jsonl").open("a", encoding="utf-8") as out:
+                out.write(line + "\n")
+    except OSError as exc:  # the request is done: a transcript that cannot be written must not fail it
+        sys.stderr.write(f"zt-risk-scoring: {ENV}={directory!r}: cannot write the transcript ({exc.strerror})\n")
+
+
+def _entry(settings: Settings, response: requests.Response, body: Any, started: float) -> dict[str, Any]:
+    """One exchange as a transcript line holds it, before redaction."""
     request = response.request
-    url = str(request.url or "")
-    base = settings.base_url
+    url, base = str(request.url or ""), settings.base_url
     try:
         answer: Any = response.json()
     except ValueError:
@@ -55,7 +67,7 @@ def record(settings: Settings, account_id: str, response: requests.Response, bod
         answer = {"<not json>": redact(response.text, settings.secrets())[:2000]}
     # The client's own retries (429, 503, lost connections) happen below requests: each is a request sent too.
     retries = getattr(getattr(response.raw, "retries", None), "history", ())
-    entry = {
+    return {
         "at": started,
         "attempts": 1 + len(retries),
         "elapsed_s": round(time.time() - started, 4),
@@ -67,22 +79,13 @@ def record(settings: Settings, account_id: str, response: requests.Response, bod
         "headers": {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers},
         "response": answer,
     }
-    line = json.dumps(redacted(entry, settings, account_id), sort_keys=True)
-    target = Path(directory)
-    try:
-        with _lock:
-            target.mkdir(parents=True, exist_ok=True)
-            with (target / f"{os.getpid()}.jsonl").open("a", encoding="utf-8") as out:
-                out.write(line + "\n")
-    except OSError as exc:  # the request is done: a transcript that cannot be written must not fail it
-        sys.stderr.write(f"zt-risk-scoring: {ENV}={directory!r}: cannot write the transcript ({exc.strerror})\n")
 
 
 def redacted(entry: dict[str, Any], settings: Settings, account_id: str) -> Any:
     """`entry` with the credentials, the account id, emails, user names and user ids replaced by placeholders."""
     users = set(_USER_PATH.findall(str(entry.get("path", "")).split("?", 1)[0]))
     users |= _user_ids(entry.get("response"))
-    secrets = tuple(s for s in (settings.token, settings.api_key) if s)
+    secrets = settings.secrets()
     is_user_answer = bool(users) or str(entry.get("path", "")).endswith("/summary")
 
     def scrub(value: Any, key: str = "") -> Any:

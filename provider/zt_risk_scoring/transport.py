@@ -11,8 +11,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import requests
-from urllib3.exceptions import InvalidHeader, NameResolutionError, NewConnectionError
-from urllib3.util.retry import Retry
+from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 from . import recording
 from ._version import __version__
@@ -34,12 +33,9 @@ from .errors import (
 )
 from .ids import segment
 from .models import ShapeError
+from .retries import retry_policy
 from .text import printable, redact
 
-MAX_RETRY_AFTER_S = 30.0
-# The wait after a 429/503 whose Retry-After is not a number of seconds or a date ("soon", "-5"): still
-# an answer that says "wait", so a short pause of our own rather than none, or a failed request.
-UNUSABLE_RETRY_AFTER_S = 2.0
 # Cloudflare's answers for a URL it cannot route ("No route for that URI", "Could not route to …").
 ROUTING_CODES = frozenset({7000, 7003})
 SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -51,43 +47,6 @@ STALE_CONFIG = (
     "--run-program to refresh/destroy (`pulumi refresh --run-program`) so they read the current config"
 )
 T = TypeVar("T")
-
-
-class _Retry(Retry):
-    """urllib3 Retry that retries 429 for every method and caps Retry-After."""
-
-    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
-        # A 429 is refused before processing, so even a POST is safe to send again.
-        if status_code == 429:
-            return bool(self.total)
-        return super().is_retry(method, status_code, has_retry_after)
-
-    def get_retry_after(self, response: Any) -> float | None:
-        seconds = super().get_retry_after(response)
-        return None if seconds is None else min(seconds, MAX_RETRY_AFTER_S)
-
-    def parse_retry_after(self, retry_after: str) -> float:
-        # urllib3 raises InvalidHeader here, which requests reports as if no answer had come at all.
-        try:
-            return super().parse_retry_after(retry_after)
-        except InvalidHeader:
-            return UNUSABLE_RETRY_AFTER_S
-
-
-def retry_policy() -> Retry:
-    """GET/PUT/DELETE retry 429/502/503/504 and lost connections; POST only 429 and refused connects."""
-    return _Retry(
-        total=6,
-        connect=3,
-        read=2,
-        status=5,
-        backoff_factor=0.25,
-        backoff_max=8.0,
-        status_forcelist=(429, 502, 503, 504),
-        allowed_methods=frozenset({"GET", "PUT", "DELETE"}),
-        respect_retry_after_header=True,
-        raise_on_status=False,
-    )
 
 
 class Transport:
@@ -171,25 +130,11 @@ class Transport:
     def _request(
         self, method: str, path: str, body: Any, *, permission: str, query: Mapping[str, str] | None, whole: bool
     ) -> Any:
-        rel = self.path(path)
-        started = time.time()
-        headers = self.settings.auth_headers()
-        if method in SAFE_METHODS:  # a cache in front of the API must not answer with what was (a stale value)
-            headers["Cache-Control"] = "no-cache"
+        rel, started = self.path(path), time.time()
         deadline = Deadline(self.settings.deadline)
         try:
             with deadline:
-                response = self.session().request(
-                    method,
-                    self.settings.base_url + rel,
-                    params=query or None,
-                    json=body,
-                    headers=headers,
-                    timeout=(self.settings.connect_timeout, self.settings.read_timeout),
-                    # A redirect is never followed: requests would turn PUT/DELETE into GET and hand the
-                    # X-Auth-Key/X-Auth-Email headers to whatever host the Location names.
-                    allow_redirects=False,
-                )
+                response = self._send(method, rel, body, query)
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema) as exc:
             raise ConfigurationError(
                 f"cloudflare:baseUrl / CLOUDFLARE_BASE_URL {printable(self.settings.base_url)} cannot be used "
@@ -202,6 +147,22 @@ class Transport:
         recording.record(self.settings, self.account_id, response, body, started)  # only with ZT_RISK_RECORD set
         envelope = _unwrap(response, method, rel, permission, self)
         return envelope if whole else envelope.get("result")
+
+    def _send(self, method: str, rel: str, body: Any, query: Mapping[str, str] | None) -> requests.Response:
+        headers = self.settings.auth_headers()
+        if method in SAFE_METHODS:  # a cache in front of the API must not answer with what was (a stale value)
+            headers["Cache-Control"] = "no-cache"
+        return self.session().request(
+            method,
+            self.settings.base_url + rel,
+            params=query or None,
+            json=body,
+            headers=headers,
+            timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+            # A redirect is never followed: requests would turn PUT/DELETE into GET and hand the
+            # X-Auth-Key/X-Auth-Email headers to whatever host the Location names.
+            allow_redirects=False,
+        )
 
 
 def _outcome(method: str) -> str:

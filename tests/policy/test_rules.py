@@ -103,8 +103,14 @@ def test_inactive_needs_reason(args: Args, count: int) -> None:
 
 @pytest.mark.parametrize(
     ("args", "count"),
-    [(integration(reference="corp-okta"), 1), (integration(), 0), (integration(reference=None), 0)],
-    ids=["not-uuid", "uuid", "unknown-at-preview"],
+    [
+        (integration(reference="corp-okta"), 1),
+        (integration(reference=f"{IDP}-staging"), 1),
+        (integration(reference=f"{IDP}\n"), 1),
+        (integration(), 0),
+        (integration(reference=None), 0),
+    ],
+    ids=["not-uuid", "uuid-then-more", "uuid-then-newline", "uuid", "unknown-at-preview"],
 )
 def test_reference_is_idp(args: Args, count: int) -> None:
     assert len(violations(rules.reference_is_idp, args)) == count

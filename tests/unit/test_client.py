@@ -14,7 +14,7 @@ from zt_risk_scoring import errors
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.models import BehaviorSetting, IntegrationSpec
-from zt_risk_scoring.transport import MAX_RETRY_AFTER_S, retry_policy
+from zt_risk_scoring.retries import MAX_RETRY_AFTER_S, retry_policy
 
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 BASE = "https://api.example.test/client/v4"

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from tests.unit.test_client import INTEGRATION, failure, ok
-from zt_risk_scoring import errors, transport
+from zt_risk_scoring import errors, retries
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.models import IntegrationSpec
-from zt_risk_scoring.transport import MAX_RETRY_AFTER_S, retry_policy
+from zt_risk_scoring.retries import MAX_RETRY_AFTER_S, retry_policy
 
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 UNUSABLE = {"word": "soon", "negative": "-5", "negative-float": "-0.5", "punctuation": " , "}
@@ -89,7 +89,7 @@ def _client(server: Scripted) -> RiskScoringClient:
 @pytest.mark.parametrize("value", UNUSABLE.values(), ids=UNUSABLE.keys())
 def test_retry_after_unusable_waits_the_default(value: str) -> None:
     seconds = retry_policy().get_retry_after(Reply(value))  # type: ignore[arg-type]
-    assert seconds == transport.UNUSABLE_RETRY_AFTER_S and 0 < seconds <= MAX_RETRY_AFTER_S
+    assert seconds == retries.UNUSABLE_RETRY_AFTER_S and 0 < seconds <= MAX_RETRY_AFTER_S
 
 
 @pytest.mark.parametrize("status", [429, 503])
@@ -99,7 +99,7 @@ def test_get_with_unusable_retry_after_waits_then_retries(
 ) -> None:
     scripted.script = [(status, {"Retry-After": value}, failure(10429, "slow down")), (200, {}, ok([INTEGRATION]))]
     assert len(_client(scripted).list_integrations()) == 1
-    assert sleeps == [transport.UNUSABLE_RETRY_AFTER_S]
+    assert sleeps == [retries.UNUSABLE_RETRY_AFTER_S]
 
 
 @pytest.mark.parametrize(
@@ -118,4 +118,4 @@ def test_get_with_unusable_retry_after_exhausted_reports_status(
 def test_post_with_unusable_retry_after_on_429_waits_then_retries(scripted: Scripted, sleeps: list[float]) -> None:
     scripted.script = [(429, {"Retry-After": "soon"}, failure(10429, "slow")), (200, {}, ok(INTEGRATION))]
     created = _client(scripted).create_integration(IntegrationSpec("https://a.okta.com", INTEGRATION["reference_id"]))
-    assert created.id == INTEGRATION["id"] and sleeps == [transport.UNUSABLE_RETRY_AFTER_S]
+    assert created.id == INTEGRATION["id"] and sleeps == [retries.UNUSABLE_RETRY_AFTER_S]

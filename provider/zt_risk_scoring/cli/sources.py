@@ -11,12 +11,27 @@ import yaml
 
 from .. import stack_cli
 from ..client import RiskScoringClient
-from ..config import API_KEY, TOKEN, account_id_problem, default_account_id, has_credential, resolve_settings
+from ..config import (
+    API_KEY,
+    TOKEN,
+    account_id_problem,
+    default_account_id,
+    has_credential,
+    missing_credentials,
+    resolve_settings,
+)
 from ..errors import ConfigurationError
 from ..exporting.stack_config import PROJECT
 from .output import shown
 
 STACK_CONFIG_FIX = "pass a Pulumi.<stack>.yaml (a YAML map whose `config:` is a map of key: value)"
+
+# How an operator sets the credential for zt-risk (a program's user is told config.PROGRAM_CREDENTIAL_FIX).
+CLI_CREDENTIAL_FIX = (
+    "export CLOUDFLARE_API_TOKEN=… (or CLOUDFLARE_API_KEY and CLOUDFLARE_EMAIL), or run zt-risk in the project "
+    "directory with --stack NAME to use the stack's cloudflare:apiToken (--config-file reads plain values only, "
+    "never secrets)"
+)
 
 
 def _kind(value: object) -> str:
@@ -108,11 +123,7 @@ def _credential_problem(config: dict[str, Any], lookup: Callable[[str], str | No
             "or export CLOUDFLARE_API_TOKEN=…"
         )
     where = f" (stack {args.stack} sets neither cloudflare:apiToken nor cloudflare:apiKey)" if args.stack else ""
-    return (
-        f"no Cloudflare credentials{where}: export CLOUDFLARE_API_TOKEN=… (or CLOUDFLARE_API_KEY and "
-        "CLOUDFLARE_EMAIL), or run zt-risk in the project directory with --stack NAME to use the stack's "
-        "cloudflare:apiToken (--config-file reads plain values only, never secrets)"
-    )
+    return missing_credentials(CLI_CREDENTIAL_FIX, where)
 
 
 def client(args: argparse.Namespace) -> RiskScoringClient:
@@ -130,9 +141,9 @@ def client(args: argparse.Namespace) -> RiskScoringClient:
 
     args.redactor.add(lookup(TOKEN[0]), lookup(API_KEY[0]))
     account = args.account_id or lookup(f"{PROJECT}:accountId") or default_account_id(lookup)
-    problem = account_id_problem(account)
+    problem = account_id_problem(account, given_by="pass --account-id")
     if problem:
-        raise ConfigurationError(problem.replace("pass account_id=…", "pass --account-id") + _project_hint(args))
+        raise ConfigurationError(problem + _project_hint(args))
     problem = _credential_problem(config, lookup, args)
     if problem:
         raise ConfigurationError(problem + _project_hint(args))

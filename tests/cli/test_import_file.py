@@ -13,7 +13,7 @@ from tests.conftest import ACCOUNT, OTHER_ACCOUNT, TOKEN, settings_for
 from zt_risk_scoring.cli import EXIT_CONFIG, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, main
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
-from zt_risk_scoring.exporting.import_file import META_KEY
+from zt_risk_scoring.exporting.plan import META_KEY
 from zt_risk_scoring.models import IntegrationSpec
 
 MISSING = "4cfe8442-664b-4915-acd4-b39cd65c4314"

@@ -17,17 +17,10 @@ from zt_risk_scoring.claims import forget_claims
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
 from zt_risk_scoring.errors import ConfigurationError, NotFound
-from zt_risk_scoring.exporting.import_file import (
-    BEHAVIORS_NAME,
-    META_KEY,
-    ImportEntry,
-    ImportPlan,
-    Managed,
-    build_plan,
-    existing_problem,
-    managed_in,
-    resource_name,
-)
+from zt_risk_scoring.exporting.entries import ImportEntry
+from zt_risk_scoring.exporting.import_file import existing_problem
+from zt_risk_scoring.exporting.naming import resource_name
+from zt_risk_scoring.exporting.plan import BEHAVIORS_NAME, META_KEY, ImportPlan, Managed, build_plan, managed_in
 from zt_risk_scoring.integration import RiskIntegration, RiskIntegrationProvider
 from zt_risk_scoring.models import BehaviorSetting, IntegrationSpec
 from zt_risk_scoring.pulumi_private import type_token

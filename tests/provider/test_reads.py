@@ -14,7 +14,7 @@ from zt_risk_scoring.behaviors import RiskBehaviorsProvider
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.errors import EndpointError
-from zt_risk_scoring.exporting.import_file import oldest_first
+from zt_risk_scoring.exporting.plan import oldest_first
 from zt_risk_scoring.integration import RiskIntegrationProvider
 from zt_risk_scoring.provider_base import RiskScoringProvider
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from .. import stack_cli
+from .. import pulumi_command
 from ..client import RiskScoringClient
 from ..config import (
     API_KEY,
@@ -81,14 +81,14 @@ def _read_config_file(path: Path) -> dict[str, Any]:
 
 def _read_stack(stack: str) -> tuple[dict[str, Any], list[str]]:
     """The stack's config values and its secret values, from `pulumi config` in the current directory."""
-    raw = stack_cli.pulumi_json(
+    raw = pulumi_command.pulumi_json(
         stack,
         "config",
         "--json",
         "--show-secrets",
         missing=f"install it, or export CLOUDFLARE_API_TOKEN=… and pass --config-file Pulumi.{stack}.yaml "
         "for the plain values",
-        fix=f"{stack_cli.RUN_HERE}, with PULUMI_CONFIG_PASSPHRASE set if the stack uses a passphrase",
+        fix=f"{pulumi_command.RUN_HERE}, with PULUMI_CONFIG_PASSPHRASE set if the stack uses a passphrase",
     )
     values: dict[str, Any] = {}
     secrets: list[str] = []

@@ -1,4 +1,5 @@
-"""A stack's config and state read through the `pulumi` CLI, for the operator CLI; one error per failure."""
+"""The `pulumi` CLI run for the operator CLI: a stack's config and its state (`pulumi stack export`); one error per
+failure, naming the stack and what to do."""
 
 from __future__ import annotations
 
@@ -58,3 +59,10 @@ def _json_map(text: str, what: str) -> dict[str, Any]:
     if not isinstance(found, dict):
         raise ConfigurationError(f"{what} did not print a JSON map; check the pulumi CLI")
     return found
+
+
+def stack_deployment(stack: str) -> dict[str, Any]:
+    """The `deployment` of `pulumi stack export` for `stack`, run in the current directory."""
+    exported = pulumi_json(stack, "stack", "export", missing="install it to check what the stack manages")
+    deployment = exported.get("deployment")
+    return deployment if isinstance(deployment, dict) else {}

@@ -254,20 +254,12 @@ class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="R
         on_delete: str = FIELDS["on_delete"].default,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        account = account_id or default_account_id(config_value)
+        # Every field argument by its name, as the table names them: none is copied here by hand.
+        given = {k: v for k, v in locals().items() if k in {f.name for f in FIELDS.inputs}}
+        given["account_id"] = account = account_id or default_account_id(config_value)
         seed = _seed(resource_name) if reference_id is None else None
         owner = Owner(f"RiskIntegration {resource_name!r}")
         _claim(owner, resource_name, account, reference_id, integration_id, _derived_from(seed, tenant_url))
-        given = {
-            "account_id": account,
-            "tenant_url": tenant_url,
-            "reference_id": reference_id,
-            "active": active,
-            "integration_type": integration_type,
-            "integration_id": integration_id,
-            "adopt": adopt,
-            "on_delete": on_delete,
-        }
         props = FIELDS.props(given)
         if seed is not None:  # check derives the reference_id from it (see generated_reference_id)
             props["reference_seed"] = seed

@@ -71,9 +71,7 @@ def keep_reference(
     """
     explicit, seed = news.get("reference_id") is not None, news.get("reference_seed")
     if not explicit and olds.get("reference_id"):
-        inputs["reference_id"] = olds["reference_id"]
-        if olds.get(GENERATED):
-            inputs[GENERATED] = True
+        inputs.update({k: olds[k] for k in ("reference_id", GENERATED) if olds.get(k)})
         KEPT.keep(seed, inputs)
         return []
     if not explicit and not olds and KEPT.restore(seed, inputs):

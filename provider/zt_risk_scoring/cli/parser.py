@@ -81,6 +81,14 @@ def _common_options(before_command: bool = False) -> argparse.ArgumentParser:
     common.add_argument(
         "--base-url", default=unset, help="API root (default: cloudflare:baseUrl, CLOUDFLARE_BASE_URL, Cloudflare)"
     )
+    _add_config_source(common, unset)
+    common.add_argument("--json", action="store_true", default=flag, help="machine-readable output")
+    common.add_argument("--debug", action="store_true", default=flag, help="show tracebacks (credentials redacted)")
+    return common
+
+
+def _add_config_source(common: argparse.ArgumentParser, unset: Any) -> None:
+    """--stack or --config-file, one or the other: where the stack config comes from."""
     source = common.add_mutually_exclusive_group()
     source.add_argument(
         "--stack",
@@ -97,9 +105,6 @@ def _common_options(before_command: bool = False) -> argparse.ArgumentParser:
         help="a Pulumi.<stack>.yaml to read plain cloudflare:* values from (not secrets: "
         "use --stack or export CLOUDFLARE_API_TOKEN)",
     )
-    common.add_argument("--json", action="store_true", default=flag, help="machine-readable output")
-    common.add_argument("--debug", action="store_true", default=flag, help="show tracebacks (credentials redacted)")
-    return common
 
 
 def _add_export(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -129,14 +134,7 @@ def build() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argparse.
     )
     parser.add_argument("--version", action="version", version=f"zt-risk {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("summary", parents=[common], help="users with risk events").set_defaults(run=commands.cmd_summary)
-    user = sub.add_parser("user", parents=[common], help="a user's risk level and events")
-    user.add_argument("user_id", metavar="USER_ID", type=id_of("user_id"))
-    user.set_defaults(run=commands.cmd_user)
-    reset = sub.add_parser("reset", parents=[common], help="clear a user's risk score (asks unless --yes)")
-    reset.add_argument("user_id", metavar="USER_ID", type=id_of("user_id"))
-    reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    reset.set_defaults(run=commands.cmd_reset)
+    _add_users(sub, common)
     sub.add_parser("behaviors", parents=[common], help="the behaviors config").set_defaults(run=commands.cmd_behaviors)
     integ = sub.add_parser("integrations", parents=[common], help="list, or `get ID`, or `by-reference REF`")
     integ.add_argument("action", nargs="?", choices=["list", "get", "by-reference"], default="list")
@@ -150,6 +148,18 @@ def build() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argparse.
     emulator = sub.add_parser("emulator", help="the local emulator of the API")
     serve = emulator.add_subparsers(dest="emulator_command", required=True).add_parser("serve", help="serve it")
     return parser, integ, serve
+
+
+def _add_users(sub: Any, common: argparse.ArgumentParser) -> None:
+    """`summary`, `user` and `reset`: the account's users and their risk."""
+    sub.add_parser("summary", parents=[common], help="users with risk events").set_defaults(run=commands.cmd_summary)
+    user = sub.add_parser("user", parents=[common], help="a user's risk level and events")
+    user.add_argument("user_id", metavar="USER_ID", type=id_of("user_id"))
+    user.set_defaults(run=commands.cmd_user)
+    reset = sub.add_parser("reset", parents=[common], help="clear a user's risk score (asks unless --yes)")
+    reset.add_argument("user_id", metavar="USER_ID", type=id_of("user_id"))
+    reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    reset.set_defaults(run=commands.cmd_reset)
 
 
 def _add_sweep(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -11,7 +11,7 @@ from .._version import __version__
 from ..client import RiskScoringClient
 from ..errors import ConfigurationError
 from ..text import printable
-from .plan import FORMAT, META_KEY, Note, build_plan, managed_by_stack
+from .plan import FORMAT, META_KEY, ImportPlan, Note, build_plan, managed_by_stack
 
 
 def existing_problem(path: Path, account_id: str, note: Note) -> str | None:
@@ -71,12 +71,7 @@ def write_import_file(
     managed = managed_by_stack(stack, client.account_id)
     plan = build_plan(client, behaviors=behaviors, only=only, managed=managed, note=note)
     if not plan.entries:
-        raise ConfigurationError(
-            f"nothing to import from account {client.account_id}: no integrations"
-            + (" the stack does not already manage" if plan.left_out else "")
-            + (" and no behaviors chosen" if behaviors is None else "")
-            + "; nothing written"
-        )
+        raise ConfigurationError(_nothing_to_import(plan, behaviors))
     code = plan.python()
     _write(target, json.dumps(plan.document(), indent=2) + "\n", "--import-file")
     if python is not None:
@@ -88,3 +83,12 @@ def write_import_file(
         "`pulumi preview --expect-no-changes`"
     )
     return "" if python is not None else code
+
+
+def _nothing_to_import(plan: ImportPlan, behaviors: str | None) -> str:
+    return (
+        f"nothing to import from account {plan.account_id}: no integrations"
+        + (" the stack does not already manage" if plan.left_out else "")
+        + (" and no behaviors chosen" if behaviors is None else "")
+        + "; nothing written"
+    )

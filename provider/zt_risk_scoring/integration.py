@@ -56,7 +56,7 @@ def _outputs(props: dict[str, Any], found: Integration, **recorded: Any) -> dict
     return {**outs, **FIELDS.from_api(found), **recorded}
 
 
-def _written(found: Integration) -> dict[str, Any]:
+def _set_values(found: Integration) -> dict[str, Any]:
     """What this stack set: the managed fields of the answer to its write, as check stores them."""
     api = FIELDS.from_api(found)
     return {name: api[name] for name in MANAGED}
@@ -150,7 +150,7 @@ class RiskIntegrationProvider(RiskScoringProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         made = creation.create(self.client(props["account_id"]), props, calling_urn())
         found = made.integration
-        return CreateResult(found.id, _outputs(props, found, prior=made.prior, written=_written(found)))
+        return CreateResult(found.id, _outputs(props, found, prior=made.prior, written=_set_values(found)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         account = props.get("account_id") or ""
@@ -169,7 +169,7 @@ class RiskIntegrationProvider(RiskScoringProvider):
         if all(FIELDS[n].normalized(olds.get(n)) == getattr(spec, n) for n in MANAGED):
             return UpdateResult({**kept, **news, **{n: olds.get(n) for n in MANAGED}})  # on_delete only: no write
         found = self.client(news["account_id"]).update_integration(id_, spec)
-        return UpdateResult({**_outputs({**kept, **news}, found), "written": _written(found)})
+        return UpdateResult({**_outputs({**kept, **news}, found), "written": _set_values(found)})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         release.delete(self.client(props["account_id"]), id_, props, calling_urn())

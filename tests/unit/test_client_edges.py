@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import responses
 
-from tests.unit.test_client import ACCOUNT, BASE, INTEGRATION, ROOT, TOKEN, failure, ok
+from tests.unit.api_answers import ACCOUNT, BASE, INTEGRATION, ROOT, TOKEN, failure, ok
 from zt_risk_scoring import errors
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings

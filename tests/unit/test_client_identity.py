@@ -9,7 +9,7 @@ import pytest
 import responses
 from responses import matchers
 
-from tests.unit.test_client import ACCOUNT, BASE, INTEGRATION, ROOT, TOKEN, ok
+from tests.unit.api_answers import ACCOUNT, BASE, INTEGRATION, ROOT, TOKEN, ok
 from zt_risk_scoring.client import MAX_PAGES, RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.errors import EndpointError

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import responses
 
-from tests.unit.test_client import BASE, INTEGRATION, ROOT, TOKEN, ok
+from tests.unit.api_answers import BASE, INTEGRATION, ROOT, TOKEN, ok
 from zt_risk_scoring import errors
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings

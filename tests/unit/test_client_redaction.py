@@ -10,7 +10,7 @@ import pytest
 import requests
 import responses
 
-from tests.unit.test_client import BASE, INTEGRATION, ROOT, ok
+from tests.unit.api_answers import BASE, INTEGRATION, ROOT, ok
 from zt_risk_scoring import errors
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.test_client import INTEGRATION, failure, ok
+from tests.unit.api_answers import INTEGRATION, failure, ok
 from zt_risk_scoring import errors, retries
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings

@@ -1,4 +1,5 @@
-"""RiskIntegrationProvider's delete: what the stack created is deleted, what it adopted is given back (on_delete)."""
+"""RiskIntegrationProvider.delete: what the stack created is deleted, what it adopted given back (on_delete); gone
+only when the API's list agrees, and a gateway's answer keeps it."""
 
 from __future__ import annotations
 
@@ -6,14 +7,13 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ACCOUNT, Control, configured
+from tests.conftest import Control, configured
+from tests.provider.integration_inputs import REF, URL, created, inputs
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
+from zt_risk_scoring.errors import EndpointError
 from zt_risk_scoring.integration import RiskIntegrationProvider
 from zt_risk_scoring.models import IntegrationSpec
-
-URL = "https://test-tenant.okta.com"
-REF = "idp-release-1"
 
 
 @pytest.fixture
@@ -21,12 +21,26 @@ def provider(emulator: EmulatorServer) -> RiskIntegrationProvider:
     return configured(RiskIntegrationProvider(), emulator)
 
 
-def created(provider: RiskIntegrationProvider, **args: Any) -> tuple[str, dict[str, Any]]:
-    """Check and create a resource of `args`: its id and outputs, as the engine would keep them."""
-    checked = provider.check({}, {"account_id": ACCOUNT, "tenant_url": URL, **args})
-    assert checked.failures == []
-    made = provider.create(checked.inputs)
-    return str(made.id), dict(made.outs or {})
+def test_delete_tolerates_missing(provider: RiskIntegrationProvider, client: RiskScoringClient) -> None:
+    created = provider.create(inputs())
+    provider.delete(created.id, created.outs)
+    provider.delete(created.id, created.outs)
+    assert client.list_integrations() == []
+
+
+@pytest.mark.parametrize("mode", ["html", "redirect"])
+def test_delete_through_gateway_answer_raises_and_keeps_integration(
+    emulator: EmulatorServer, provider: RiskIntegrationProvider, client: RiskScoringClient, control: Control, mode: str
+) -> None:
+    live = client.create_integration(IntegrationSpec(URL, REF))
+    rule = (
+        {"mode": "html", "status": 404} if mode == "html" else {"mode": "redirect", "location": "http://127.0.0.1:9/"}
+    )
+    control.post("faults", {"rules": [{**rule, "count": 5}]})
+    with pytest.raises(EndpointError):
+        provider.delete(live.id, inputs())
+    emulator.app.faults.clear()
+    assert [i.id for i in client.list_integrations()] == [live.id]
 
 
 def live(client: RiskScoringClient) -> list[tuple[str, str, bool]]:
@@ -83,12 +97,3 @@ def test_delete_of_state_from_before_prior_leaves_an_integration_adopted_by_id(
     legacy = {k: v for k, v in outs.items() if k not in ("prior", "written", "on_delete")}
     provider.delete(id_, legacy)
     assert live(client) == [(URL, REF, True)]
-
-
-def test_update_of_on_delete_alone_writes_nothing(provider: RiskIntegrationProvider, control: Control) -> None:
-    id_, outs = created(provider, reference_id=REF)
-    news = provider.check(outs, {**outs, "on_delete": "retain"}).inputs
-    writes = control.writes()
-    updated = provider.update(id_, outs, news)
-    assert control.writes() == writes
-    assert (updated.outs or {})["on_delete"] == "retain" and (updated.outs or {})["prior"] == {}

@@ -51,15 +51,24 @@ def create(client: RiskScoringClient, props: dict[str, Any], owner: str | None) 
 def _take(client: RiskScoringClient, props: dict[str, Any], found: Integration, owner: str | None) -> None:
     """Refuse to take over `found` when it is another stack's; else hold it for this resource, before any write."""
     again = LEFT.left_by(client.account_id, found.id, owner)  # a replacement adopting what its delete left
-    if not _own_attempt(props, found) and looks_derived(found.reference_id) and not again:
-        raise ConfigurationError(
-            f"integration {found.id} has reference_id {printable(found.reference_id)}, which zt-risk-scoring derived "
-            "for a resource of another stack (or another resource of this one): adopting it would make two "
-            "resources manage one integration, and each destroy undo the other. If that stack no longer manages "
-            "it (`pulumi state delete` there), bring it here with `zt-risk export --import-file` and `pulumi "
-            "import`; to rename a resource of this stack, give it an alias. Nothing was written"
-        )
+    if derived_elsewhere(props, found) and not again:
+        raise ConfigurationError(f"{derived_elsewhere_reason(found)}. Nothing was written")
     HELD.take(owner, client.account_id, keys(found.id, found.reference_id))
+
+
+def derived_elsewhere(props: dict[str, Any], found: Integration) -> bool:
+    """Whether `found`'s reference_id is one this package derived for another resource (so never adopted here)."""
+    return not _own_attempt(props, found) and looks_derived(found.reference_id)
+
+
+def derived_elsewhere_reason(found: Integration) -> str:
+    return (
+        f"integration {found.id} has reference_id {printable(found.reference_id)}, which zt-risk-scoring derived "
+        "for a resource of another stack (or another resource of this one): adopting it would make two "
+        "resources manage one integration, and each destroy undo the other. If that stack no longer manages "
+        "it (`pulumi state delete` there), bring it here with `zt-risk export --import-file` and `pulumi "
+        "import`; to rename a resource of this stack, give it an alias"
+    )
 
 
 def _own_attempt(props: dict[str, Any], found: Integration) -> bool:

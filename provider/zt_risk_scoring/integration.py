@@ -178,22 +178,25 @@ class RiskIntegrationProvider(RiskScoringProvider):
 def _blocking_create(client: Any, inputs: dict[str, Any]) -> list[CheckFailure]:
     """Why creating `inputs` in `client`'s account would fail (the adopted id is not there, the reference_id is
     taken), as read from that account: nothing to refuse is []."""
-    account, adopted = client.account_id, inputs.get("integration_id")
-    if adopted and client.get_integration_if_exists(adopted) is None:
-        return [
-            CheckFailure(
-                "integration_id",
-                f"integration_id {adopted} does not exist in account {account}, and an integration cannot move "
-                f"between accounts: remove integration_id to create one in account {account} (its reference_id "
-                "is kept), or keep the account_id. Nothing was changed",
-            )
-        ]
-    reference = inputs.get("reference_id")
-    may_adopt = bool(inputs.get("adopt") or inputs.get(GENERATED))
-    found = client.find_integration_by_reference(reference) if isinstance(reference, str) else None
-    if found is not None and not may_adopt:
+    account, adopted, reference = client.account_id, inputs.get("integration_id"), inputs.get("reference_id")
+    if adopted:
+        found = client.get_integration_if_exists(adopted)
+        if found is None:
+            return [
+                CheckFailure(
+                    "integration_id",
+                    f"integration_id {adopted} does not exist in account {account}, and an integration cannot move "
+                    f"between accounts: remove integration_id to create one in account {account} (its reference_id "
+                    "is kept), or keep the account_id. Nothing was changed",
+                )
+            ]
+    else:
+        found = client.find_integration_by_reference(reference) if isinstance(reference, str) else None
+    if found is not None and not adopted and not (inputs.get("adopt") or inputs.get(GENERATED)):
         taken = creation.reference_taken(found, found.reference_id)
         return [CheckFailure("reference_id", f"{taken.summary} (in account {account})")]
+    if found is not None and creation.derived_elsewhere(inputs, found):
+        return [CheckFailure("reference_id", f"{creation.derived_elsewhere_reason(found)} (in account {account})")]
     return []
 
 

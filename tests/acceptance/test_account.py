@@ -110,6 +110,14 @@ def test_import_of_integration_made_outside_previews_no_changes(run: Run) -> Non
     assert "= 1 imported" in imported.stdout, imported.stdout
     run.pulumi("preview", "--expect-no-changes")
     assert ids(run)[f"{run.prefix}c-okta-com"] == outside.id
+    # An imported integration existed before the stack: destroy would give it back and leave it. This run made
+    # it, so it asks for the delete (an `up` that records on_delete writes nothing to the account).
+    code = run.stack.project / "stacks" / "imported.py"
+    declared, closing, rest = code.read_text().rpartition("\n)")
+    code.write_text(f"{declared}\n    on_delete='delete',{closing}{rest}")
+    record = run.phase("import-on-delete")
+    run.pulumi("up", "--yes", "--skip-preview")
+    assert [e["method"] for e in exchanges(record) if e["method"] != "GET"] == []
     run.assert_account_is_state()
 
 

@@ -157,6 +157,8 @@ class RiskBehaviorsProvider(RiskScoringProvider):
         """Whether the account can be read and has the declared keys: an account change replaces (give back in the
         old account, then read and write in the new one), and an import file's entry is stored unread."""
         account, keys = inputs["account_id"], list(inputs.get("behaviors") or {})
+        if contains_unknown(inputs.get("behaviors")):
+            return []  # the keys are known at `up`, whose own check looks
         try:
             client = self.client(account)
         except ConfigurationError:

@@ -12,7 +12,7 @@ from .errors import ConfigurationError, Conflict, ConnectionFailed, RiskScoringE
 from .holdings import DELETED, HELD, LEFT, keys
 from .integration_schema import FIELDS, GENERATED, MANAGED
 from .models import Integration, IntegrationSpec
-from .reference import looks_derived, own_references
+from .reference import looks_derived
 from .text import printable
 
 if TYPE_CHECKING:
@@ -73,9 +73,7 @@ def derived_elsewhere_reason(found: Integration) -> str:
 
 def _own_attempt(props: dict[str, Any], found: Integration) -> bool:
     """Whether `found` carries the reference_id this resource derived for itself (an earlier attempt of its own)."""
-    reference = found.reference_id
-    mine = own_references(props.get("reference_seed"), props.get("account_id"), props.get("tenant_url"))
-    return bool(props.get(GENERATED)) and (reference == props.get("reference_id") or reference in mine)
+    return bool(props.get(GENERATED)) and found.reference_id == props.get("reference_id")
 
 
 def values(found: Integration) -> dict[str, Any]:
@@ -130,11 +128,11 @@ def set_to_spec(client: RiskScoringClient, found: Integration, spec: Integration
     """
     if spec.matches(found):
         return found
+    if not created:  # adopted: its values before are what destroy gives back, never lost to an unclear write
+        return write_or_put_back(client, found.id, spec, spec_of(values(found)))
     try:
         return client.update_integration(found.id, spec)
     except RiskScoringError as exc:
-        if not created:
-            raise
         try:
             client.delete_integration_if_exists(found.id)
         except RiskScoringError as cleanup:
@@ -144,6 +142,51 @@ def set_to_spec(client: RiskScoringClient, found: Integration, spec: Integration
                 f"delete it, or run `pulumi up` again with adopt=True"
             ) from exc
         raise
+
+
+def write_or_put_back(
+    client: RiskScoringClient, integration_id: str, spec: IntegrationSpec, before: IntegrationSpec
+) -> Integration:
+    """PUT `spec`; when the answer may have been applied all the same (lost, past its deadline, a 5xx), read back:
+    landed is success, not landed the original error, and unclear `before` put back (or an error listing it).
+
+    A write that landed and failed anyway would be read by the next `up` as the integration's own values, which
+    it would record as the ones to give back on destroy.
+    """
+    try:
+        return client.update_integration(integration_id, spec)
+    except RiskScoringError as exc:
+        if not exc.may_have_applied:
+            raise
+        failure = exc
+    try:
+        current = client.get_integration_if_exists(integration_id)
+    except RiskScoringError:
+        current = None
+    if current is not None and _holds(current, spec):
+        return current
+    if current is None or not _holds(current, before):
+        _put_back(client, integration_id, before, failure)
+    raise failure
+
+
+def _holds(found: Integration, spec: IntegrationSpec) -> bool:
+    """Whether `found` holds `spec`'s values, each compared as check stores it (the API may spell them otherwise)."""
+    return all(FIELDS[n].normalized(getattr(found, n)) == FIELDS[n].normalized(getattr(spec, n)) for n in MANAGED)
+
+
+def _put_back(
+    client: RiskScoringClient, integration_id: str, before: IntegrationSpec, failure: RiskScoringError
+) -> None:
+    try:
+        client.update_integration(integration_id, before)
+    except RiskScoringError as cleanup:
+        values = f"tenant_url={before.tenant_url}, reference_id={before.reference_id}, active={before.active}"
+        raise ConfigurationError(
+            f"setting integration {integration_id} failed ({failure.summary}) and putting back the values it had "
+            f"failed too ({cleanup.summary}), so it may now hold your inputs. Before this run it had {values}: set "
+            "them back (Zero Trust dashboard, or PUT .../zt_risk_scoring/integrations/ID) before the next `pulumi up`"
+        ) from failure
 
 
 def reference_taken(found: Integration, reference_id: str) -> ConfigurationError:

@@ -16,6 +16,7 @@ from typing import Any
 
 from .errors import ConfigurationError
 from .text import printable
+from .unknowns import is_unknown
 
 Key = tuple[str, str]  # ("id" or "reference_id", its value in lower case)
 
@@ -29,7 +30,10 @@ def resource_label(urn: str) -> str:
 def keys(integration_id: object = None, reference_id: object = None) -> list[Key]:
     """The keys naming one integration (those given as non-empty strings), compared without case."""
     named = (("id", integration_id), ("reference_id", reference_id))
-    return [(kind, value.lower()) for kind, value in named if isinstance(value, str) and value]
+    # A value still unknown (an Output at preview) names nothing yet: two of them are not one integration.
+    return [
+        (kind, value.lower()) for kind, value in named if isinstance(value, str) and value and not is_unknown(value)
+    ]
 
 
 class Holdings:

@@ -31,9 +31,9 @@ from .models import Integration
 from .program import config_value, deleting_first, warn_if_recorded_differs
 from .provider_base import RiskScoringProvider
 from .pulumi_private import calling_urn
-from .reference import KEPT, AdoptedReference, generated_reference_id, keep_reference, not_looked_up
+from .reference import KEPT, AdoptedReference, keep_reference, not_looked_up, own_references
 from .text import printable
-from .unknowns import is_unknown
+from .unknowns import contains_unknown, is_unknown
 
 # Errors that mean "no (usable) credentials or no answer now" where a check reads: create reads again.
 NOT_NOW = (ConfigurationError, AuthenticationError, PermissionDenied, ConnectionFailed, ServerError, RateLimited)
@@ -119,11 +119,14 @@ class RiskIntegrationProvider(RiskScoringProvider):
     def _import_problems(self, imported: Any, inputs: dict[str, Any]) -> list[CheckFailure]:
         """An imported entry's id against the account: the engine stores an import file's entries unread."""
         account = inputs.get("account_id")
+        if contains_unknown([account, inputs.get("reference_id")]):
+            return []
         try:
             client = self.client(account or "")
-            found = client.get_integration_if_exists(imported) if isinstance(imported, str) else None
         except ConfigurationError:
-            return []
+            return []  # no credentials, as at a preview: the `up`'s own check looks
+        try:
+            found = client.get_integration_if_exists(imported) if isinstance(imported, str) else None
         except RiskScoringError as exc:
             return [CheckFailure("", f"the imported integration {printable(imported)} could not be read: {exc}")]
         if found is None:
@@ -168,7 +171,8 @@ class RiskIntegrationProvider(RiskScoringProvider):
         kept = {k: v for k, v in olds.items() if k not in {f.name for f in FIELDS.inputs} and k != IMPORTED}
         if all(FIELDS[n].normalized(olds.get(n)) == getattr(spec, n) for n in MANAGED):
             return UpdateResult({**kept, **news, **{n: olds.get(n) for n in MANAGED}})  # on_delete only: no write
-        found = self.client(news["account_id"]).update_integration(id_, spec)
+        before = creation.spec_of({n: olds.get(n) for n in MANAGED}, spec.reference_id)
+        found = creation.write_or_put_back(self.client(news["account_id"]), id_, spec, before)
         return UpdateResult({**_outputs({**kept, **news}, found), "written": _set_values(found)})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -179,6 +183,8 @@ def _blocking_create(client: Any, inputs: dict[str, Any]) -> list[CheckFailure]:
     """Why creating `inputs` in `client`'s account would fail (the adopted id is not there, the reference_id is
     taken), as read from that account: nothing to refuse is []."""
     account, adopted, reference = client.account_id, inputs.get("integration_id"), inputs.get("reference_id")
+    if contains_unknown([adopted, reference]):
+        return []  # known at `up`, whose own check looks
     if adopted:
         found = client.get_integration_if_exists(adopted)
         if found is None:
@@ -327,10 +333,7 @@ def _warn_if_not_derived(resource: pulumi.Resource, name: str, seed: str, refere
     """
     if not isinstance(reference, str) or not reference:
         return
-    account, tenant = derived_from
-    # check derives with the account and tenant it knows: at a preview of a new stack either may be unknown.
-    known = ((account, tenant), (account, None), (None, tenant), (None, None))
-    if reference in {generated_reference_id(seed, *parts) for parts in known}:
+    if reference in own_references(seed, *derived_from):
         return
     pulumi.log.warn(
         f"RiskIntegration {name!r} keeps reference_id {printable(reference)}, which is not the one derived from "

@@ -70,7 +70,7 @@ def keep_reference(
     only for a resource still to be made (the engine's second check of a replacement included).
     """
     explicit, seed = news.get("reference_id") is not None, news.get("reference_seed")
-    if not explicit and olds.get("reference_id"):
+    if not explicit and olds.get("reference_id") and not _adopts_another(inputs, olds):
         inputs.update({k: olds[k] for k in ("reference_id", GENERATED) if olds.get(k)})
         KEPT.keep(seed, inputs)
         return []
@@ -81,13 +81,21 @@ def keep_reference(
         if is_unknown(adopted) or is_unknown(inputs.get("account_id")):
             return []
         found = adopted_reference(inputs["account_id"], adopted)
-        if isinstance(found, CheckFailure):
-            return [] if olds else [found]  # the integration of an existing resource gone: refresh says so
+        if isinstance(found, CheckFailure):  # the integration of an existing resource gone: refresh says so
+            return [found] if not olds or _adopts_another(inputs, olds) else []
         if found and not explicit:
             inputs["reference_id"] = found
     elif not olds and not explicit:
         generate_reference(inputs, seed)
     return []
+
+
+def _adopts_another(inputs: dict[str, Any], olds: dict[str, Any]) -> bool:
+    """Whether a replacement into another account adopts another integration by id there (its reference_id is the
+    one to keep, not the old one's). In one account a new integration_id changes nothing: it is used at create."""
+    new_id, old_id = inputs.get("integration_id"), olds.get("integration_id")
+    moved = bool(olds.get("account_id")) and olds.get("account_id") != inputs.get("account_id")
+    return moved and isinstance(new_id, str) and new_id.lower() != str(old_id or "").lower()
 
 
 def generate_reference(inputs: dict[str, Any], seed: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pulumi.runtime import rpc
 
 from tests.conftest import OTHER_ACCOUNT, SCOPED_TOKEN, Control, configured
 from tests.provider.test_behaviors_provider import props, settings
@@ -67,3 +68,9 @@ def test_check_of_a_move_to_an_account_the_credential_cannot_read_fails(emulator
     failures = scoped.check(olds, {**olds, "account_id": OTHER_ACCOUNT}).failures
     assert [f.property for f in failures] == ["account_id"]
     assert f"account {OTHER_ACCOUNT} cannot take these behaviors" in failures[0].reason
+
+
+def test_check_of_a_move_whose_behaviors_are_unknown_at_preview_refuses_nothing(emulator: EmulatorServer) -> None:
+    provider = configured(RiskBehaviorsProvider(), emulator)
+    olds = props({"imp_travel": HIGH})
+    assert provider.check(olds, {**olds, "account_id": OTHER_ACCOUNT, "behaviors": rpc.UNKNOWN}).failures == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pulumi.runtime import rpc
 
 from tests.conftest import ACCOUNT, Control, configured
 from zt_risk_scoring import integration
@@ -14,6 +15,9 @@ from zt_risk_scoring.errors import ConfigurationError
 from zt_risk_scoring.holdings import Holdings, resource_label
 from zt_risk_scoring.integration import RiskIntegrationProvider
 from zt_risk_scoring.models import IntegrationSpec
+
+UNKNOWN = rpc.UNKNOWN  # what a preview gives check for an Output not known yet
+
 
 URL = "https://test-tenant.okta.com"
 TYPE = "pulumi-python:dynamic/zt_risk_scoring:RiskIntegration"
@@ -102,3 +106,12 @@ def test_take_without_urn_records_nothing() -> None:
     held.take(None, ACCOUNT, [("id", "x")])
     held.take(FIRST, ACCOUNT, [("id", "x")])
     assert held.holder(ACCOUNT, ("id", "x")) == FIRST
+
+
+def test_check_of_two_resources_whose_reference_ids_are_unknown_at_preview_is_no_clash(
+    provider: RiskIntegrationProvider, calls: Calls
+) -> None:
+    # reference_id=idp_a.id and reference_id=idp_b.id, both identity providers new in this program.
+    assert check(provider, reference_id=UNKNOWN).failures == []
+    calls.urn = SECOND
+    assert check(provider, reference_id=UNKNOWN, tenant_url="https://other.okta.com").failures == []

@@ -10,7 +10,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from tests.conftest import ACCOUNT, OTHER_ACCOUNT, configured, settings_for
+from tests.conftest import ACCOUNT, OTHER_ACCOUNT, Control, configured, settings_for
 from zt_risk_scoring import RiskBehaviors
 from zt_risk_scoring.behaviors import RiskBehaviorsProvider
 from zt_risk_scoring.claims import forget_claims
@@ -230,3 +230,15 @@ def test_diff_of_a_resource_whose_id_is_not_its_import_entrys_raises() -> None:
     olds = {"account_id": ACCOUNT, "tenant_url": "https://a.okta.com", "reference_id": "r", "imported_id": GONE}
     with pytest.raises(ConfigurationError, match="the import file was edited"):
         RiskIntegrationProvider().diff("0c2f5a4e-7d1b-4e8a-9c3f-5b6a7d8e9f01", olds, olds)
+
+
+def test_check_of_an_import_entry_that_cannot_be_read_behind_a_gateway_raises(
+    emulator: EmulatorServer, client: RiskScoringClient, control: Control
+) -> None:
+    real = client.create_integration(IntegrationSpec("https://gateway.okta.com", "idp-behind-gateway"))
+    entry = {"account_id": ACCOUNT, "tenant_url": "https://gateway.okta.com", "reference_id": "idp-behind-gateway",
+             "integration_id": real.id, "imported_id": GONE}  # fmt: skip
+    redirect = {"mode": "redirect", "location": "http://127.0.0.1:9/", "count": 20, "operations": ["get_integration"]}
+    control.post("faults", {"rules": [redirect]})
+    with pytest.raises(ConfigurationError, match=f"the imported integration '{GONE}' could not be read"):
+        configured(RiskIntegrationProvider(), emulator).check(entry, entry)

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 from pulumi.dynamic import Config, ConfigureRequest
+from pulumi.runtime import rpc
 
-from tests.conftest import ACCOUNT, Control, configured
+from tests.conftest import ACCOUNT, OTHER_ACCOUNT, Control, configured
 from tests.provider.integration_inputs import LINKED, SEED, URL, inputs, unnamed
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
@@ -261,3 +262,25 @@ def test_check_of_replacement_without_old_inputs_keeps_what_the_first_check_kept
     first = provider.check(olds, unnamed()).inputs
     second = provider.check({}, unnamed()).inputs
     assert first["reference_id"] == second["reference_id"] == "idp-linked-9"
+
+
+def test_check_of_a_move_with_an_integration_id_unknown_at_preview_sends_nothing_and_refuses_nothing(
+    provider: RiskIntegrationProvider, control: Control
+) -> None:
+    requests = control.counts()
+    olds = inputs(reference_id="idp-1")
+    failures = provider.check(olds, inputs(account_id=OTHER_ACCOUNT, integration_id=rpc.UNKNOWN)).failures
+    assert (failures, control.counts()) == ([], requests)
+
+
+def test_check_of_a_move_adopting_another_integration_by_id_there_takes_its_reference_id(
+    provider: RiskIntegrationProvider, client: RiskScoringClient
+) -> None:
+    other = RiskScoringClient(client.settings, OTHER_ACCOUNT)
+    theirs = other.create_integration(IntegrationSpec("https://b.okta.com", "idp-theirs"))
+    other.create_integration(IntegrationSpec("https://c.okta.com", "idp-1"))  # the old reference_id is taken there
+    mine = client.create_integration(IntegrationSpec(URL, "idp-1"))
+    olds = inputs(integration_id=mine.id, reference_id="idp-1")
+    moved = {**olds, "account_id": OTHER_ACCOUNT, "integration_id": theirs.id, "reference_id": None}
+    checked = provider.check(olds, moved)
+    assert (checked.failures, checked.inputs["reference_id"]) == ([], "idp-theirs")  # its link is not rewritten

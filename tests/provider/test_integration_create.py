@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.conftest import ACCOUNT, Control, configured
 from tests.provider.integration_inputs import LINKED, REF, SEED, URL, inputs, unnamed
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
-from zt_risk_scoring.errors import ConfigurationError, ServerError
+from zt_risk_scoring.errors import ConfigurationError, ConnectionFailed, ServerError
 from zt_risk_scoring.integration import RiskIntegrationProvider
 from zt_risk_scoring.models import IntegrationSpec
 from zt_risk_scoring.reference import generated_reference_id
@@ -185,3 +187,32 @@ def test_create_by_id_after_a_later_replacement_deleted_its_successor_makes_one(
     provider.delete(successor.id, {**checked, "reference_id": LINKED})
     created = provider.create(checked)
     assert [(i.id, i.reference_id) for i in client.list_integrations()] == [(created.id, LINKED)]
+
+
+def test_create_adopting_whose_write_answer_is_lost_reads_back_and_keeps_the_values_before(
+    provider: RiskIntegrationProvider, client: RiskScoringClient, control: Control
+) -> None:
+    found = client.create_integration(IntegrationSpec(URL, "idp-1"))
+    wanted = provider.check({}, inputs(reference_id="idp-1", adopt=True, tenant_url="https://new.okta.com")).inputs
+    control.post("faults", {"rules": [{"mode": "drop_after_write", "operations": ["update_integration"], "count": 3}]})
+    made = provider.create(wanted)  # the write landed: the read back says so
+    outs = dict(made.outs or {})
+    assert (outs["prior"]["tenant_url"], outs["written"]["tenant_url"]) == (URL, "https://new.okta.com")
+    provider.delete(str(made.id), outs)
+    assert client.get_integration(found.id).tenant_url == URL
+
+
+def test_create_adopting_whose_write_may_have_landed_unseen_puts_the_values_before_back(
+    provider: RiskIntegrationProvider, client: RiskScoringClient, control: Control, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = client.create_integration(IntegrationSpec(URL, "idp-1"))
+    wanted = provider.check({}, inputs(reference_id="idp-1", adopt=True, tenant_url="https://new.okta.com")).inputs
+    control.post("faults", {"rules": [{"mode": "drop_after_write", "operations": ["update_integration"], "count": 3}]})
+
+    def lost(client: RiskScoringClient, integration_id: str) -> Any:
+        raise ServerError("unavailable", status=503)  # the read back after the write is lost too
+
+    monkeypatch.setattr(RiskScoringClient, "get_integration_if_exists", lost)
+    with pytest.raises(ConnectionFailed):
+        provider.create(wanted)
+    assert client.get_integration(found.id).tenant_url == URL  # unclear: what it had is put back

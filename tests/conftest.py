@@ -25,6 +25,7 @@ from zt_risk_scoring.provider_base import RiskScoringProvider
 
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 OTHER_ACCOUNT = "f037e56e89293a057740de681ac9abbe"
+UNENTITLED_ACCOUNT = "0123456789abcdef0123456789ab3314"  # served without risk scoring: 403, code 3314
 TOKEN = "test-token-full-0123456789"
 READ_TOKEN = "test-token-read-0123456789"
 NO_PII_TOKEN = "test-token-nopii-0123456789"
@@ -77,7 +78,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(scope="session")
 def emulator_server() -> Iterator[EmulatorServer]:
     app = build_app(
-        [ACCOUNT, OTHER_ACCOUNT],
+        [ACCOUNT, OTHER_ACCOUNT, UNENTITLED_ACCOUNT],
         [
             TOKEN,
             f"{READ_TOKEN}:read",
@@ -86,6 +87,7 @@ def emulator_server() -> Iterator[EmulatorServer]:
             f"{SCOPED_TOKEN}@{ACCOUNT}",
         ],
         [f"{EMAIL}:{API_KEY}"],
+        unentitled=[UNENTITLED_ACCOUNT],
     )
     server = EmulatorServer(app).start()
     yield server

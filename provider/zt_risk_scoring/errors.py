@@ -111,6 +111,10 @@ class PermissionDenied(RiskScoringError):
     status = 403
 
 
+class NotEntitled(PermissionDenied):
+    """The account does not have Zero Trust risk scoring (HTTP 403, Cloudflare code 3314); not retryable."""
+
+
 class NotFound(RiskScoringError):
     """The object does not exist (HTTP 404); not retryable."""
 

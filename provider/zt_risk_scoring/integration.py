@@ -19,6 +19,7 @@ from .errors import (
     AuthenticationError,
     ConfigurationError,
     ConnectionFailed,
+    NotEntitled,
     PermissionDenied,
     RateLimited,
     RiskScoringError,
@@ -88,6 +89,8 @@ class RiskIntegrationProvider(RiskScoringProvider):
         """The reference_id of the integration adopted by id (one GET), so that it is kept in the inputs."""
         try:
             found = self.client(account_id).get_integration_if_exists(integration_id)
+        except NotEntitled as exc:
+            return CheckFailure("account_id", str(exc))  # no up can succeed there: said at preview, nothing written
         except NOT_NOW as exc:
             # No (usable) credentials, as at a preview, or no answer now: create reads it, the next check retries.
             pulumi.log.debug(f"reference_id of integration {integration_id} not read at check: {exc.summary}")

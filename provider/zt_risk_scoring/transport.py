@@ -25,6 +25,7 @@ from .errors import (
     Conflict,
     ConnectionFailed,
     EndpointError,
+    NotEntitled,
     NotFound,
     PermissionDenied,
     RateLimited,
@@ -320,6 +321,13 @@ def _api_error(
             f"the credential in use ({settings.credential_source}) was refused or lacks {permission} on account "
             f"{transport.account_id}: check that it is current and has that permission on that account"
         )
+    if cls is NotEntitled:
+        summary = f"account {transport.account_id} does not have Zero Trust risk scoring enabled"
+        hint = (
+            f"enable risk scoring for account {transport.account_id} (a Zero Trust plan that includes it), or "
+            "set account_id / cloudflare:accountId to an account that has it; nothing was changed"
+        )
+        return cls(summary, errors=messages_from(body), hint=hint, **where)
     if hint and settings.credential_in_config:
         hint += f". {STALE_CONFIG}"
     reason = shown(response.reason or "no body", transport.settings)
@@ -327,6 +335,8 @@ def _api_error(
     return cls(summary, errors=errors, hint=hint, **where)
 
 
+# What Cloudflare answers (403) for an account without the feature (reported for create and the list).
+NOT_ENTITLED = 3314
 # Cloudflare answers some credential problems with HTTP 400 (9106 missing headers, 6003/6111
 # malformed headers); they mean "fix your credentials", not "fix your payload".
 _AUTH_CODES = frozenset({6003, 6111, 9103, 9106, 9109, 10000, 10001})
@@ -334,6 +344,8 @@ _AUTH_CODES = frozenset({6003, 6111, 9103, 9106, 9109, 10000, 10001})
 
 def error_class_for(status: int, codes: frozenset[int]) -> type[RiskScoringError]:
     """The exception class for an HTTP status and the Cloudflare error codes it carried."""
+    if status == 403 and NOT_ENTITLED in codes:
+        return NotEntitled
     if codes & _AUTH_CODES and status in (400, 401, 403):
         return PermissionDenied if status == 403 else AuthenticationError
     by_status: dict[int, type[RiskScoringError]] = {

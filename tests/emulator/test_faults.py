@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.conftest import ACCOUNT, TOKEN, Control
+from tests.conftest import ACCOUNT, TOKEN, UNENTITLED_ACCOUNT, Control
 from zt_risk_scoring.emulator import EmulatorServer
 
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
@@ -102,13 +102,16 @@ UNKNOWN = [
 
 @pytest.mark.parametrize("path", [u[1] for u in UNKNOWN], ids=[u[0] for u in UNKNOWN])
 @pytest.mark.parametrize("authorized", [True, False], ids=["token", "no-token"])
-def test_request_unknown_route_answers_7003(emulator: EmulatorServer, path: str, authorized: bool) -> None:
+def test_request_unknown_route_answers_7003_and_7000(emulator: EmulatorServer, path: str, authorized: bool) -> None:
     root = emulator.base_url.removesuffix("/client/v4")
     response = requests.get(root + path, headers=HEADERS if authorized else {}, timeout=5)
     assert response.status_code == 404
-    assert response.json() == {
+    assert response.json() == {  # as Cloudflare answers a path it cannot route (several reports)
         "success": False,
-        "errors": [{"code": 7003, "message": "No route for that URI"}],
+        "errors": [
+            {"code": 7003, "message": f"Could not route to {path}, perhaps your object identifier is invalid?"},
+            {"code": 7000, "message": "No route for that URI"},
+        ],
         "messages": [],
         "result": None,
     }
@@ -149,3 +152,54 @@ def test_trickle_applies_then_sends_headers_at_once_and_the_body_slowly(
     assert answer.status_code == 200 and int(answer.headers["Content-Length"]) == len(data)
     assert json.loads(data)["result"]["behaviors"]["imp_travel"]["risk_level"] == "low"  # applied, then answered
     assert headers_after < took / 4 and took >= len(data) * every
+
+
+def test_request_with_wrong_method_answers_cloudflares_405(emulator: EmulatorServer) -> None:
+    response = requests.patch(
+        f"{emulator.base_url}/accounts/{ACCOUNT}/zt_risk_scoring/behaviors", headers=HEADERS, timeout=5
+    )
+    assert (response.status_code, response.json()["errors"]) == (
+        405,
+        [{"code": 7001, "message": "Method PATCH not available for that URI."}],
+    )
+
+
+@pytest.mark.parametrize("header", ["Basic dXNlcjpwYXNz", "Bearer", "Bearer two words", "token-without-scheme"])
+def test_request_with_malformed_authorization_answers_6003_with_6111(emulator: EmulatorServer, header: str) -> None:
+    url = f"{emulator.base_url}/accounts/{ACCOUNT}/zt_risk_scoring/behaviors"
+    response = requests.get(url, headers={"Authorization": header}, timeout=5)
+    assert (response.status_code, response.json()["errors"]) == (
+        400,
+        [
+            {
+                "code": 6003,
+                "message": "Invalid request headers",
+                "error_chain": [{"code": 6111, "message": "Invalid format for Authorization header"}],
+            }
+        ],
+    )
+
+
+def test_injected_429_answers_cloudflares_rate_limit(emulator: EmulatorServer, control: Control) -> None:
+    control.post("faults", {"rules": [{"mode": "status", "status": 429, "retry_after": 7}]})
+    response = requests.get(
+        f"{emulator.base_url}/accounts/{ACCOUNT}/zt_risk_scoring/behaviors", headers=HEADERS, timeout=5
+    )
+    assert response.json()["errors"] == [
+        {"code": 971, "message": "Please wait and consider throttling your request speed"}
+    ]
+    assert {k: response.headers.get(k) for k in ("Retry-After", "Ratelimit", "Ratelimit-Policy")} == {
+        "Retry-After": "7",
+        "Ratelimit": '"default";r=0;t=7',
+        "Ratelimit-Policy": '"default";q=1200;w=300',
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/behaviors"), ("GET", "/integrations"), ("POST", "/integrations"), ("GET", "/summary")],
+)
+def test_request_to_an_unentitled_account_answers_3314(emulator: EmulatorServer, method: str, path: str) -> None:
+    url = f"{emulator.base_url}/accounts/{UNENTITLED_ACCOUNT}/zt_risk_scoring{path}"
+    response = requests.request(method, url, headers=HEADERS, json={}, timeout=5)
+    assert (response.status_code, response.json()["errors"]) == (403, [{"code": 3314, "message": "Forbidden"}])

@@ -124,3 +124,8 @@ def test_cli_emulator_serve_bad_argument_exits_2(
 def test_server_port_out_of_range_raises(port: int) -> None:
     with pytest.raises(ValueError, match="from 0 to 65535"):
         server.EmulatorServer(server.build_app([server.DEFAULT_ACCOUNT], [SECRET]), port=port)
+
+
+def test_build_app_with_an_unentitled_account_it_does_not_serve_fails_in_one_line() -> None:
+    with pytest.raises(ValueError, match="bad --unentitled: name an --account this emulator serves"):
+        server.build_app([server.DEFAULT_ACCOUNT], [SECRET], unentitled=["f" * 32])

@@ -77,3 +77,13 @@ def test_tenant_url_carrying_a_password_is_masked_before_anything_keeps_it(clien
     found = client.get_integration(INTEGRATION["id"])
     rows = client.list_integrations_as_given()
     assert found.tenant_url == rows[0]["tenant_url"] == "https://***@example.okta.com"
+
+
+@responses.activate
+def test_account_without_risk_scoring_is_one_message_naming_it_and_3314(client: RiskScoringClient) -> None:
+    responses.get(f"{ROOT}/integrations", json=failure(3314, "Forbidden"), status=403)
+    with pytest.raises(errors.NotEntitled) as exc:
+        client.list_integrations()
+    text = str(exc.value)
+    assert f"account {ACCOUNT} does not have Zero Trust risk scoring enabled" in text
+    assert "Cloudflare error 3314: Forbidden" in text and "lacks" not in text

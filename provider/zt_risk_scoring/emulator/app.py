@@ -100,16 +100,20 @@ class EmulatorApp:
             response = _gateway_page(fault.status)
         else:
             response = self._fault_envelope(fault)
-        if fault.retry_after is not None:
-            response.headers["Retry-After"] = str(fault.retry_after)
+        if fault.retry_after is not None or fault.status == 429:
+            response.headers["Retry-After"] = str(fault.retry_after or 0)
+        if fault.status == 429 and fault.mode == "status":
+            # Cloudflare's rate-limit headers (developers.cloudflare.com/fundamentals/api/reference/limits).
+            response.headers["Ratelimit"] = f'"default";r=0;t={fault.retry_after or 0}'
+            response.headers["Ratelimit-Policy"] = '"default";q=1200;w=300'
         return response
 
     @staticmethod
     def _fault_envelope(fault: FaultRule) -> Response:
-        error = {
-            "code": 10429 if fault.status == 429 else 10500 + fault.status % 100,
-            "message": "Rate limited" if fault.status == 429 else "Injected fault",
-        }
+        if fault.status == 429:  # Cloudflare's own code and text for its rate limit
+            error = {"code": 971, "message": "Please wait and consider throttling your request speed"}
+        else:
+            error = {"code": 10500 + fault.status % 100, "message": "Injected fault"}
         return _json(fault.status, {"success": False, "errors": [error], "messages": [], "result": None})
 
     def _record(self, request: Request, operation: str, response: Response, fault: FaultRule | None) -> Response:
@@ -159,9 +163,9 @@ def _match(urls: Map, request: Request) -> tuple[Any, dict[str, str]]:
     try:
         endpoint, args = adapter.match(request.path, request.method)
     except WzMethodNotAllowed as exc:
-        raise MethodNotAllowed(f"Method {request.method} not allowed for {request.path}") from exc
+        raise MethodNotAllowed(request.method) from exc
     except HTTPException as exc:
-        raise NoRoute() from exc
+        raise NoRoute(request.path) from exc
     return endpoint, dict(args)
 
 

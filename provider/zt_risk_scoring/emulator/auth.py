@@ -1,4 +1,5 @@
-"""Who may call what: API tokens with permission sets and accounts, and global API keys."""
+"""Who may call what: API tokens with permission sets and accounts, global API keys, and the accounts without the
+feature."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .exceptions import Forbidden, InvalidCredentials, MissingCredentials
+from .exceptions import Forbidden, InvalidCredentials, MalformedAuthorization, MissingCredentials, NotEntitled
 
 ALL = frozenset({"read", "write", "pii"})
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
@@ -53,12 +54,18 @@ class Credentials:
     """The emulator's credential table; checks never reveal a credential in their messages."""
 
     def __init__(
-        self, tokens: Mapping[str, Grant], keys: Mapping[tuple[str, str], Grant], accounts: Iterable[str]
+        self,
+        tokens: Mapping[str, Grant],
+        keys: Mapping[tuple[str, str], Grant],
+        accounts: Iterable[str],
+        unentitled: Iterable[str] = (),
     ) -> None:
         self.tokens = dict(tokens)
         self.keys = dict(keys)
         # In the order given: the first is the default account of the control plane.
         self.accounts = tuple(dict.fromkeys(accounts))
+        # Accounts without the feature: a credential that may call them still gets 403/3314 (reported, not recorded).
+        self.unentitled = frozenset(unentitled)
 
     def revoke(self, token: str) -> bool:
         return self.tokens.pop(token, None) is not None
@@ -71,13 +78,17 @@ class Credentials:
         held = grant.permissions | ({"read"} if "write" in grant.permissions else set())
         if permission not in held:
             raise Forbidden(f"Authentication error: this operation requires {PERMISSION_NAMES[permission]}")
+        if account in self.unentitled:
+            raise NotEntitled()
 
     def _grant(self, headers: Any) -> Grant:
         auth = headers.get("Authorization", "")
         email, key = headers.get("X-Auth-Email", ""), headers.get("X-Auth-Key", "")
         if auth:
             scheme, _, token = auth.partition(" ")
-            grant = self.tokens.get(token.strip()) if scheme.lower() == "bearer" else None
+            if scheme.lower() != "bearer" or not _HEADER_SAFE.fullmatch(token.strip()):
+                raise MalformedAuthorization()  # not `Bearer <token>`: Cloudflare answers 400/6003 (6111)
+            grant = self.tokens.get(token.strip())
         elif email and key:
             grant = self.keys.get((email, key))
         else:

@@ -1,7 +1,8 @@
 """Emulator errors: each knows its HTTP status and Cloudflare error code.
 
-Cloudflare publishes no risk-scoring-specific error codes; 7003, 9106 and 10000 are the
-platform-wide ones seen on every API, the 1xxx codes below are this emulator's own choice.
+Cloudflare publishes no risk-scoring-specific error codes; 6003/6111, 7000/7001/7003, 9106 and 10000 are the
+platform-wide ones reported for every API, 3314 the one reported for an account without the feature; the 1xxx
+codes below are this emulator's own choice (docs/emulator.md says which answers are evidence, which guesses).
 """
 
 from __future__ import annotations
@@ -100,13 +101,18 @@ class InternalError(EmulatorError):
 
 
 class NoRoute(EmulatorError):
-    """The URI is not an operation of this API; Cloudflare's message names no path."""
+    """The URI is not an operation of this API: Cloudflare answers two errors, 7003 naming the path, then 7000."""
 
     status = 404
     code = 7003
 
-    def __init__(self, message: str = "No route for that URI") -> None:
-        super().__init__(message)
+    def __init__(self, path: str) -> None:
+        super().__init__(f"Could not route to {path}, perhaps your object identifier is invalid?")
+
+    def envelope(self) -> dict[str, Any]:
+        found = super().envelope()
+        found["errors"].append({"code": 7000, "message": "No route for that URI"})
+        return found
 
 
 class MethodNotAllowed(EmulatorError):
@@ -114,6 +120,9 @@ class MethodNotAllowed(EmulatorError):
 
     status = 405
     code = 7001
+
+    def __init__(self, method: str) -> None:
+        super().__init__(f"Method {method} not available for that URI.")
 
 
 class MissingCredentials(EmulatorError):
@@ -123,6 +132,30 @@ class MissingCredentials(EmulatorError):
 
     def __init__(self) -> None:
         super().__init__("Missing X-Auth-Key, X-Auth-Email or Authorization headers")
+
+
+class MalformedAuthorization(EmulatorError):
+    """An Authorization header that is not `Bearer <token>`: 400/6003 with the cause in `error_chain`."""
+
+    code = 6003
+
+    def __init__(self) -> None:
+        super().__init__("Invalid request headers")
+
+    def envelope(self) -> dict[str, Any]:
+        found = super().envelope()
+        found["errors"][0]["error_chain"] = [{"code": 6111, "message": "Invalid format for Authorization header"}]
+        return found
+
+
+class NotEntitled(EmulatorError):
+    """An account without Zero Trust risk scoring (`--unentitled`): every risk-scoring route answers this."""
+
+    status = 403
+    code = 3314
+
+    def __init__(self) -> None:
+        super().__init__("Forbidden")
 
 
 class InvalidCredentials(EmulatorError):

@@ -193,19 +193,23 @@ def build_app(
     state: str | None = None,
     catalogue: object = None,
     control_from_anywhere: bool = False,
+    unentitled: Sequence[str] = (),
 ) -> EmulatorApp:
     """An app serving `accounts` (the first is the control plane's default), accepting `tokens`
-    (TOKEN[:perms][@account]) and EMAIL:KEY pairs; ValueError for a malformed one."""
+    (TOKEN[:perms][@account]) and EMAIL:KEY pairs, `unentitled` accounts answering 403/3314; ValueError for a
+    malformed one."""
     for account in accounts:
         if not _ACCOUNT_ID.fullmatch(account):
             raise ValueError(f"bad --account {ascii(account)[:80]}: an account id is 32 lowercase hex characters")
+    if set(unentitled) - set(accounts):
+        raise ValueError("bad --unentitled: name an --account this emulator serves")
     grants = dict(parse_token(spec) for spec in tokens)
     for grant in grants.values():
         if (grant.accounts or frozenset()) - set(accounts):  # the spec is a credential: none of it is shown
             raise ValueError("bad --token: its @ACCOUNT is not an --account this emulator serves")
     keys = dict(parse_api_key(spec) for spec in api_keys)
     backend = RiskScoringBackend(state or ":memory:", None if catalogue is None else bodies.catalogue(catalogue))
-    return EmulatorApp(backend, Credentials(grants, keys, accounts), control_from_anywhere)
+    return EmulatorApp(backend, Credentials(grants, keys, accounts, unentitled), control_from_anywhere)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -224,6 +228,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--state", help="SQLite file that keeps state across restarts (default: memory)")
     parser.add_argument("--catalogue", type=Path, help="JSON file of behaviors {key: {name, description, risk_level}}")
+    parser.add_argument(
+        "--unentitled",
+        action="append",
+        default=[],
+        metavar="ACCOUNT",
+        help="an --account without Zero Trust risk scoring: its every route answers 403, code 3314 (repeatable)",
+    )
     parser.add_argument(
         "--control-from-anywhere",
         action="store_true",
@@ -248,6 +259,7 @@ def _start(args: argparse.Namespace) -> EmulatorServer:
             args.state,
             catalogue,
             args.control_from_anywhere,
+            args.unentitled,
         )
     except sqlite3.DatabaseError as exc:
         raise ValueError(f"--state {args.state}: not a usable SQLite database ({exc})") from exc

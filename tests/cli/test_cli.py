@@ -13,6 +13,7 @@ from tests.conftest import READ_TOKEN, Control
 from zt_risk_scoring.cli import EXIT_ABORTED, EXIT_API, EXIT_CONFIG, EXIT_NOT_FOUND, main
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
+from zt_risk_scoring.emulator.models import DEFAULT_CATALOGUE
 from zt_risk_scoring.models import IntegrationSpec
 
 
@@ -54,7 +55,7 @@ def test_reset_without_yes_and_no_terminal_refuses(
 
 def test_behaviors_lists_catalogue(env: EmulatorServer, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["behaviors", "--json"]) == 0
-    assert {b["key"] for b in json.loads(capsys.readouterr().out)} == {"high_dlp", "imp_travel", "sentinel_one"}
+    assert {b["key"] for b in json.loads(capsys.readouterr().out)} == set(DEFAULT_CATALOGUE)
 
 
 @pytest.mark.parametrize("action", ["list", "get", "by-reference"])

@@ -12,6 +12,7 @@ from tests.conftest import ACCOUNT, TOKEN
 from zt_risk_scoring.cli import EXIT_API, EXIT_CONFIG, EXIT_OK, EXIT_USAGE, main
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
+from zt_risk_scoring.emulator.models import DEFAULT_CATALOGUE
 
 
 def fake_pulumi(bindir: Path, stdout: str = "", stderr: str = "", code: int = 0) -> Path:
@@ -55,7 +56,7 @@ def test_stack_reads_secret_token_and_settings(
 ) -> None:
     fake_pulumi(no_env, stdout=stack_json(TOKEN, emulator.base_url))
     assert main(["behaviors", "--stack", "dev", "--json"]) == EXIT_OK
-    assert {b["key"] for b in json.loads(capsys.readouterr().out)} == {"high_dlp", "imp_travel", "sentinel_one"}
+    assert {b["key"] for b in json.loads(capsys.readouterr().out)} == set(DEFAULT_CATALOGUE)
 
 
 def test_stack_runs_pulumi_config_show_secrets_for_that_stack(no_env: Path, emulator: EmulatorServer) -> None:

@@ -12,6 +12,7 @@ from werkzeug.test import Client
 from tests.conftest import ACCOUNT, OTHER_ACCOUNT, TOKEN, Control
 from zt_risk_scoring.emulator import EmulatorServer, bodies, build_app
 from zt_risk_scoring.emulator.exceptions import UserNotFound
+from zt_risk_scoring.emulator.models import DEFAULT_CATALOGUE
 from zt_risk_scoring.emulator.server import add_arguments
 
 USER = "f2108713-1206-4e84-8b80-0e71a6a1c67b"
@@ -135,11 +136,7 @@ def test_users_without_account_seeds_first_account_given() -> None:
 def test_reset_drops_behaviors_added_since_start(emulator: EmulatorServer, control: Control) -> None:
     control.post("catalogue", {"crowdstrike_low": {"name": "CrowdStrike", "risk_level": "low"}})
     control.post("reset", {})
-    assert sorted(emulator.app.backend.get_behaviors(ACCOUNT)["behaviors"]) == [
-        "high_dlp",
-        "imp_travel",
-        "sentinel_one",
-    ]
+    assert sorted(emulator.app.backend.get_behaviors(ACCOUNT)["behaviors"]) == sorted(DEFAULT_CATALOGUE)
 
 
 PARTLY_BAD: list[tuple[str, str, Any]] = [

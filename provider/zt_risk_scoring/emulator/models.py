@@ -35,6 +35,22 @@ DEFAULT_CATALOGUE: dict[str, dict[str, Any]] = {
         "description": "User is signed in on a device where Sentinel One EDR detects an active threat or infection.",
         "risk_level": "medium",
     },
+    # Five more behaviors Cloudflare documents (risk-score page, changelog 2026-01-15 and 2026-04-08) whose API keys
+    # and default levels are not public: seeded under keys marked as placeholders, levels assumed.
+    **{
+        f"placeholder_{key}": {
+            "name": name,
+            "description": f"{name} (placeholder key: Cloudflare documents this behavior, not its API key)",
+            "risk_level": level,
+        }
+        for key, name, level in (
+            ("crowdstrike_low_zta_score", "CrowdStrike low ZTA score", "low"),
+            ("crowdstrike_medium_zta_score", "CrowdStrike medium ZTA score", "medium"),
+            ("malicious_file", "Malicious file", "high"),
+            ("suspicious_security_domain", "Suspicious security domain", "medium"),
+            ("high_risk_domain", "High-risk domain", "high"),
+        )
+    },
 }
 
 SCHEMA = """

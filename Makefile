@@ -15,7 +15,7 @@ PY_VENV := .venv-$(PY)
 PY_STAMP := $(PY_VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
 .PHONY: venv lint test test-fast test-min test-py test-acceptance test-acceptance-emulator demo demo-destroy \
-	pulumi clean bench bench-peers dist test-alone
+	pulumi clean bench bench-peers dist test-alone test-variants
 
 venv: $(STAMP)
 
@@ -44,7 +44,7 @@ pulumi:
 	@scripts/ensure-pulumi
 
 lint: venv
-	$(BIN)/ruff check provider tests stacks bench policy examples harness scripts scripts/test-alone
+	$(BIN)/ruff check provider tests stacks bench policy examples harness scripts scripts/test-alone scripts/test-variants
 	$(BIN)/mypy
 
 # The whole suite, end-to-end tests under the real Pulumi CLI included.
@@ -71,6 +71,12 @@ test-fast: venv lint
 # `make test`: about an hour for the whole suite on 2 cores). ALONE_ARGS selects, e.g. ALONE_ARGS="-m 'not e2e'".
 test-alone: venv
 	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" $(BIN)/python scripts/test-alone $(ALONE_ARGS)
+
+# The provider, CLI and emulator tests and the engine modules that write, once per answer the emulator can give
+# where the API is open (docs/emulator.md); VARIANTS_ARGS=--quick (CI) keeps the engine modules to the run with
+# every switch changed.
+test-variants: venv
+	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" $(BIN)/python scripts/test-variants $(VARIANTS_ARGS)
 
 # The lifecycle against the account your environment names (opt-in: ZT_RISK_ACCEPTANCE=1, see README);
 # ACCEPTANCE_ARGS passes pytest options, e.g. ACCEPTANCE_ARGS='--record transcript'.

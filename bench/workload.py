@@ -39,9 +39,9 @@ FAST = {"PULUMI_SKIP_CHECKPOINTS": "true"}
 
 
 def minimum(phase: str, n: int) -> int:
-    """The requests a phase needs: destroy reads the behaviors before giving them back (only values that still
-    hold what the stack set go back), so N deletes, a GET and a PUT."""
-    return {"create": 2 * n + 2, "preview": 0, "update": n + 1, "refresh": n + 1, "destroy": n + 2}[phase]
+    """The requests a phase needs. The behaviors are read before every write (a PUT sends every key as the account
+    holds it, and destroy gives back only what still holds the stack's values): update and destroy are N + 2."""
+    return {"create": 2 * n + 2, "preview": 0, "update": n + 2, "refresh": n + 1, "destroy": n + 2}[phase]
 
 
 @dataclass(frozen=True)

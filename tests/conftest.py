@@ -21,6 +21,8 @@ from zt_risk_scoring import integration
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.emulator import EmulatorServer, build_app
+from zt_risk_scoring.emulator.variants import Variants
+from zt_risk_scoring.models import BehaviorSetting
 from zt_risk_scoring.provider_base import RiskScoringProvider
 
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
@@ -75,6 +77,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+# The API variants the emulators of a test run serve (`make test-variants` runs modules once per variant):
+# NAME=VALUE pairs separated by commas, or a file `zt-risk probe --variants-file` wrote; unset, each open
+# point's default guess.
+VARIANTS_ENV = "ZT_RISK_TEST_VARIANTS"
+
+
+def emulator_variants() -> Variants:
+    given = os.environ.get(VARIANTS_ENV, "")
+    if given and "=" not in given:
+        return Variants.parse([], Path(given))
+    return Variants.parse(filter(None, given.split(",")))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked `assumes(NAME=VALUE)` asserts one answer of an open point: skipped while another is served."""
+    served = emulator_variants()
+    for mark in item.iter_markers("assumes"):
+        for name, value in mark.kwargs.items():
+            if served[name] != value:
+                pytest.skip(f"asserts the answer {name}={value}; the emulators serve {name}={served[name]}")
+
+
 @pytest.fixture(scope="session")
 def emulator_server() -> Iterator[EmulatorServer]:
     app = build_app(
@@ -88,6 +112,7 @@ def emulator_server() -> Iterator[EmulatorServer]:
         ],
         [f"{EMAIL}:{API_KEY}"],
         unentitled=[UNENTITLED_ACCOUNT],
+        variants=emulator_variants(),
     )
     server = EmulatorServer(app).start()
     yield server
@@ -136,6 +161,13 @@ def client(emulator: EmulatorServer) -> RiskScoringClient:
     return RiskScoringClient(settings_for(emulator, read_timeout=5.0), ACCOUNT)
 
 
+def changed_elsewhere(client: RiskScoringClient, changes: dict[str, BehaviorSetting]) -> None:
+    """Another writer's (a person's, another stack's) change of some behaviors, the other keys sent as they are:
+    whether a PUT resets the keys it leaves out is open (variant behaviors_put_unsent)."""
+    whole = {key: found.setting for key, found in client.get_behaviors().items()}
+    client.update_behaviors({**whole, **changes})
+
+
 def configured(provider: RiskScoringProvider, server: EmulatorServer, token: str = TOKEN) -> Any:
     config = {"cloudflare:apiToken": token, "cloudflare:baseUrl": server.base_url}
     provider.configure(ConfigureRequest(Config(config, "zt-risk-scoring")))
@@ -179,6 +211,7 @@ def emulator_argv(port: int, token: str, state: Path) -> list[str]:
         token,
         "--state",
         str(state),
+        *(f"--variant={name}={value}" for name, value in emulator_variants().chosen.items()),
     ]
 
 

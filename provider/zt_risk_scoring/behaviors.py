@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -17,9 +17,10 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from .behavior_writes import ONE_WRITER, current_behaviors, write_settings
 from .claims import ClaimError, Owner, claim
 from .config import default_account_id
-from .errors import ConfigurationError, EndpointError, RiskScoringError
+from .errors import ConfigurationError, RiskScoringError
 from .fields import Field, Fields, account_field, validator
 from .integration_schema import IMPORTED
 from .models import RISK_LEVELS, Behavior, BehaviorSetting, risk_level
@@ -29,7 +30,7 @@ from .text import printable
 from .unknowns import contains_unknown, is_unknown
 
 if TYPE_CHECKING:
-    from .client import RiskScoringClient
+    pass
 
 ON_DELETE = ("restore", "disable", "retain")
 KEY_PATTERN = re.compile(r"[a-z0-9_]{1,64}")
@@ -164,7 +165,7 @@ class RiskBehaviorsProvider(RiskScoringProvider):
         except ConfigurationError:
             return []  # no credentials, as at a preview: the `up`'s own check looks
         try:
-            _current(client, keys)
+            current_behaviors(client, keys)
         except RiskScoringError as exc:
             return [CheckFailure("account_id", f"{what}: {exc}; nothing was changed")]
         return []
@@ -181,15 +182,17 @@ class RiskBehaviorsProvider(RiskScoringProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client(props["account_id"])
         wanted = _settings(props["behaviors"])
-        prior = _declared(_current(client, wanted), wanted)
-        applied = write_settings(client, wanted, _settings(prior))
+        with ONE_WRITER[props["account_id"]]:
+            current = current_behaviors(client, wanted)
+            prior = _declared(current, wanted)
+            applied = write_settings(client, wanted, _settings(prior), current)
         declared = _declared(applied, wanted)
         return CreateResult(props["account_id"], {**props, "behaviors": declared, "prior": prior, "written": declared})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         account = props.get("account_id") or id_
         declared = props.get("behaviors") or {}
-        current = _current(self.client(account), declared)
+        current = current_behaviors(self.client(account), declared)
         outs = {**props, "account_id": account, "behaviors": _declared(current, declared)}
         return ReadResult(id_, outs, inputs=FIELDS.read_inputs(outs))
 
@@ -200,11 +203,12 @@ class RiskBehaviorsProvider(RiskScoringProvider):
         # A key's prior value is read once, when this stack first takes it; never again (it now holds ours).
         added = [k for k in wanted if k not in prior and k not in (olds.get("behaviors") or {})]
         dropped = {k: v for k, v in written.items() if k not in wanted}
-        current = _current(client, added) if added or dropped else {}
-        prior.update(_declared(current, added))
-        release = release_values(news.get("on_delete", FIELDS["on_delete"].default), dropped, prior, current)
-        before = _settings({**written, **{k: prior[k] for k in added}})
-        applied = write_settings(client, {**release, **wanted}, before)
+        with ONE_WRITER[news["account_id"]]:
+            current = current_behaviors(client, added)  # every key: the PUT sends them all (see write_settings)
+            prior.update(_declared(current, added))
+            release = release_values(news.get("on_delete", FIELDS["on_delete"].default), dropped, prior, current)
+            before = _settings({**written, **{k: prior[k] for k in added}})
+            applied = write_settings(client, {**release, **wanted}, before, current)
         declared = _declared(applied, wanted)
         kept_prior = {k: v for k, v in prior.items() if k in wanted}
         return UpdateResult({**news, "behaviors": declared, "prior": kept_prior, "written": declared})
@@ -215,104 +219,11 @@ class RiskBehaviorsProvider(RiskScoringProvider):
         if mode == "retain" or not written:
             return
         client = self.client(props["account_id"])
-        current = _current(client, [])
-        release = release_values(mode, written, props.get("prior") or {}, current)
-        if release:
-            write_settings(client, release, {k: current[k].setting for k in release})
-
-
-def _current(client: RiskScoringClient, keys: Collection[str]) -> dict[str, Behavior]:
-    """The account's behaviors, each of `keys` present and valid (else an error naming it); the others as given
-    (a key this stack gives back may have been changed or removed since)."""
-    found = client.get_behaviors(strict=keys)
-    missing = sorted(k for k in keys if k not in found)
-    if missing:
-        raise ConfigurationError(
-            f"account {client.account_id} has no behavior {', '.join(map(printable, missing))} (it has "
-            f"{printable(', '.join(sorted(found)) or 'none', quote=False)}): check the key's spelling; if it is right, "
-            f"the answer did not come from the Risk Scoring API: check cloudflare:baseUrl / CLOUDFLARE_BASE_URL "
-            f"({printable(client.settings.base_url)}). Nothing was recorded from this answer"
-        )
-    return found
-
-
-def _shows(found: Mapping[str, Behavior], write: Mapping[str, BehaviorSetting]) -> bool:
-    """Whether `found` (an answer) shows every key of `write` with exactly the value written."""
-    try:
-        return all(k in found and found[k].setting == v for k, v in write.items())
-    except ValueError:  # a ShapeError: a value the API does not document
-        return False
-
-
-def write_settings(client: RiskScoringClient, write: SettingMap, before: SettingMap) -> dict[str, Behavior]:
-    """PUT `write` and return what the account holds afterwards, never taking an answer that does not show it.
-
-    The PUT's answer is the account's only when it shows every written key with the value written (the API
-    reference's own example answers `{"behaviors": {}}`); otherwise, and after an answer that may have been
-    applied (lost, a 5xx, a 2xx without success), the behaviors are read back. A write that landed and failed
-    anyway would be read by the next `up` as the account's own values, which destroy would then "restore".
-    So: landed (read back) is success; not landed is the original error; unclear is `before` put back, or, if
-    that fails too, an error saying what to set back.
-    """
-    failure: RiskScoringError | None = None
-    try:
-        answer = client.update_behaviors(write)
-        if _shows(answer, write):
-            return answer
-    except RiskScoringError as exc:
-        if not exc.may_have_applied:
-            raise  # a refusal, a redirect or a gateway's page: the API never applied the write
-        failure = exc
-    current = _read_back(client)
-    if current is not None and _shows(current, write):
-        return current
-    failure = failure or _not_applied(client, write, current)
-    restore = {k: v for k, v in before.items() if k in write}
-    if not restore:
-        raise failure  # nothing this stack knows the earlier values of
-    if current is not None and _shows(current, restore):
-        raise failure  # read back: nothing of it landed
-    _put_back(client, write, restore, failure)
-    raise failure
-
-
-def _not_applied(
-    client: RiskScoringClient, write: SettingMap, current: Mapping[str, Behavior] | None
-) -> RiskScoringError:
-    """The error for a PUT the API answered as a success whose values the account does not hold after."""
-    if current is None:
-        seen = "and reading them back failed"
-    else:
-        seen = "but reading them back shows " + ", ".join(
-            f"{k}={json.dumps(current[k].as_given()) if k in current else 'nothing'}" for k in write
-        )
-    return EndpointError(
-        f"PUT behaviors answered success without the values sent ({', '.join(write)}), {seen}",
-        method="PUT",
-        path=client.transport.path("behaviors"),
-        hint=f"the answer may not be the API's: check cloudflare:baseUrl / CLOUDFLARE_BASE_URL "
-        f"({printable(client.settings.base_url)})",
-    )
-
-
-def _put_back(client: RiskScoringClient, write: SettingMap, restore: SettingMap, failure: RiskScoringError) -> None:
-    try:
-        client.update_behaviors(restore)  # its answer read leniently: the write is what matters here
-    except RiskScoringError as cleanup:
-        values = ", ".join(f"{k}={json.dumps(v.to_api())}" for k, v in restore.items())
-        raise ConfigurationError(
-            f"setting behaviors {', '.join(write)} failed ({failure.summary}) and putting back the values they had "
-            f"failed too ({cleanup.summary}), so they may now hold your inputs. Before this run they were: {values}. "
-            "Set them back (Zero Trust dashboard, or PUT .../zt_risk_scoring/behaviors) before the next `pulumi up`, "
-            "which records the values it finds as the ones to restore on destroy"
-        ) from failure
-
-
-def _read_back(client: RiskScoringClient) -> dict[str, Behavior] | None:
-    try:
-        return client.get_behaviors()
-    except RiskScoringError:
-        return None
+        with ONE_WRITER[props["account_id"]]:
+            current = current_behaviors(client, [])
+            release = release_values(mode, written, props.get("prior") or {}, current)
+            if release:
+                write_settings(client, release, {k: current[k].setting for k in release}, current)
 
 
 def release_values(

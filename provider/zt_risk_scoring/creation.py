@@ -115,9 +115,40 @@ def integration_to_adopt(client: RiskScoringClient, props: dict[str, Any], may_a
         # first, just deleted that integration; the replacement is a new one with the same reference_id.
         pulumi.log.info(f"integration {wanted} was replaced: creating one with reference_id {props['reference_id']}")
     found = client.find_integration_by_reference(props["reference_id"])
+    if found is not None:
+        only_one(client, props["reference_id"])
     if found is not None and not may_adopt:
         raise reference_taken(found, props["reference_id"])
     return found
+
+
+def _one_of_ours(client: RiskScoringClient, made: Integration, reference_id: str) -> Integration:
+    """After a POST that followed an ambiguous one: where the API lets a reference_id be taken twice, the earlier
+    POST may have landed after the lookup said it had not. Then the one just made is deleted again, and the
+    earlier one (this call's too) is the integration: never two of one resource."""
+    others = [
+        i for i in client.list_integrations() if i.reference_id.lower() == reference_id.lower() and i.id != made.id
+    ]
+    if not others:
+        return made
+    if len(others) > 1:
+        only_one(client, reference_id)  # the error naming them all
+    client.delete_integration_if_exists(made.id)
+    pulumi.log.info(f"create of {reference_id} landed twice; kept {others[0].id}, deleted {made.id}")
+    return others[0]
+
+
+def only_one(client: RiskScoringClient, reference_id: str) -> None:
+    """Refuse to go on with a reference_id two integrations of the account have: whether the API refuses a second
+    one is not public, and taking either would leave the other live and unmanaged (one list; only where one was
+    found, so never on the path that creates)."""
+    twins = sorted(i.id for i in client.list_integrations() if i.reference_id.lower() == reference_id.lower())
+    if len(twins) > 1:
+        raise ConfigurationError(
+            f"account {client.account_id} has {len(twins)} integrations with reference_id {printable(reference_id)} "
+            f"(any case): {', '.join(twins)}; keep one (delete the others in the Zero Trust dashboard, or with DELETE "
+            ".../zt_risk_scoring/integrations/ID), or adopt one with integration_id=... Nothing was written"
+        )
 
 
 def set_to_spec(client: RiskScoringClient, found: Integration, spec: IntegrationSpec, created: bool) -> Integration:
@@ -196,6 +227,28 @@ def reference_taken(found: Integration, reference_id: str) -> ConfigurationError
     )
 
 
+def _after_conflict(
+    client: RiskScoringClient, spec: IntegrationSpec, may_adopt: bool, attempt: int, exc: Conflict
+) -> tuple[Integration, bool]:
+    found = client.find_integration_by_reference(spec.reference_id)
+    if found is None:
+        raise exc
+    if attempt == 0 and not may_adopt:
+        raise reference_taken(found, spec.reference_id) from exc
+    return found, attempt > 0
+
+
+def _landed(client: RiskScoringClient, reference_id: str, failure: RiskScoringError) -> Integration | None:
+    """What a POST whose answer was lost created, or None when it created nothing."""
+    try:
+        found = client.find_integration_by_reference(reference_id)
+    except (ConnectionFailed, ServerError):
+        raise failure from None  # unknown whether the POST applied: never POST blind
+    if found is not None:
+        pulumi.log.debug(f"create of {reference_id} lost its response; continuing with {found.id}")
+    return found
+
+
 def post_integration(client: RiskScoringClient, spec: IntegrationSpec, may_adopt: bool) -> tuple[Integration, bool]:
     """POST; after an ambiguous failure, continue with what the POST created, or POST again if nothing was.
 
@@ -205,23 +258,15 @@ def post_integration(client: RiskScoringClient, spec: IntegrationSpec, may_adopt
     """
     for attempt in range(POST_ATTEMPTS):
         try:
-            return client.create_integration(spec), True
+            made = client.create_integration(spec)
+            return (made if attempt == 0 else _one_of_ours(client, made, spec.reference_id)), True
         except Conflict as exc:
-            found = client.find_integration_by_reference(spec.reference_id)
-            if found is None:
-                raise
-            if attempt == 0 and not may_adopt:
-                raise reference_taken(found, spec.reference_id) from exc
-            return found, attempt > 0
+            return _after_conflict(client, spec, may_adopt, attempt, exc)
         except RiskScoringError as exc:
             if not exc.may_have_applied:
                 raise
-            try:
-                found = client.find_integration_by_reference(spec.reference_id)
-            except (ConnectionFailed, ServerError):
-                raise exc from None  # unknown whether the POST applied: never POST blind
+            found = _landed(client, spec.reference_id, exc)
             if found is not None:
-                pulumi.log.debug(f"create of {spec.reference_id} lost its response; continuing with {found.id}")
                 return found, True
             if attempt == POST_ATTEMPTS - 1:
                 raise

@@ -201,6 +201,11 @@ def _blocking_create(client: Any, inputs: dict[str, Any]) -> list[CheckFailure]:
             ]
     else:
         found = client.find_integration_by_reference(reference) if isinstance(reference, str) else None
+        if found is not None and isinstance(reference, str):
+            try:
+                creation.only_one(client, reference)
+            except ConfigurationError as exc:
+                return [CheckFailure("reference_id", exc.summary)]
     if found is not None and not adopted and not (inputs.get("adopt") or inputs.get(GENERATED)):
         taken = creation.reference_taken(found, found.reference_id)
         return [CheckFailure("reference_id", f"{taken.summary} (in account {account})")]

@@ -308,31 +308,39 @@ def _api_error(
     """The API's own refusal as a class of the error tree, with what to do about it."""
     errors = messages_from(body)
     cls = error_class_for(response.status_code, frozenset(e.code for e in errors))
-    hint = ""
+    if cls is NotEntitled:
+        summary = f"account {transport.account_id} does not have Zero Trust risk scoring enabled"
+        return cls(summary, errors=errors, hint=_not_entitled_fix(transport.account_id), **where)
+    hint = _credential_fix(cls, permission, transport)
+    reason = shown(response.reason or "no body", transport.settings)
+    summary = "request failed" if errors else f"unexpected response ({reason})"
+    return cls(summary, errors=errors, hint=hint, **where)
+
+
+def _not_entitled_fix(account_id: str) -> str:
+    return (
+        f"enable risk scoring for account {account_id} (a Zero Trust plan that includes it), or "
+        "set account_id / cloudflare:accountId to an account that has it; nothing was changed"
+    )
+
+
+def _credential_fix(cls: type[RiskScoringError], permission: str, transport: Transport) -> str:
+    """What to check when the credential was refused ("" for any other refusal)."""
     settings = transport.settings
     if cls is AuthenticationError:
         hint = (
             f"the credential was not accepted: check that {settings.credential_source} (the credential in use) "
             "is current and not revoked"
         )
-    if cls is PermissionDenied:
+    elif cls is PermissionDenied:
         # Cloudflare answers a revoked or rotated token 403 too (code 10000, "Authentication error").
         hint = (
             f"the credential in use ({settings.credential_source}) was refused or lacks {permission} on account "
             f"{transport.account_id}: check that it is current and has that permission on that account"
         )
-    if cls is NotEntitled:
-        summary = f"account {transport.account_id} does not have Zero Trust risk scoring enabled"
-        hint = (
-            f"enable risk scoring for account {transport.account_id} (a Zero Trust plan that includes it), or "
-            "set account_id / cloudflare:accountId to an account that has it; nothing was changed"
-        )
-        return cls(summary, errors=messages_from(body), hint=hint, **where)
-    if hint and settings.credential_in_config:
-        hint += f". {STALE_CONFIG}"
-    reason = shown(response.reason or "no body", transport.settings)
-    summary = "request failed" if errors else f"unexpected response ({reason})"
-    return cls(summary, errors=errors, hint=hint, **where)
+    else:
+        return ""
+    return f"{hint}. {STALE_CONFIG}" if settings.credential_in_config else hint
 
 
 # What Cloudflare answers (403) for an account without the feature (reported for create and the list).

@@ -2,7 +2,9 @@
 
 `python -m tests.acceptance.replay TRANSCRIPT` (a folder a run recorded, or one .jsonl file) starts an emulator
 of its own, sends every recorded request in the order they were made, and prints each difference of status
-code, Cloudflare error codes, envelope keys and JSON field types; it exits 1 if there is any. Values are not
+code, Cloudflare error codes, envelope keys and JSON field types; it exits 1 if there is any. `--variant
+NAME=VALUE` (repeatable) has the emulator answer an open point of the API one way: a transcript of the real API
+replayed under each value shows which one it took. Values are not
 compared (ids, timestamps and an account's data differ from run to run), only what a client depends on.
 """
 
@@ -21,6 +23,7 @@ from typing import Any
 import requests
 
 from zt_risk_scoring.emulator import EmulatorServer, build_app
+from zt_risk_scoring.emulator.variants import Variants, help_text
 from zt_risk_scoring.recording import ACCOUNT as ACCOUNT_PLACEHOLDER
 
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
@@ -188,9 +191,10 @@ def replay(
     return found
 
 
-def replay_on_emulator(entries: list[dict[str, Any]]) -> list[Difference]:
-    """`replay` against a fresh emulator of its own, given a stand-in for each user the transcript read."""
-    server = EmulatorServer(build_app([ACCOUNT], [TOKEN])).start()
+def replay_on_emulator(entries: list[dict[str, Any]], variants: Variants | None = None) -> list[Difference]:
+    """`replay` against a fresh emulator of its own answering open points as `variants` say, given a stand-in
+    for each user the transcript read."""
+    server = EmulatorServer(build_app([ACCOUNT], [TOKEN], variants=variants)).start()
     try:
         read = users(entries)
         if read:  # the checker's own emulator: its test hook is the only way to have users there
@@ -204,9 +208,14 @@ def replay_on_emulator(entries: list[dict[str, Any]]) -> list[Difference]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.acceptance.replay", description=__doc__)
     parser.add_argument("transcript", type=Path, help="a folder a run recorded (--record DIR), or one .jsonl file")
+    parser.add_argument("--variant", action="append", default=[], metavar="NAME=VALUE", help=help_text())
     args = parser.parse_args(argv)
+    try:
+        variants = Variants.parse(args.variant)
+    except ValueError as exc:
+        parser.error(str(exc))
     entries = exchanges(args.transcript)
-    differences = replay_on_emulator(entries)
+    differences = replay_on_emulator(entries, variants)
     for difference in differences:
         sys.stdout.write(f"{difference}\n")
     sys.stdout.write(f"{len(entries)} exchanges replayed, {len(differences)} differences\n")

@@ -41,9 +41,10 @@ def test_user_unknown_exits_not_found(env: EmulatorServer, capsys: pytest.Captur
     assert "Cloudflare error 1005" in err and "Traceback" not in err
 
 
-def test_reset_with_yes_clears(env: EmulatorServer, seeded: None, client: RiskScoringClient) -> None:
+def test_reset_with_yes_resets_the_user(env: EmulatorServer, seeded: None, client: RiskScoringClient) -> None:
+    # Whether a reset also empties the user's events is open (variant reset_events); the reset itself is not.
     assert main(["reset", USER, "--yes"]) == 0
-    assert client.user_risk(USER).events == ()
+    assert client.user_risk(USER).last_reset_time is not None
 
 
 def test_reset_without_yes_and_no_terminal_refuses(

@@ -15,7 +15,7 @@ from zt_risk_scoring.sweep import sweep
 PREFIX = "zt-acc-"
 OURS = ("zt-acc-1a2b-a", "zt-acc-1a2b-b", "zt-acc-9f9f-a")
 # Someone else's, and names that look like ours but do not start with the prefix exactly.
-FOREIGN = ("idp-corp-1", "zt-acc", "zt-acc_1a2b-a", "ZT-ACC-1a2b-a", "x-zt-acc-1a2b-a", "zt-ac-1a2b-a")
+FOREIGN = ("idp-corp-1", "zt-acc", "zt-acc_1a2b-a", "ZT-ACC-7c7c-a", "x-zt-acc-1a2b-a", "zt-ac-1a2b-a")
 
 
 @pytest.fixture

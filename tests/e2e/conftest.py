@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from harness import PulumiStack
-from tests.conftest import ACCOUNT, OTHER_ACCOUNT, TOKEN, Control
+from tests.conftest import ACCOUNT, OTHER_ACCOUNT, TOKEN, Control, emulator_variants
 from tests.e2e.declared import PROGRAM, Declared
 from tests.e2e.proxy import RewritingProxy
 from zt_risk_scoring.client import RiskScoringClient
@@ -28,7 +28,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="module")
 def module_emulator() -> Iterator[EmulatorServer]:
-    server = EmulatorServer(build_app([ACCOUNT, OTHER_ACCOUNT], [TOKEN, f"{READ_ONLY}:read"])).start()
+    tokens = [TOKEN, f"{READ_ONLY}:read"]
+    server = EmulatorServer(build_app([ACCOUNT, OTHER_ACCOUNT], tokens, variants=emulator_variants())).start()
     yield server
     server.stop()
 

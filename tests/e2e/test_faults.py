@@ -24,6 +24,7 @@ from tests.conftest import (
     TOKEN,
     Control,
     emulator_argv,
+    emulator_variants,
     free_port,
     start_emulator_process,
     stop_emulator_process,
@@ -42,7 +43,7 @@ REPORT = ROOT / "build" / "fault-matrix.json"
 @pytest.fixture(scope="module")
 def module_emulator() -> Iterator[EmulatorServer]:
     tokens = [TOKEN, f"{READ_ONLY}:read", f"{OTHER}@{OTHER_ACCOUNT}", REVOCABLE]
-    server = EmulatorServer(build_app([ACCOUNT, OTHER_ACCOUNT], tokens)).start()
+    server = EmulatorServer(build_app([ACCOUNT, OTHER_ACCOUNT], tokens, variants=emulator_variants())).start()
     yield server
     server.stop()
 

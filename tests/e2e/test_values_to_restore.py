@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ACCOUNT, TOKEN
+from tests.conftest import ACCOUNT, TOKEN, changed_elsewhere
 from tests.e2e.declared import PROGRAM, Declared, behaviors
 from tests.e2e.proxy import AnswerRule, RewritingProxy
 from zt_risk_scoring.client import RiskScoringClient
@@ -87,7 +87,7 @@ def test_destroy_leaves_a_key_someone_changed_since_and_warns(declared: Declared
     client.update_behaviors({"imp_travel": ORIGINAL, "high_dlp": ORIGINAL})
     declared.declare(behaviors("risk", behaviors={"imp_travel": HIGH, "high_dlp": HIGH}))
     declared.up()
-    client.update_behaviors({"imp_travel": BehaviorSetting(True, "medium")})  # a person, in the dashboard
+    changed_elsewhere(client, {"imp_travel": BehaviorSetting(True, "medium")})  # a person, in the dashboard
     destroyed = declared.destroy()
     assert "behaviors changed since this stack set them (imp_travel=" in destroyed.stdout, destroyed.stdout
     assert (travel(client), client.get_behaviors()["high_dlp"].setting) == (BehaviorSetting(True, "medium"), ORIGINAL)

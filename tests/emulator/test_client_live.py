@@ -49,12 +49,14 @@ def test_get_behaviors_seeded_catalogue_all_disabled(client: RiskScoringClient) 
     assert found["imp_travel"].name == "Impossible Travel"
 
 
+@pytest.mark.assumes(behaviors_put_answer="full")
 def test_update_behaviors_subset_returns_full_map(client: RiskScoringClient) -> None:
     result = client.update_behaviors({"high_dlp": BehaviorSetting(True, "low")})
     assert set(result) == set(DEFAULT_CATALOGUE)
     assert result["high_dlp"].setting == BehaviorSetting(True, "low")
 
 
+@pytest.mark.assumes(behaviors_put_unknown="reject")
 def test_update_behaviors_unknown_key_is_bad_request(client: RiskScoringClient) -> None:
     with pytest.raises(errors.BadRequest, match="unknown behavior crowdstrike"):
         client.update_behaviors({"crowdstrike": BehaviorSetting(True, "low")})
@@ -84,12 +86,14 @@ def test_create_integration_without_reference_generates_one(client: RiskScoringC
     assert len(raw["result"]["reference_id"]) == 36
 
 
+@pytest.mark.assumes(reference_id_unique="true")
 def test_create_integration_duplicate_reference_is_conflict(client: RiskScoringClient) -> None:
     client.create_integration(IntegrationSpec("https://a.okta.com", "same"))
     with pytest.raises(errors.Conflict, match="already used"):
         client.create_integration(IntegrationSpec("https://b.okta.com", "same"))
 
 
+@pytest.mark.assumes(reset_events="wipe")
 def test_users_summary_detail_and_reset(client: RiskScoringClient, control: Control) -> None:
     control.post("users", {"users": [{"user_id": USER, "name": "Ada", "email": "ada@example.com", "events": EVENTS}]})
     [row] = client.summary()

@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 import hypothesis
+import pytest
 import requests
 import schemathesis
 from schemathesis.checks import not_a_server_error
@@ -32,7 +33,8 @@ def test_fuzz_operation_never_500_and_matches_schema(case: Any, emulator_server:
     assert body["success"] is (response.status_code == 200)
 
 
-def test_concurrent_clients_leave_consistent_state(emulator: EmulatorServer) -> None:
+def race(emulator: EmulatorServer) -> tuple[Counter[int], list[dict[str, Any]]]:
+    """8 clients creating, deleting and writing at once: the statuses they saw and the integrations left."""
     root = f"{emulator.base_url}/accounts/{ACCOUNT}/zt_risk_scoring"
     headers = {"Authorization": f"Bearer {TOKEN}"}
     statuses: Counter[int] = Counter()
@@ -68,11 +70,23 @@ def test_concurrent_clients_leave_consistent_state(emulator: EmulatorServer) -> 
         t.start()
     for t in threads:
         t.join()
+    listed: list[dict[str, Any]] = requests.get(f"{root}/integrations", headers=headers, timeout=10).json()["result"]
+    return statuses, listed
+
+
+def test_concurrent_clients_leave_consistent_state(emulator: EmulatorServer) -> None:
+    statuses, listed = race(emulator)
     assert sum(statuses.values()) == 1600
     assert set(statuses) <= {200, 404, 409}
-    listed = requests.get(f"{root}/integrations", headers=headers, timeout=10).json()["result"]
-    refs = [i["reference_id"] for i in listed]
-    assert len(refs) == len(set(refs))  # the duplicate-reference rule held under contention
-    for ref in refs:
-        one = requests.get(f"{root}/integrations/reference_id/{ref}", headers=headers, timeout=10).json()["result"]
+    root = f"{emulator.base_url}/accounts/{ACCOUNT}/zt_risk_scoring"
+    for ref in {i["reference_id"] for i in listed}:
+        one = requests.get(
+            f"{root}/integrations/reference_id/{ref}", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
+        ).json()["result"]
         assert one in listed
+
+
+@pytest.mark.assumes(reference_id_unique="true")
+def test_concurrent_creates_keep_references_unique(emulator: EmulatorServer) -> None:
+    refs = [i["reference_id"] for i in race(emulator)[1]]
+    assert len(refs) == len(set(refs))

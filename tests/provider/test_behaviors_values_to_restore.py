@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pulumi.runtime import rpc
 
-from tests.conftest import OTHER_ACCOUNT, SCOPED_TOKEN, Control, configured
+from tests.conftest import OTHER_ACCOUNT, SCOPED_TOKEN, Control, changed_elsewhere, configured
 from tests.provider.test_behaviors_provider import props, settings
 from zt_risk_scoring.behaviors import RiskBehaviorsProvider
 from zt_risk_scoring.client import RiskScoringClient
@@ -49,7 +49,7 @@ def test_delete_gives_back_only_keys_still_holding_what_this_stack_set(
     warned: list[str] = []
     monkeypatch.setattr("pulumi.log.warn", lambda message, *_a, **_k: warned.append(message))
     outs = provider.create(props({"imp_travel": HIGH, "high_dlp": HIGH})).outs or {}
-    client.update_behaviors({"high_dlp": BehaviorSetting(True, "medium")})  # another stack took it since
+    changed_elsewhere(client, {"high_dlp": BehaviorSetting(True, "medium")})
     provider.delete(outs["account_id"], dict(outs))
     assert (settings(client)["imp_travel"], settings(client)["high_dlp"]) == ((False, "low"), (True, "medium"))
     assert len(warned) == 1 and 'high_dlp={"enabled": true, "risk_level": "medium"}' in warned[0]

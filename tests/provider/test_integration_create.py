@@ -104,6 +104,7 @@ def test_create_after_post_landed_late_continues_on_conflict(
     assert [i.id for i in client.list_integrations()] == [created.id]
 
 
+@pytest.mark.assumes(reference_id_unique="true")
 def test_create_first_post_conflict_with_chosen_reference_needs_adopt(
     provider: RiskIntegrationProvider, client: RiskScoringClient, control: Control
 ) -> None:

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from tests.acceptance.replay import exchanges, replay_on_emulator
-from tests.conftest import Control
+from tests.conftest import Control, emulator_variants
 from zt_risk_scoring.client import RiskScoringClient
+from zt_risk_scoring.emulator.variants import CHOICES, Variants
 from zt_risk_scoring.recording import ENV
 
 TRANSCRIPT = Path(__file__).resolve().parents[1] / "acceptance" / "transcripts" / "emulator"
@@ -67,15 +68,32 @@ def test_replay_of_altered_transcript_shows_that_difference(
     assert [(d.kind, d.field, d.recorded, d.replayed) for d in replay_on_emulator(altered)] == [expected]
 
 
-def test_replay_of_user_reads_gives_emulator_stand_in_users(
-    tmp_path: Path, client: RiskScoringClient, control: Control, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def record_a_reset(tmp_path: Path, client: RiskScoringClient, control: Control) -> list[Entry]:
+    """A transcript of reading a user, resetting them and reading them again."""
     user = "5f1c9a7e-3b2d-4e8f-9a6b-0c1d2e3f4a5b"
     event = {"name": "Impossible Travel", "risk_level": "high", "timestamp": "2026-11-01T10:00:00Z"}
     control.post("users", {"users": [{"user_id": user, "name": "Ada", "email": "a@example.com", "events": [event]}]})
-    monkeypatch.setenv(ENV, str(tmp_path))
     client.summary()
     client.user_risk(user)
     client.reset_user(user)
     client.user_risk(user)
-    assert [str(d) for d in replay_on_emulator(exchanges(tmp_path))] == []
+    return exchanges(tmp_path)
+
+
+def test_replay_of_user_reads_gives_emulator_stand_in_users(
+    tmp_path: Path, client: RiskScoringClient, control: Control, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV, str(tmp_path))
+    entries = record_a_reset(tmp_path, client, control)
+    assert [str(d) for d in replay_on_emulator(entries, emulator_variants())] == []
+
+
+def test_replay_under_another_answer_of_an_open_point_shows_it(
+    tmp_path: Path, client: RiskScoringClient, control: Control, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV, str(tmp_path))
+    entries = record_a_reset(tmp_path, client, control)
+    served = emulator_variants()
+    other = next(v for v in CHOICES["last_reset_time"] if v != served["last_reset_time"])
+    replayed = replay_on_emulator(entries, Variants.of({**served.chosen, "last_reset_time": other}))
+    assert [(d.kind, d.field) for d in replayed] == [("field type", "result.last_reset_time")]

@@ -23,6 +23,7 @@ from .auth import Credentials
 from .control import Hook
 from .exceptions import EmulatorError, InvalidJson, MethodNotAllowed, NoRoute
 from .faults import ANSWERING_MODES, FaultPlan, FaultRule
+from .handlers import Paged
 from .models import RiskScoringBackend
 from .urls import HOOKS_PREFIX, Route, control_map, url_map
 
@@ -79,7 +80,10 @@ class EmulatorApp:
             if fault is not None and fault.mode in ANSWERING_MODES:
                 return self._record(request, operation, self._fault_response(request, fault), fault)
             result = route.handler(self.backend, body=_body(request), **args)
-            response = _json(200, {"success": True, "errors": [], "messages": [], "result": result})
+            envelope = {"success": True, "errors": [], "messages": []}
+            if isinstance(result, Paged):
+                result, envelope["result_info"] = result.result, result.info
+            response = _json(200, {**envelope, "result": result})
         except EmulatorError as exc:
             response = _json(exc.status, exc.envelope())
         if fault is not None and fault.mode == "delay":

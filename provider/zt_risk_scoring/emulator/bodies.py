@@ -59,12 +59,13 @@ def _reference(body: Mapping[str, Any]) -> str | None:
     return value or None
 
 
-def integration_create(body: Any) -> dict[str, Any]:
+def integration_create(body: Any, type_in_any_case: bool = False) -> dict[str, Any]:
     what = "create integration"
     body = json_object(body, what)
     kind = _require(body, "integration_type", str, what)
-    if kind != "Okta":
+    if kind != "Okta" and not (type_in_any_case and kind.lower() == "okta"):
         raise ValidationError(f"integration_type must be Okta, got {kind!r}")
+    kind = "Okta"  # as it answers it, however it was sent
     url = _uri(_require(body, "tenant_url", str, what))
     return {"integration_type": kind, "tenant_url": url, "reference_id": _reference(body)}
 
@@ -77,12 +78,15 @@ def integration_update(body: Any) -> dict[str, Any]:
     return {"active": active, "tenant_url": url, "reference_id": _reference(body)}
 
 
-def behaviors_update(body: Any) -> dict[str, dict[str, Any]]:
+def behaviors_update(body: Any, nulls_ignored: bool = False) -> dict[str, dict[str, Any] | None]:
     what = "update behaviors"
     behaviors = _require(json_object(body, what), "behaviors", dict, what)
-    checked = {}
+    checked: dict[str, dict[str, Any] | None] = {}
     for key, value in behaviors.items():
         where = f"behaviors.{key}"
+        if value is None and nulls_ignored:
+            checked[key] = None  # dropped by the model, silently
+            continue
         value = json_object(value, where)
         enabled = _require(value, "enabled", bool, where)
         level = risk_level(_require(value, "risk_level", str, where), where)

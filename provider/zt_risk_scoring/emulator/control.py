@@ -44,7 +44,7 @@ Hook = Callable[[Emulator, Any], Any]
 
 
 def health(app: Emulator, body: Any) -> Any:
-    return {"ok": True}
+    return {"ok": True, "variants": app.backend.variants.active()}
 
 
 def get_log(app: Emulator, body: Any) -> Any:

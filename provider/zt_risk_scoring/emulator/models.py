@@ -6,13 +6,14 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from . import bodies
 from .bodies import RISK_LEVELS, now
 from .exceptions import DuplicateReference, IntegrationNotFound, UserNotFound, ValidationError
+from .variants import Variants
 
 WELL_KNOWN = "https://ssf.risk-score.teams.cloudflare.com/.well-known/sse-configuration/"
 
@@ -59,8 +60,7 @@ CREATE TABLE IF NOT EXISTS catalogue (key TEXT PRIMARY KEY, name TEXT, descripti
 CREATE TABLE IF NOT EXISTS behaviors (account TEXT, key TEXT, enabled INTEGER, risk_level TEXT,
     PRIMARY KEY (account, key));
 CREATE TABLE IF NOT EXISTS integrations (account TEXT, id TEXT PRIMARY KEY, integration_type TEXT,
-    reference_id TEXT, tenant_url TEXT, active INTEGER, created_at TEXT, seq INTEGER,
-    UNIQUE (account, reference_id));
+    reference_id TEXT, tenant_url TEXT, active INTEGER, created_at TEXT, seq INTEGER);
 CREATE TABLE IF NOT EXISTS users (account TEXT, user_id TEXT, name TEXT, email TEXT,
     last_reset_time TEXT, PRIMARY KEY (account, user_id));
 CREATE TABLE IF NOT EXISTS events (account TEXT, user_id TEXT, id TEXT, name TEXT,
@@ -75,7 +75,13 @@ def _rank(level: str | None) -> int:
 class RiskScoringBackend:
     """All accounts' state; every write is committed before the handler returns."""
 
-    def __init__(self, path: str = ":memory:", catalogue: list[tuple[str, str, str, str, int]] | None = None) -> None:
+    def __init__(
+        self,
+        path: str = ":memory:",
+        catalogue: list[tuple[str, str, str, str, int]] | None = None,
+        variants: Variants | None = None,
+    ) -> None:
+        self.variants = variants or Variants()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
@@ -150,18 +156,28 @@ class RiskScoringBackend:
             }
         }
 
-    def put_behaviors(self, account: str, updates: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    def put_behaviors(self, account: str, updates: Mapping[str, Mapping[str, Any] | None]) -> dict[str, Any]:
         known = {r["key"] for r in self._rows("SELECT key FROM catalogue")}
         unknown = sorted(set(updates) - known)
-        if unknown:
+        if unknown and self.variants["behaviors_put_unknown"] == "reject":
             raise ValidationError(f"unknown behavior {', '.join(unknown)}; known behaviors: {', '.join(sorted(known))}")
+        applied = {k: v for k, v in updates.items() if k in known and v is not None}  # the rest ignored, silently
         with self._tx() as db:
-            for key, value in updates.items():
+            if self.variants["behaviors_put_unsent"] == "reset":  # keys not sent go back to the catalogue's
+                db.execute("DELETE FROM behaviors WHERE account = ?", (account,))
+            for key, value in applied.items():
                 db.execute(
                     "INSERT OR REPLACE INTO behaviors VALUES (?, ?, ?, ?)",
                     (account, key, int(value["enabled"]), value["risk_level"]),
                 )
-        return self.get_behaviors(account)
+        return self._put_answer(account, applied)
+
+    def _put_answer(self, account: str, applied: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+        every = self.get_behaviors(account)["behaviors"]
+        shape = self.variants["behaviors_put_answer"]
+        keys = applied if shape == "sent" else every
+        brief = {k: {"enabled": every[k]["enabled"], "risk_level": every[k]["risk_level"]} for k in keys}
+        return {"behaviors": every if shape == "full" else brief}
 
     # integrations --------------------------------------------------------------
     def list_integrations(self, account: str) -> list[dict[str, Any]]:
@@ -175,7 +191,10 @@ class RiskScoringBackend:
         return _integration(row)
 
     def get_by_reference(self, account: str, reference_id: str) -> dict[str, Any]:
-        row = self._row("SELECT * FROM integrations WHERE account = ? AND reference_id = ?", (account, reference_id))
+        row = self._row(  # the oldest, where reference_ids are not unique
+            f"SELECT * FROM integrations WHERE account = ? AND {self._same_reference()} ORDER BY seq LIMIT 1",  # noqa: S608
+            (account, reference_id),
+        )
         if row is None:
             raise IntegrationNotFound(f"no integration with reference_id {reference_id}")
         return _integration(row)
@@ -194,7 +213,9 @@ class RiskScoringBackend:
 
     def update_integration(self, account: str, integration_id: str, fields: dict[str, Any]) -> dict[str, Any]:
         current = self.get_integration(account, integration_id)
-        reference = fields["reference_id"] or current["reference_id"]
+        without = self.variants["integration_put_without_reference"]  # a PUT with no reference_id: keep it, or?
+        kept = {"keep": current["reference_id"], "clear": None, "regenerate": str(uuid.uuid4())}[without]
+        reference = fields["reference_id"] or kept
         with self._tx() as db:
             self._check_reference_free(db, account, reference, integration_id)
             db.execute(
@@ -211,10 +232,16 @@ class RiskScoringBackend:
         if not deleted:
             raise IntegrationNotFound(f"integration {integration_id} not found")
 
-    @staticmethod
-    def _check_reference_free(db: sqlite3.Connection, account: str, ref: str, own_id: str) -> None:
+    def _same_reference(self) -> str:
+        """The SQL condition for "this integration has reference_id ?", as the case variant compares them."""
+        insensitive = self.variants["reference_id_case"] == "insensitive"
+        return "lower(reference_id) = lower(?)" if insensitive else "reference_id = ?"
+
+    def _check_reference_free(self, db: sqlite3.Connection, account: str, ref: str | None, own_id: str) -> None:
+        if ref is None or self.variants["reference_id_unique"] == "false":
+            return
         row = db.execute(
-            "SELECT id FROM integrations WHERE account = ? AND reference_id = ? AND id != ?",
+            f"SELECT id FROM integrations WHERE account = ? AND {self._same_reference()} AND id != ?",  # noqa: S608
             (account, ref, own_id),
         ).fetchone()
         if row is not None:
@@ -252,7 +279,7 @@ class RiskScoringBackend:
     def summary(self, account: str) -> dict[str, Any]:
         users = []
         for row in self._rows("SELECT * FROM users WHERE account = ? ORDER BY user_id", (account,)):
-            events = self._events(account, row["user_id"])
+            events = self._scored(self._events(account, row["user_id"]), row["last_reset_time"])
             if events:  # a reset user leaves the risk table until they trigger again
                 users.append(
                     {
@@ -276,16 +303,24 @@ class RiskScoringBackend:
             "email": row["email"],
             "events": events,
         }
-        if row["last_reset_time"]:  # optional: absent until the user's first reset
-            result["last_reset_time"] = row["last_reset_time"]
-        if events:
-            result["risk_level"] = max((e["risk_level"] for e in events), key=_rank)
+        if row["last_reset_time"] or self.variants["last_reset_time"] == "null":  # before a reset: absent, or null
+            result["last_reset_time"] = row["last_reset_time"] or None
+        scored = self._scored(events, row["last_reset_time"])
+        if scored:
+            result["risk_level"] = max((e["risk_level"] for e in scored), key=_rank)
         return result
+
+    def _scored(self, events: list[dict[str, Any]], last_reset: str | None) -> list[dict[str, Any]]:
+        """The events a user's score counts: where a reset keeps the events listed, only those after it."""
+        if self.variants["reset_events"] == "wipe" or not last_reset:
+            return events
+        return [e for e in events if e["timestamp"] > last_reset]
 
     def reset_user(self, account: str, user_id: str) -> dict[str, Any]:
         self.user_risk(account, user_id)
         with self._tx() as db:
-            db.execute("DELETE FROM events WHERE account = ? AND user_id = ?", (account, user_id))
+            if self.variants["reset_events"] == "wipe":
+                db.execute("DELETE FROM events WHERE account = ? AND user_id = ?", (account, user_id))
             db.execute(
                 "UPDATE users SET last_reset_time = ? WHERE account = ? AND user_id = ?",
                 (now(), account, user_id),

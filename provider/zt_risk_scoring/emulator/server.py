@@ -29,6 +29,7 @@ from .exceptions import (
 )
 from .front import MAX_BODY, MAX_HEADER, ErrorAnswer, Parser
 from .models import RiskScoringBackend
+from .variants import Variants, help_text
 
 DEFAULT_ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 EXIT_USAGE = 2
@@ -194,6 +195,7 @@ def build_app(
     catalogue: object = None,
     control_from_anywhere: bool = False,
     unentitled: Sequence[str] = (),
+    variants: Variants | None = None,
 ) -> EmulatorApp:
     """An app serving `accounts` (the first is the control plane's default), accepting `tokens`
     (TOKEN[:perms][@account]) and EMAIL:KEY pairs, `unentitled` accounts answering 403/3314; ValueError for a
@@ -208,7 +210,8 @@ def build_app(
         if (grant.accounts or frozenset()) - set(accounts):  # the spec is a credential: none of it is shown
             raise ValueError("bad --token: its @ACCOUNT is not an --account this emulator serves")
     keys = dict(parse_api_key(spec) for spec in api_keys)
-    backend = RiskScoringBackend(state or ":memory:", None if catalogue is None else bodies.catalogue(catalogue))
+    rows = None if catalogue is None else bodies.catalogue(catalogue)
+    backend = RiskScoringBackend(state or ":memory:", rows, variants)
     return EmulatorApp(backend, Credentials(grants, keys, accounts, unentitled), control_from_anywhere)
 
 
@@ -228,6 +231,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--state", help="SQLite file that keeps state across restarts (default: memory)")
     parser.add_argument("--catalogue", type=Path, help="JSON file of behaviors {key: {name, description, risk_level}}")
+    _add_api_answers(parser)
+    parser.add_argument(
+        "--control-from-anywhere",
+        action="store_true",
+        help="answer the /__emulator/ test hooks from any address (default: loopback peers only)",
+    )
+
+
+def _add_api_answers(parser: argparse.ArgumentParser) -> None:
+    """The arguments that choose how the API answers: accounts without the feature, and the open points."""
     parser.add_argument(
         "--unentitled",
         action="append",
@@ -236,10 +249,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="an --account without Zero Trust risk scoring: its every route answers 403, code 3314 (repeatable)",
     )
     parser.add_argument(
-        "--control-from-anywhere",
-        action="store_true",
-        help="answer the /__emulator/ test hooks from any address (default: loopback peers only)",
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="how to answer where public evidence leaves the API open (repeatable; the first value is the "
+        f"default): {help_text()}",
     )
+    parser.add_argument("--variants-file", type=Path, help="the same as a JSON object {NAME: VALUE}")
 
 
 def _start(args: argparse.Namespace) -> EmulatorServer:
@@ -260,6 +277,7 @@ def _start(args: argparse.Namespace) -> EmulatorServer:
             catalogue,
             args.control_from_anywhere,
             args.unentitled,
+            Variants.parse(args.variant, args.variants_file),
         )
     except sqlite3.DatabaseError as exc:
         raise ValueError(f"--state {args.state}: not a usable SQLite database ({exc})") from exc

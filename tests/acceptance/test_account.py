@@ -17,6 +17,7 @@ from tests.acceptance.conftest import ENABLED, WHAT_TO_SET, WINDOW_BUDGET, Run
 from tests.acceptance.replay import exchanges
 from zt_risk_scoring.behaviors import KNOWN_KEYS
 from zt_risk_scoring.models import RISK_LEVELS, IntegrationSpec
+from zt_risk_scoring.probe import POINTS
 from zt_risk_scoring.sweep import sweep
 
 if not ENABLED:
@@ -162,6 +163,24 @@ def test_destroy_leaves_account_as_found(run: Run) -> None:
 def test_sweep_at_end_finds_nothing_of_this_run(run: Run) -> None:
     run.phase("sweep-end")
     assert sweep(run.client, run.prefix, delete=True, expected=run.references) == []
+
+
+def test_probe_settles_the_open_points_and_leaves_the_account_as_found(
+    run: Run, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What this account answers where public evidence leaves the API open (docs/acceptance.md: hand it in)."""
+    run.phase("probe")
+    file = run.record / "variants.json"
+    user = ["--reset-user", run.user_id] if run.user_id else []
+    result = run.zt_risk("probe", "--write-behaviors", *user, "--variants-file", str(file))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split("=", 1)[0].split(":", 1)[0] for line in lines] == list(POINTS)
+    with capsys.disabled():  # the lines are the point of the phase: shown at the terminal
+        print("\n" + "\n".join(lines) + f"\n(written to {file})")
+    settled = json.loads(file.read_text())  # what `zt-risk emulator serve --variants-file` takes
+    assert set(settled) <= set(POINTS) and all(isinstance(v, str) for v in settled.values())
+    assert (run.behaviors(), run.others()) == (run.behaviors_before, run.foreign)
 
 
 def test_every_request_used_the_public_api(run: Run) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.resources
+import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .. import sweep
+from .. import probe, sweep
 from ..errors import ConfigurationError, InvalidArgument
 from ..exporting import import_file, stack_config
 from ..text import printable
@@ -101,6 +102,32 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     prefix = printable(args.reference_prefix)
     print(f"{len(found)} integration(s) with reference_id prefix {prefix} {closing}", file=sys.stderr)
     return EXIT_OK
+
+
+def cmd_probe(args: argparse.Namespace) -> int:
+    """One line per open point of the API as this account answers it; --variants-file keeps the settled ones."""
+    found = probe.probe(
+        sources.client(args), args.tenant_url, write_behaviors=args.write_behaviors, reset_user=args.reset_user,
+        progress=progress,
+    )  # fmt: skip
+    settled = {f.name: f.value for f in found if f.value is not None}
+    if args.json:
+        emit(True, [{"name": f.name, "value": f.value, "how": f.how} for f in found], ())
+    for finding in [] if args.json else found:
+        print(shown(finding.line()))
+    if args.variants_file is not None:
+        _write_variants(args.variants_file, settled)
+    return EXIT_OK
+
+
+def _write_variants(path: Path, settled: dict[str, str]) -> None:
+    try:
+        path.write_text(json.dumps(settled, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"--variants-file {path}: cannot be written ({exc.strerror})") from None
+    note(
+        f"wrote {len(settled)} settled point(s) to {path}; `zt-risk emulator serve --variants-file {path}` serves them"
+    )
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .. import sweep
+from .. import probe, sweep
 from .._version import __version__
 from ..exporting import stack_config
 from ..ids import id_problem
@@ -142,6 +142,7 @@ def build() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argparse.
     integ.set_defaults(run=commands.cmd_integrations)
     _add_export(sub, common)
     _add_sweep(sub, common)
+    _add_probe(sub, common)
     sub.add_parser(
         "policy-pack-path", help="the folder of the guardrail policy pack installed with this package"
     ).set_defaults(run=commands.cmd_policy_pack_path)
@@ -175,6 +176,36 @@ def _add_sweep(sub: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--reference-prefix", required=True, metavar="PREFIX", help="e.g. zt-acc-")
     parser.add_argument("--yes", action="store_true", help="delete them (default: a dry run that lists them)")
     parser.set_defaults(run=commands.cmd_sweep)
+
+
+def _add_probe(sub: Any, common: argparse.ArgumentParser) -> None:
+    """`probe`: the API's open points, as the account at hand answers them."""
+    parser = sub.add_parser(
+        "probe",
+        parents=[common],
+        help="settle the API's open points against the account (one throwaway integration, deleted)",
+        description="Settle each point of the API that public evidence leaves open (docs/emulator.md, 'Open points "
+        "as switches') against this account and print one line each: the value observed, or why not settled. It "
+        f"reads, and creates one throwaway integration (reference_id {probe.PREFIX}...) that it deletes; it writes "
+        "the behaviors only with --write-behaviors and resets a user only with --reset-user.",
+    )
+    parser.add_argument(
+        "--tenant-url", default=probe.TENANT_URL, metavar="URL", help=f"the throwaway's (default {probe.TENANT_URL})"
+    )
+    parser.add_argument(
+        "--write-behaviors",
+        action="store_true",
+        help="also settle the behaviors_put_* points: PUTs the behaviors (a key briefly flipped), then every key "
+        "back as read",
+    )
+    parser.add_argument(
+        "--reset-user", type=id_of("user_id"), metavar="USER_ID", help="also settle reset_events: resets this user"
+    )
+    parser.add_argument(
+        "--variants-file", type=Path, metavar="FILE", help="write the settled values there, for `zt-risk emulator "
+        "serve --variants-file FILE`"
+    )  # fmt: skip
+    parser.set_defaults(run=commands.cmd_probe)
 
 
 def _add_import_file(parser: argparse.ArgumentParser) -> None:

@@ -15,7 +15,8 @@ PY_VENV := .venv-$(PY)
 PY_STAMP := $(PY_VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
 .PHONY: venv lint test test-fast test-min test-py test-acceptance test-acceptance-emulator demo demo-destroy \
-	pulumi clean bench bench-peers dist test-alone test-variants
+	pulumi clean bench bench-peers dist test-alone test-variants explore explore-replay \
+	explore-mutants
 
 venv: $(STAMP)
 
@@ -44,7 +45,7 @@ pulumi:
 	@scripts/ensure-pulumi
 
 lint: venv
-	$(BIN)/ruff check provider tests stacks bench policy examples harness scripts scripts/test-alone scripts/test-variants
+	$(BIN)/ruff check provider tests stacks bench policy examples harness explorer scripts scripts/test-alone scripts/test-variants
 	$(BIN)/mypy
 
 # The whole suite, end-to-end tests under the real Pulumi CLI included.
@@ -73,10 +74,25 @@ test-alone: venv
 	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" $(BIN)/python scripts/test-alone $(ALONE_ARGS)
 
 # The provider, CLI and emulator tests and the engine modules that write, once per answer the emulator can give
-# where the API is open (docs/emulator.md); VARIANTS_ARGS=--quick (CI) keeps the engine modules to the run with
-# every switch changed.
+# where the API is open (docs/emulator.md); VARIANTS_ARGS=--quick (CI) keeps lifecycle and import in the runs of
+# one answer, and every engine module in the run with every switch changed.
 test-variants: venv
 	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" $(BIN)/python scripts/test-variants $(VARIANTS_ARGS)
+
+# Random histories under the real CLI, invariants after every step (docs/explorer.md): EXPLORE_SECONDS (300),
+# EXPLORE_SEED (printed at start; one history), EXPLORE_ARGS (e.g. --max-steps 80 --seed 11 --seed 12, as CI).
+EXPLORE_SECONDS ?= 300
+explore: venv
+	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" $(BIN)/python -m explorer --seconds $(EXPLORE_SECONDS) \
+		$(if $(EXPLORE_SEED),--seed $(EXPLORE_SEED)) $(EXPLORE_ARGS)
+
+# Replay a history a broken run wrote: make explore-replay FILE=explore-failures/seed-N.json
+explore-replay: venv
+	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" $(BIN)/python -m explorer --replay $(FILE)
+
+# The explorer on copies of the provider with one defect planted each: each must be caught (MUTANTS_ARGS).
+explore-mutants: venv
+	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" $(BIN)/python -m explorer.mutants $(MUTANTS_ARGS)
 
 # The lifecycle against the account your environment names (opt-in: ZT_RISK_ACCEPTANCE=1, see README);
 # ACCEPTANCE_ARGS passes pytest options, e.g. ACCEPTANCE_ARGS='--record transcript'.

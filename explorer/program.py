@@ -1,0 +1,58 @@
+"""The explorer's Pulumi program: registers what `declared.json` beside it lists, so each step can rewrite it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pulumi
+
+from zt_risk_scoring import RiskBehaviors, RiskIntegration
+
+KINDS = {"integration": RiskIntegration, "behaviors": RiskBehaviors}
+GROUP = "explorer:index:Group"
+
+
+class Group(pulumi.ComponentResource):
+    """A component a resource can be moved into (aliases name where it was)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(GROUP, name)
+
+
+def parent_urn(group: str) -> Any:
+    """The URN of a group, or the root stack for "" (what an alias names as the earlier parent)."""
+    if not group:
+        return pulumi.ROOT_STACK_RESOURCE
+    return f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::pulumi:pulumi:Stack${GROUP}::{group}"
+
+
+def aliases(name: str, opts: dict[str, Any]) -> list[Any]:
+    """Every earlier name under the current parent, and every name (earlier and current) under each earlier one."""
+    names = [*opts.get("aliases", []), name]
+    found: list[Any] = [pulumi.Alias(name=n) for n in names[:-1]]
+    found += [pulumi.Alias(name=n, parent=parent_urn(g)) for g in opts.get("moved_from", []) for n in names]
+    return found
+
+
+def options(name: str, opts: dict[str, Any], groups: dict[str, Group]) -> pulumi.ResourceOptions:
+    group = opts.get("group")
+    if group and group not in groups:
+        groups[group] = Group(group)
+    return pulumi.ResourceOptions(
+        aliases=aliases(name, opts) or None,
+        parent=groups[group] if group else None,
+        protect=opts.get("protect"),
+        retain_on_delete=opts.get("retain_on_delete"),
+        delete_before_replace=opts.get("delete_before_replace"),
+    )
+
+
+def main() -> None:
+    groups: dict[str, Group] = {}
+    for item in json.loads((Path(__file__).parent / "declared.json").read_text()):
+        KINDS[item["kind"]](item["name"], **item["args"], opts=options(item["name"], item.get("opts", {}), groups))
+
+
+main()

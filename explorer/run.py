@@ -1,0 +1,255 @@
+"""One history: generated from a seed within a time budget, or replayed from a file; invariants after every step."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import secrets
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from zt_risk_scoring.emulator.variants import CHOICES, Variants
+from zt_risk_scoring.models import BehaviorSetting
+
+from . import invariants as inv
+from .history import LEVELS, Model, Step, apply_change, pick
+from .world import World
+
+CHANGES = {
+    "add",
+    "adopt",
+    "remove",
+    "edit",
+    "rename",
+    "reference",
+    "option",
+    "group",
+    "account",
+    "behavior_set",
+    "behavior_drop",
+}
+OUTSIDE = {"foreign", "outside_behavior", "outside_edit", "outside_delete"}
+UPS = {"up", "replace"}  # they apply the whole program (--target applies a part)
+USERS_ONLY = {"last_reset_time", "reset_events"}
+
+
+@dataclass
+class Outcome:
+    """What a history did: its steps, how many ran the CLI, the invariants checked and the first ones broken."""
+
+    seed: int
+    variants: dict[str, str]
+    steps: list[Step] = field(default_factory=list)
+    cli_steps: int = 0
+    checks: int = 0
+    broken: list[str] = field(default_factory=list)
+    kinds: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seed": self.seed,
+            "variants": self.variants,
+            "steps": [s.to_json() for s in self.steps],
+            "broken": self.broken,
+        }
+
+
+def variants_for(seed: int) -> dict[str, str]:
+    """The API's answers a seed's history runs against: each open point a resource meets, its default or another."""
+    rng = random.Random(f"variants-{seed}")
+    chosen = {}
+    for name, values in CHOICES.items():
+        if name not in USERS_ONLY and rng.random() < 0.4:
+            chosen[name] = rng.choice(values[1:])
+    return chosen
+
+
+class Explorer:
+    """Runs steps in a world, keeping the model, the ledger and the last program an up applied."""
+
+    def __init__(self, world: World, outcome: Outcome) -> None:
+        self.world, self.outcome = world, outcome
+        self.model = Model()
+        self.last_good = Model()
+        self.ledger = inv.Ledger(baseline=_customized(world, outcome.seed))
+        self.dirty = False  # the outside world changed something the stack manages since its last refresh and up
+        self.edited_declared: set[str] = set()
+
+    def step(self, step: Step) -> list[str]:
+        self.outcome.steps.append(step)
+        self.outcome.kinds[step.kind] = self.outcome.kinds.get(step.kind, 0) + 1
+        if step.kind in CHANGES:
+            apply_change(self.model, step)
+            self.ledger.declared_ever |= set(self.model.behaviors())
+            self.world.write(self.model)
+            return []
+        if step.kind in OUTSIDE:
+            self._outside(step)
+            return self._always()
+        self.outcome.cli_steps += 1
+        then = Step(step.params["then"]) if step.kind == "fault" else step
+        if step.kind == "fault":
+            self.world.faults(step.params["rules"])
+        result = self.world.engine(then)
+        if step.kind == "fault":
+            self.world.faults([])
+        if result.returncode != 0:
+            return self._converge(step)
+        return self._after(then)
+
+    def _outside(self, step: Step) -> None:
+        self.world.outside(step, self.model)
+        p = step.params
+        if step.kind == "foreign":
+            made = next(i for i in self.world.api["a"].list_integrations() if i.reference_id == p["reference_id"])
+            self.ledger.foreign[made.id] = (made.reference_id, made.tenant_url, made.active)
+            self.model.foreign[p["reference_id"]] = "a"
+        elif step.kind == "outside_behavior":
+            value = {"enabled": p["enabled"], "risk_level": p["risk_level"]}
+            if p["key"] in self.ledger.declared_ever:
+                self.edited_declared.add(p["key"])
+            else:
+                self.ledger.baseline[p["key"]] = value
+            self.dirty = True
+        else:
+            self.dirty = True
+
+    def _after(self, done: Step) -> list[str]:
+        """The checks after an engine step that succeeded."""
+        broken = self._always()
+        if done.kind in UPS:
+            self.last_good = self.model.copy()
+            broken += self._converged()
+        if done.kind in UPS or done.kind == "destroy":
+            resources = self.world.resources()
+            broken += inv.no_orphans(inv.live(self.world), inv.integrations_in_state(resources), self.ledger)
+        if done.kind == "destroy":
+            broken += self._given_back()
+        return broken
+
+    def _converged(self) -> list[str]:
+        """2: refresh, then (after outside edits) up again; state equals the account and a preview plans nothing."""
+        self.outcome.checks += 1
+        refreshed = self.world.pulumi("refresh", "--yes", "--skip-preview")
+        if refreshed.returncode != 0:
+            return [f"2: refresh after a successful up failed: {_tail(refreshed.stderr or refreshed.stdout)}"]
+        if self.dirty:
+            again = self.world.pulumi("up", "--yes", "--skip-preview")
+            if again.returncode != 0:
+                return [f"2: up after a refresh failed: {_tail(again.stderr or again.stdout)}"]
+            self.dirty = False
+        state = inv.integrations_in_state(self.world.resources())
+        broken = inv.state_is_account(inv.live(self.world), state)
+        broken += inv.behaviors(self.world, self.ledger, self._declared())
+        planned = self.world.pulumi("preview", "--expect-no-changes")
+        if planned.returncode != 0:
+            broken.append(f"2: a preview after up and refresh plans changes: {_tail(planned.stdout)}")
+        return broken
+
+    def _adopt_released(self) -> None:
+        """What a user does after a retained integration blocks its own resource's create (its reference_id is taken,
+        by the integration the stack let go): adopt=True on the resource naming that reference_id."""
+        taken = {self.ledger.references.get(id_) for id_ in self.ledger.released}
+        changed = False
+        for item in self.model.program.values():
+            if item["args"].get("reference_id") in taken and not item["args"].get("adopt"):
+                item["args"]["adopt"], changed = True, True
+        if changed:
+            self.world.write(self.model)
+
+    def _declared(self) -> dict[str, Any]:
+        return {k: v for k, v in self.model.behaviors().items() if k not in self.edited_declared}
+
+    def _converge(self, failed: Step) -> list[str]:
+        """5: after a failed step, a clean up converges (back to the last program an up applied if this one is
+        refused); then the other invariants hold."""
+        self.outcome.checks += 1
+        self._adopt_released()
+        result = self.world.pulumi("up", "--yes", "--skip-preview")
+        if result.returncode != 0:
+            self.model.program = self.last_good.copy().program
+            self._adopt_released()
+            self.world.write(self.model)
+            result = self.world.pulumi("up", "--yes", "--skip-preview")
+        if result.returncode != 0:
+            return [f"5: after {failed}, a clean up fails: {_tail(result.stderr or result.stdout)}"]
+        return self._after(Step("up"))
+
+    def _always(self) -> list[str]:
+        """1, 3 (undeclared keys), 4, 6: after every step, failed or not."""
+        self.outcome.checks += 1
+        resources = self.world.resources()
+        state = inv.integrations_in_state(resources)
+        inv.release(self.ledger, state)
+        self.ledger.taken |= set(state) & set(self.ledger.foreign)
+        found = inv.live(self.world)
+        broken = inv.no_duplicates(found, state) + inv.behaviors(self.world, self.ledger, None)
+        broken += inv.references_kept(state, self.ledger, self._named_references())
+        return broken + inv.foreign_kept(found, self.ledger) + inv.no_credential(self.world)
+
+    def _named_references(self) -> set[str]:
+        """Every reference_id a program of this history named (an explicit one may be set, and later dropped)."""
+        named = {
+            str(s.params["reference_id"])
+            for s in self.outcome.steps
+            if s.kind in ("add", "adopt") and "reference_id" in s.params
+        }
+        return named | {
+            str(s.params["value"]) for s in self.outcome.steps if s.kind == "reference" and s.params.get("value")
+        }
+
+    def _given_back(self) -> list[str]:
+        """3: after a destroy, each key the stack took and nobody else changed holds its value from before."""
+        current = {k: b.setting.to_api() for k, b in self.world.api["a"].get_behaviors().items()}
+        return [
+            f"3: after destroy, behavior {k} is {current.get(k)}; before the stack took it, {self.ledger.baseline[k]}"
+            for k in sorted(self.ledger.declared_ever - self.edited_declared)
+            if k in self.ledger.baseline and current.get(k) != self.ledger.baseline[k]
+        ]
+
+
+def _customized(world: World, seed: int) -> dict[str, dict[str, Any]]:
+    """Account a's behaviors as someone set them before the history (not the catalogue's): what they hold now."""
+    rng, api = random.Random(f"behaviors-{seed}"), world.api["a"]
+    current = api.get_behaviors()
+    api.update_behaviors({k: BehaviorSetting(rng.random() < 0.5, rng.choice(LEVELS)) for k in current})
+    return {k: b.setting.to_api() for k, b in api.get_behaviors().items()}
+
+
+def _tail(text: str, lines: int = 6) -> str:
+    return " | ".join(line.strip() for line in text.strip().splitlines()[-lines:] if line.strip())
+
+
+def history(
+    seed: int, seconds: float, *, steps: list[Step] | None = None, variants: dict[str, str] | None = None,
+    env: dict[str, str] | None = None, log: Any = print, max_steps: int | None = None,
+) -> Outcome:  # fmt: skip
+    """Generate steps from `seed` for `seconds` (or replay `steps`) until an invariant breaks."""
+    chosen = variants_for(seed) if variants is None else variants
+    outcome = Outcome(seed, chosen)
+    with tempfile.TemporaryDirectory(prefix="explore-") as tmp:
+        world = World(Path(tmp), Variants.of(chosen), f"explore-{secrets.token_hex(12)}", env)
+        try:
+            explorer = Explorer(world, outcome)
+            for n, step in enumerate(itertools.islice(_steps(seed, seconds, steps, explorer.model), max_steps)):
+                broken = explorer.step(step)
+                log(f"explore: {n:4d} {step}{'  BROKEN' if broken else ''}")
+                if broken:
+                    outcome.broken = broken
+                    break
+        finally:
+            world.close()
+    return outcome
+
+
+def _steps(seed: int, seconds: float, given: list[Step] | None, model: Model) -> Iterator[Step]:
+    if given is not None:
+        yield from given
+        return
+    rng, deadline = random.Random(seed), time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        yield pick(rng, model)

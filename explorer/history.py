@@ -106,8 +106,8 @@ def _program_change(rng: random.Random, model: Model) -> Step:
         choices += ["remove", "edit", "edit", "edit", "rename", "rename", "reference", "option", "group", "account"]
     if model.behaviors():
         choices += ["behavior_drop"]
-    if model.foreign:
-        choices += ["adopt"]
+    if model.foreign:  # adopting someone else's integration meets the most rules (lookups, holdings, give back)
+        choices += ["adopt", "adopt"]
     kind = rng.choice(choices)
     name = rng.choice(names) if names else ""
     return _CHANGES[kind](rng, model, name)
@@ -208,9 +208,14 @@ def _outside(rng: random.Random, model: Model) -> Step:
     return Step("outside_edit", {"name": name, "active": rng.random() < 0.5, "tenant_url": rng.choice(TENANTS)})
 
 
+NAMED = {"remove", "edit", "rename", "reference", "option", "group", "account"}
+
+
 def apply_change(model: Model, step: Step) -> None:
     """A program change applied to the model's program (and `foreign` for an outside create)."""
     p, program = step.params, model.program
+    if step.kind in NAMED and p["name"] not in program:
+        return  # a shrunk or replayed history may name a resource an earlier (dropped) step made
     if step.kind == "add":
         args = {k: p[k] for k in ("tenant_url", "active", "reference_id") if k in p}
         program[p["name"]] = {"kind": "integration", "name": p["name"], "args": args, "opts": {}}

@@ -150,16 +150,19 @@ class Explorer:
             broken.append(f"2: a preview after up and refresh plans changes: {_tail(planned.stdout)}")
         return broken
 
-    def _adopt_released(self) -> None:
-        """What a user does after a retained integration blocks its own resource's create (its reference_id is taken,
-        by the integration the stack let go): adopt=True on the resource naming that reference_id."""
+    def _user_fixes(self) -> None:
+        """What a user does when the program names what the account no longer allows: adopt=True where an
+        integration the stack retained holds the resource's reference_id (its create would be refused), and no
+        adoption by id of an integration someone deleted (its check is refused: the id does not exist)."""
         taken = {self.ledger.references.get(id_) for id_ in self.ledger.released}
-        changed = False
-        for item in self.model.program.values():
-            if item["args"].get("reference_id") in taken and not item["args"].get("adopt"):
-                item["args"]["adopt"], changed = True, True
-        if changed:
-            self.world.write(self.model)
+        present = {i.reference_id for i in self.world.api["a"].list_integrations()}
+        for name, item in list(self.model.program.items()):
+            args = item["args"]
+            if args.get("reference_id") in taken:
+                args["adopt"] = True
+            if args.get("adopt_id_of") and args["adopt_id_of"] not in present:
+                del self.model.program[name]
+        self.world.write(self.model)
 
     def _declared(self) -> dict[str, Any]:
         return {k: v for k, v in self.model.behaviors().items() if k not in self.edited_declared}
@@ -168,11 +171,11 @@ class Explorer:
         """5: after a failed step, a clean up converges (back to the last program an up applied if this one is
         refused); then the other invariants hold."""
         self.outcome.checks += 1
-        self._adopt_released()
+        self._user_fixes()
         result = self.world.pulumi("up", "--yes", "--skip-preview")
         if result.returncode != 0:
             self.model.program = self.last_good.copy().program
-            self._adopt_released()
+            self._user_fixes()
             self.world.write(self.model)
             result = self.world.pulumi("up", "--yes", "--skip-preview")
         if result.returncode != 0:

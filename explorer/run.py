@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zt_risk_scoring.emulator.variants import CHOICES, Variants
-from zt_risk_scoring.models import BehaviorSetting
+from zt_risk_scoring.emulator.variants import CHOICES, USER_ENDPOINTS_ONLY, Variants
+from zt_risk_scoring.models import BehaviorSetting, Integration
 
 from . import invariants as inv
 from .history import LEVELS, Model, Step, apply_change, pick
@@ -34,7 +34,6 @@ CHANGES = {
 }
 OUTSIDE = {"foreign", "outside_behavior", "outside_edit", "outside_delete"}
 UPS = {"up", "replace"}  # they apply the whole program (--target applies a part)
-USERS_ONLY = {"last_reset_time", "reset_events"}
 
 
 @dataclass
@@ -63,7 +62,7 @@ def variants_for(seed: int) -> dict[str, str]:
     rng = random.Random(f"variants-{seed}")
     chosen = {}
     for name, values in CHOICES.items():
-        if name not in USERS_ONLY and rng.random() < 0.4:
+        if name not in USER_ENDPOINTS_ONLY and rng.random() < 0.4:
             chosen[name] = rng.choice(values[1:])
     return chosen
 
@@ -78,9 +77,13 @@ class Explorer:
         self.ledger = inv.Ledger(baseline=_customized(world, outcome.seed))
         self.dirty = False  # the outside world changed something the stack manages since its last refresh and up
         self.edited_declared: set[str] = set()
+        self.named: set[str] = set()  # every reference_id a program of this history named (set, maybe dropped later)
+        # The integrations in state and on the accounts at the last look, while no command has run since.
+        self.seen: tuple[dict[str, dict[str, Any]], dict[str, list[Integration]]] | None = None
 
     def step(self, step: Step) -> list[str]:
         self.outcome.steps.append(step)
+        self.named |= _named(step)
         self.outcome.kinds[step.kind] = self.outcome.kinds.get(step.kind, 0) + 1
         if step.kind in CHANGES:
             apply_change(self.model, step)
@@ -125,8 +128,8 @@ class Explorer:
             self.last_good = self.model.copy()
             broken += self._converged()
         if done.kind in UPS or done.kind == "destroy":
-            resources = self.world.resources()
-            broken += inv.no_orphans(inv.live(self.world), inv.integrations_in_state(resources), self.ledger)
+            state, found = self.seen or self._look()
+            broken += inv.no_orphans(found, state, self.ledger)
         if done.kind == "destroy":
             broken += self._given_back()
         return broken
@@ -134,6 +137,7 @@ class Explorer:
     def _converged(self) -> list[str]:
         """2: refresh, then (after outside edits) up again; state equals the account and a preview plans nothing."""
         self.outcome.checks += 1
+        self.seen = None
         refreshed = self.world.pulumi("refresh", "--yes", "--skip-preview")
         if refreshed.returncode != 0:
             return [f"2: refresh after a successful up failed: {_tail(refreshed.stderr or refreshed.stdout)}"]
@@ -142,8 +146,8 @@ class Explorer:
             if again.returncode != 0:
                 return [f"2: up after a refresh failed: {_tail(again.stderr or again.stdout)}"]
             self.dirty = False
-        state = inv.integrations_in_state(self.world.resources())
-        broken = inv.state_is_account(inv.live(self.world), state)
+        state, found = self.seen = self._look()
+        broken = inv.state_is_account(found, state)
         broken += inv.behaviors(self.world, self.ledger, self._declared())
         planned = self.world.pulumi("preview", "--expect-no-changes")
         if planned.returncode != 0:
@@ -185,25 +189,16 @@ class Explorer:
     def _always(self) -> list[str]:
         """1, 3 (undeclared keys), 4, 6: after every step, failed or not."""
         self.outcome.checks += 1
-        resources = self.world.resources()
-        state = inv.integrations_in_state(resources)
+        state, found = self.seen = self._look()
         inv.release(self.ledger, state)
         self.ledger.taken |= set(state) & set(self.ledger.foreign)
-        found = inv.live(self.world)
         broken = inv.no_duplicates(found, state) + inv.behaviors(self.world, self.ledger, None)
-        broken += inv.references_kept(state, self.ledger, self._named_references())
+        broken += inv.references_kept(state, self.ledger, self.named)
         return broken + inv.foreign_kept(found, self.ledger) + inv.no_credential(self.world)
 
-    def _named_references(self) -> set[str]:
-        """Every reference_id a program of this history named (an explicit one may be set, and later dropped)."""
-        named = {
-            str(s.params["reference_id"])
-            for s in self.outcome.steps
-            if s.kind in ("add", "adopt") and "reference_id" in s.params
-        }
-        return named | {
-            str(s.params["value"]) for s in self.outcome.steps if s.kind == "reference" and s.params.get("value")
-        }
+    def _look(self) -> tuple[dict[str, dict[str, Any]], dict[str, list[Integration]]]:
+        """The integrations in state (one `stack export`) and on each account, now."""
+        return inv.integrations_in_state(self.world.resources()), inv.live(self.world)
 
     def _given_back(self) -> list[str]:
         """3: after a destroy, each key the stack took and nobody else changed holds its value from before."""
@@ -213,6 +208,15 @@ class Explorer:
             for k in sorted(self.ledger.declared_ever - self.edited_declared)
             if k in self.ledger.baseline and current.get(k) != self.ledger.baseline[k]
         ]
+
+
+def _named(step: Step) -> set[str]:
+    """The reference_id a program change names, if any."""
+    if step.kind in ("add", "adopt") and "reference_id" in step.params:
+        return {str(step.params["reference_id"])}
+    if step.kind == "reference" and step.params.get("value"):
+        return {str(step.params["value"])}
+    return set()
 
 
 def _customized(world: World, seed: int) -> dict[str, dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pulumi
 from pulumi.dynamic import (
@@ -28,9 +28,6 @@ from .program import config_value, deleting_first, warn_if_recorded_differs
 from .provider_base import RiskScoringProvider
 from .text import printable
 from .unknowns import contains_unknown, is_unknown
-
-if TYPE_CHECKING:
-    pass
 
 ON_DELETE = ("restore", "disable", "retain")
 KEY_PATTERN = re.compile(r"[a-z0-9_]{1,64}")

@@ -126,13 +126,12 @@ def _one_of_ours(client: RiskScoringClient, made: Integration, reference_id: str
     """After a POST that followed an ambiguous one: where the API lets a reference_id be taken twice, the earlier
     POST may have landed after the lookup said it had not. Then the one just made is deleted again, and the
     earlier one (this call's too) is the integration: never two of one resource."""
-    others = [
-        i for i in client.list_integrations() if i.reference_id.lower() == reference_id.lower() and i.id != made.id
-    ]
+    holders = _holders(client, reference_id)
+    others = [i for i in holders if i.id != made.id]
     if not others:
         return made
     if len(others) > 1:
-        only_one(client, reference_id)  # the error naming them all
+        raise _twins(client, reference_id, holders)
     client.delete_integration_if_exists(made.id)
     pulumi.log.info(f"create of {reference_id} landed twice; kept {others[0].id}, deleted {made.id}")
     return others[0]
@@ -142,13 +141,23 @@ def only_one(client: RiskScoringClient, reference_id: str) -> None:
     """Refuse to go on with a reference_id two integrations of the account have: whether the API refuses a second
     one is not public, and taking either would leave the other live and unmanaged (one list; only where one was
     found, so never on the path that creates)."""
-    twins = sorted(i.id for i in client.list_integrations() if i.reference_id.lower() == reference_id.lower())
-    if len(twins) > 1:
-        raise ConfigurationError(
-            f"account {client.account_id} has {len(twins)} integrations with reference_id {printable(reference_id)} "
-            f"(any case): {', '.join(twins)}; keep one (delete the others in the Zero Trust dashboard, or with DELETE "
-            ".../zt_risk_scoring/integrations/ID), or adopt one with integration_id=... Nothing was written"
-        )
+    holders = _holders(client, reference_id)
+    if len(holders) > 1:
+        raise _twins(client, reference_id, holders)
+
+
+def _holders(client: RiskScoringClient, reference_id: str) -> list[Integration]:
+    """The account's integrations with `reference_id`, in any case (one list)."""
+    return [i for i in client.list_integrations() if i.reference_id.lower() == reference_id.lower()]
+
+
+def _twins(client: RiskScoringClient, reference_id: str, holders: list[Integration]) -> ConfigurationError:
+    twins = sorted(i.id for i in holders)
+    return ConfigurationError(
+        f"account {client.account_id} has {len(twins)} integrations with reference_id {printable(reference_id)} "
+        f"(any case): {', '.join(twins)}; keep one (delete the others in the Zero Trust dashboard, or with DELETE "
+        ".../zt_risk_scoring/integrations/ID), or adopt one with integration_id=... Nothing was written"
+    )
 
 
 def set_to_spec(client: RiskScoringClient, found: Integration, spec: IntegrationSpec, created: bool) -> Integration:

@@ -23,6 +23,9 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "reset_events": ("wipe", "keep"),
 }
 
+# The points only the user endpoints answer (summary, a user's risk, reset): no resource calls them.
+USER_ENDPOINTS_ONLY = frozenset({"last_reset_time", "reset_events"})
+
 
 @dataclass(frozen=True)
 class Variants:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 
 from .errors import ConfigurationError, Conflict, ConnectionFailed, RiskScoringError, ServerError
-from .holdings import DELETED, HELD, LEFT, keys
+from .holdings import DELETED, HELD, LEFT, PREDECESSORS, keys
 from .integration_schema import FIELDS, GENERATED, MANAGED
 from .models import Integration, IntegrationSpec
 from .reference import looks_derived
@@ -33,7 +33,7 @@ def create(client: RiskScoringClient, props: dict[str, Any], owner: str | None) 
     """The integration `props` asks for, made or taken over, set to `props`."""
     # An integration with the reference_id this resource generated for itself is its own earlier attempt.
     may_adopt = bool(props.get("adopt") or props.get(GENERATED))
-    found = integration_to_adopt(client, props, may_adopt)
+    found = integration_to_adopt(client, props, may_adopt, owner)
     spec = spec_of(props, found.reference_id if found else "")
     if found is None:
         made, created = post_integration(client, spec, may_adopt)
@@ -44,16 +44,24 @@ def create(client: RiskScoringClient, props: dict[str, Any], owner: str | None) 
     else:
         made, created = found, False
         _take(client, props, found, owner)
-    prior = {} if created or _own_attempt(props, made) else values(made)
+    before = PREDECESSORS.prior_of(client.account_id, made.id, owner)  # its own, left by a retained replace
+    if before is not None and not created:
+        pulumi.log.info(f"integration {made.id} is this resource's own (its replacement kept it): taken again")
+    prior = {} if created or _own_attempt(props, made) else before if before is not None else values(made)
     return Made(set_to_spec(client, made, spec, created=created), prior)
 
 
 def _take(client: RiskScoringClient, props: dict[str, Any], found: Integration, owner: str | None) -> None:
     """Refuse to take over `found` when it is another stack's; else hold it for this resource, before any write."""
-    again = LEFT.left_by(client.account_id, found.id, owner)  # a replacement adopting what its delete left
+    # A replacement taking again what its delete left, or what the engine kept without a delete (retained).
+    again = LEFT.left_by(client.account_id, found.id, owner) or _predecessor(client, found, owner)
     if derived_elsewhere(props, found) and not again:
         raise ConfigurationError(f"{derived_elsewhere_reason(found)}. Nothing was written")
     HELD.take(owner, client.account_id, keys(found.id, found.reference_id))
+
+
+def _predecessor(client: RiskScoringClient, found: Integration, owner: str | None) -> bool:
+    return PREDECESSORS.prior_of(client.account_id, found.id, owner) is not None
 
 
 def derived_elsewhere(props: dict[str, Any], found: Integration) -> bool:
@@ -101,7 +109,9 @@ def adopted_id_missing(integration_id: str, account_id: str, reference_id: Any =
     )
 
 
-def integration_to_adopt(client: RiskScoringClient, props: dict[str, Any], may_adopt: bool) -> Integration | None:
+def integration_to_adopt(
+    client: RiskScoringClient, props: dict[str, Any], may_adopt: bool, owner: str | None = None
+) -> Integration | None:
     """The integration this resource takes over, or None when it must be created."""
     wanted = props.get("integration_id")
     if wanted:
@@ -117,7 +127,7 @@ def integration_to_adopt(client: RiskScoringClient, props: dict[str, Any], may_a
     found = client.find_integration_by_reference(props["reference_id"])
     if found is not None:
         only_one(client, props["reference_id"])
-    if found is not None and not may_adopt:
+    if found is not None and not may_adopt and not _predecessor(client, found, owner):
         raise reference_taken(found, props["reference_id"])
     return found
 

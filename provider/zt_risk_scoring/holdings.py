@@ -5,7 +5,9 @@ The program refuses two resources that name one integration alike (claims.py); o
 the names resolve to: the reference_id an `integration_id` has, a derived one equal to another's explicit one,
 the integration an `adopt=True` finds. Every lifecycle call of a RiskIntegration says here what it holds,
 under its URN: a second resource claiming one of those is refused before anything is written, and a delete
-of an integration another resource of this deployment now holds leaves it to that one.
+of an integration another resource of this deployment now holds leaves it to that one. What a resource's state
+holds (its diff's id and `prior`) is kept too: its replacement's create may meet that integration still there
+when the engine never asked for its delete (`retain_on_delete`).
 """
 
 from __future__ import annotations
@@ -140,3 +142,31 @@ class Left:
 
 
 LEFT = Left()
+
+
+class Predecessors:
+    """The integration each resource's state holds (seen at its diff), with the values to give back it recorded:
+    a replacement's create that finds it still there (the engine skips the delete of a `retain_on_delete`
+    resource, and a reference_id cannot be held twice) takes it again, as the same resource, with the same origin."""
+
+    def __init__(self) -> None:
+        self._prior: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def add(self, account: str, integration_id: str, owner: str | None, prior: Any) -> None:
+        if owner and account:
+            with self._lock:
+                self._prior[(account, integration_id.lower(), owner)] = dict(prior) if isinstance(prior, dict) else {}
+
+    def prior_of(self, account: str, integration_id: str, owner: str | None) -> dict[str, Any] | None:
+        """The recorded `prior` of `owner`'s own predecessor, or None when that integration is not it."""
+        with self._lock:
+            found = self._prior.get((account, integration_id.lower(), owner or ""))
+            return None if found is None else dict(found)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._prior.clear()
+
+
+PREDECESSORS = Predecessors()

@@ -25,7 +25,7 @@ from .errors import (
     RiskScoringError,
     ServerError,
 )
-from .holdings import DELETED, HELD, LEFT, ClaimedElsewhere, keys
+from .holdings import DELETED, HELD, LEFT, PREDECESSORS, ClaimedElsewhere, keys
 from .ids import id_problem
 from .integration_schema import FIELDS, GENERATED, IMPORTED, MANAGED
 from .models import Integration
@@ -150,7 +150,9 @@ class RiskIntegrationProvider(RiskScoringProvider):
                 f"this resource's id {id_} is not the integration its import entry named ({imported}): the import "
                 "file was edited; `pulumi state delete` it and import again from a file `zt-risk export` makes"
             )
-        HELD.take(calling_urn(), olds.get("account_id") or "", keys(id_, olds.get("reference_id")))
+        urn, account = calling_urn(), olds.get("account_id") or ""
+        HELD.take(urn, account, keys(id_, olds.get("reference_id")))
+        PREDECESSORS.add(account, id_, urn, olds.get("prior"))
         return FIELDS.diff(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -232,7 +234,7 @@ def reset_process_memory() -> None:
     """Forget what this provider process remembers of its deployment (kept reference_ids, deletions, holdings):
     for tests, each of which is a provider process of its own."""
     KEPT.reset()
-    for memory in (HELD, DELETED, LEFT):
+    for memory in (HELD, DELETED, LEFT, PREDECESSORS):
         memory.reset()
 
 

@@ -115,3 +115,28 @@ def test_check_of_two_resources_whose_reference_ids_are_unknown_at_preview_is_no
     assert check(provider, reference_id=UNKNOWN).failures == []
     calls.urn = SECOND
     assert check(provider, reference_id=UNKNOWN, tenant_url="https://other.okta.com").failures == []
+
+
+def test_create_of_a_replacement_whose_retained_integration_is_still_there_takes_it_with_its_origin(
+    provider: RiskIntegrationProvider, client: RiskScoringClient, calls: Calls
+) -> None:
+    # retain_on_delete: the engine never asks for the delete; the diff it made first saw what state holds.
+    wanted = check(provider, reference_id="idp-1").inputs
+    made = provider.create(wanted)
+    provider.diff(str(made.id), dict(made.outs or {}), wanted)
+    again = provider.create(wanted)
+    assert (again.id, (again.outs or {})["prior"]) == (made.id, {})  # made by this stack: still deleted on destroy
+    provider.delete(str(again.id), dict(again.outs or {}))
+    assert client.list_integrations() == []
+
+
+def test_create_finding_what_another_resources_state_holds_is_refused(
+    provider: RiskIntegrationProvider, client: RiskScoringClient, calls: Calls
+) -> None:
+    wanted = check(provider, reference_id="idp-1").inputs
+    made = provider.create(wanted)
+    provider.diff(str(made.id), dict(made.outs or {}), wanted)
+    calls.urn = SECOND
+    with pytest.raises(ConfigurationError, match="already has reference_id idp-1"):
+        provider.create(wanted)
+    assert [i.id for i in client.list_integrations()] == [made.id]

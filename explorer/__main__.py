@@ -56,7 +56,8 @@ def _summary(outcome: Outcome, took: float) -> None:
     kinds = ", ".join(f"{k} {n}" for k, n in sorted(outcome.kinds.items()))
     print(
         f"explore: seed {outcome.seed}: {len(outcome.steps)} steps ({outcome.cli_steps} under the real CLI), "
-        f"{outcome.checks} invariant checks in {took:.0f} s; variants {outcome.variants or 'default'}; {kinds}",
+        f"{outcome.checks} invariant checks in {took:.0f} s; variants {outcome.variants or 'default'}; {kinds}; "
+        f"failed (then converged): {', '.join(f'{k} {n}' for k, n in sorted(outcome.failed.items())) or 'none'}",
         flush=True,
     )
 

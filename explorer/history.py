@@ -37,7 +37,8 @@ FAULTS: tuple[list[dict[str, Any]], ...] = (  # each the emulator's fault rules 
     [{"mode": "redirect", "status": 302, "location": "https://login.example.com/", "count": 1}],
 )
 ENGINE = ("up", "up", "up", "up", "up", "preview", "refresh", "refresh_preview", "destroy", "replace", "target")
-ENGINE_RARE = ("stack_rename",)
+ENGINE_RARE = ("stack_rename", "automation", "reimport", "interrupt", "revoked")
+SIGNALS = ("INT", "KILL")
 
 
 @dataclass(frozen=True)
@@ -88,10 +89,14 @@ def pick(rng: random.Random, model: Model) -> Step:
     if roll < 0.35:
         return _program_change(rng, model)
     if roll < 0.75:
-        kind = rng.choice(ENGINE if rng.random() > 0.03 else ENGINE_RARE)
+        kind = rng.choice(ENGINE if rng.random() > 0.1 else ENGINE_RARE)
         names = model.integrations()
-        if kind in ("replace", "target"):
+        if kind in ("replace", "target", "reimport"):
             return Step(kind, {"name": rng.choice(names)}) if names else Step("up")
+        if kind == "interrupt":  # Ctrl-C or kill -9 of `pulumi up`, somewhere between its start and its end
+            return Step(kind, {"signal": rng.choice(SIGNALS), "after": round(rng.uniform(0.5, 5.0), 1)})
+        if kind == "revoked":  # the token revoked just before an operation (then a new one issued)
+            return Step(kind, {"then": rng.choice(("up", "refresh", "preview", "destroy"))})
         return Step(kind)
     if roll < 0.85:
         return _outside(rng, model)

@@ -28,6 +28,7 @@ class Ledger:
     taken: set[str] = field(default_factory=set)  # foreign ids a resource adopted (they may change)
     released: set[str] = field(default_factory=set)  # ids the stack let go with retain_on_delete / on_delete
     references: dict[str, str] = field(default_factory=dict)  # id → the reference_id state last recorded
+    imported: set[str] = field(default_factory=set)  # ids brought back by `pulumi import`: existed before the stack
     state_before: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -35,17 +36,27 @@ def integrations_in_state(resources: list[dict[str, Any]]) -> dict[str, dict[str
     return {r["id"]: r for r in resources if r["type"].endswith("RiskIntegration") and r.get("id")}
 
 
+def one_resource_each(resources: list[dict[str, Any]]) -> list[str]:
+    """1: no two resources in state hold one integration (by id, in any case)."""
+    ids = Counter(r["id"].lower() for r in resources if r["type"].endswith("RiskIntegration") and r.get("id"))
+    holders = {
+        id_: sorted(r["urn"].rsplit("::", 1)[-1] for r in resources if (r.get("id") or "").lower() == id_)
+        for id_, n in ids.items()
+        if n > 1
+    }
+    return [f"1: resources {', '.join(names)} in state all hold integration {id_}" for id_, names in holders.items()]
+
+
 def live(world: World) -> dict[str, list[Integration]]:
     return {k: api.list_integrations() for k, api in world.api.items()}
 
 
-def no_duplicates(found: dict[str, list[Integration]], state: dict[str, dict[str, Any]]) -> list[str]:
+def no_duplicates(found: dict[str, list[Integration]]) -> list[str]:
     broken = []
     for account, integrations in found.items():
         counts = Counter(i.reference_id.lower() for i in integrations)
         broken += [f"1: account {account} has {n} integrations of reference_id {r}" for r, n in counts.items() if n > 1]
-    names = Counter(r["urn"].rsplit("::", 1)[-1] for r in state.values())
-    return broken + [f"1: {n} resources in state share one integration" for n in names.values() if n > 1]
+    return broken
 
 
 def no_orphans(found: dict[str, list[Integration]], state: dict[str, dict[str, Any]], ledger: Ledger) -> list[str]:
@@ -63,9 +74,23 @@ def release(ledger: Ledger, state: dict[str, dict[str, Any]]) -> None:
     """Ids that left state since the last look, and that the stack was told to let go, may stay on the account."""
     for id_, before in ledger.state_before.items():
         outs = before.get("outputs") or {}
-        if id_ not in state and (before.get("retainOnDelete") or outs.get("on_delete") == "retain"):
+        given_back = id_ in ledger.imported and outs.get("on_delete") != "delete"
+        if id_ not in state and (before.get("retainOnDelete") or outs.get("on_delete") == "retain" or given_back):
             ledger.released.add(id_)
     ledger.state_before = dict(state)
+
+
+def kept(
+    before: dict[str, dict[str, Any]], state: dict[str, dict[str, Any]], found: dict[str, list[Integration]], why: str
+) -> list[str]:
+    """4: after a step that never asks for it (a refresh, a preview, anything under a revoked token), every
+    integration that was in state and is still live on an account is still in state."""
+    live_ids = {i.id for integrations in found.values() for i in integrations}
+    return [
+        f"4: after {why}, {resource['urn']} (integration {id_}, still live) is no longer in state"
+        for id_, resource in before.items()
+        if id_ not in state and id_ in live_ids
+    ]
 
 
 def state_is_account(found: dict[str, list[Integration]], state: dict[str, dict[str, Any]]) -> list[str]:
@@ -130,6 +155,7 @@ def references_kept(state: dict[str, dict[str, Any]], ledger: Ledger, named: set
 
 
 def no_credential(world: World) -> list[str]:
-    leaked = [n for n, text in enumerate(world.outputs) if world.token in text]
+    """6: no token of the history (revoked ones included) in what the step's commands printed or state holds."""
+    leaked = [n for n, text in enumerate(world.outputs) if any(token in text for token in world.tokens)]
     world.outputs.clear()
-    return [f"6: the token appears in output {n} of the step" for n in leaked]
+    return [f"6: a token appears in output {n} of the step" for n in leaked]

@@ -49,10 +49,13 @@ def options(name: str, opts: dict[str, Any], groups: dict[str, Group]) -> pulumi
     )
 
 
-def main() -> None:
+def main(directory: Path = Path(__file__).parent) -> None:
+    """Register what `directory`/declared.json lists (the CLI runs this file as the program; the Automation API
+    step calls it inline with the stack program's directory)."""
     groups: dict[str, Group] = {}
-    for item in json.loads((Path(__file__).parent / "declared.json").read_text()):
+    for item in json.loads((directory / "declared.json").read_text()):
         KINDS[item["kind"]](item["name"], **item["args"], opts=options(item["name"], item.get("opts", {}), groups))
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 import secrets
+import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -34,6 +35,8 @@ CHANGES = {
 }
 OUTSIDE = {"foreign", "outside_behavior", "outside_edit", "outside_delete"}
 UPS = {"up", "replace"}  # they apply the whole program (--target applies a part)
+# Steps that never ask for an integration to leave state: a live one missing from state after them is lost.
+KEEPING = {"preview", "refresh", "refresh_preview", "revoked"}
 
 
 @dataclass
@@ -47,6 +50,7 @@ class Outcome:
     checks: int = 0
     broken: list[str] = field(default_factory=list)
     kinds: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, int] = field(default_factory=dict)  # engine steps that exited non-zero, by kind
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -94,15 +98,39 @@ class Explorer:
             self._outside(step)
             return self._always()
         self.outcome.cli_steps += 1
-        then = Step(step.params["then"]) if step.kind == "fault" else step
-        if step.kind == "fault":
-            self.world.faults(step.params["rules"])
-        result = self.world.engine(then)
-        if step.kind == "fault":
-            self.world.faults([])
+        before = self.seen[0] if self.seen else self._look()[0]
+        result, done = self._run(step)
+        if step.kind in KEEPING or step.params.get("then") in KEEPING:  # none may take a live one out of state
+            kept = inv.kept(before, *self._look(), why=str(step))
+            if kept:
+                return kept
         if result.returncode != 0:
+            self.outcome.failed[step.kind] = self.outcome.failed.get(step.kind, 0) + 1
             return self._converge(step)
-        return self._after(then)
+        return self._after(done)
+
+    def _run(self, step: Step) -> tuple[subprocess.CompletedProcess[str], Step]:
+        """Run an engine step; the step whose checks follow when it succeeds (an up for an update in any form)."""
+        p, world = step.params, self.world
+        if step.kind == "fault":
+            world.faults(p["rules"])
+            try:
+                return world.engine(Step(p["then"])), Step(p["then"])
+            finally:
+                world.faults([])
+        if step.kind == "revoked":
+            return world.revoked(Step(p["then"])), Step(p["then"])
+        if step.kind == "interrupt":
+            return world.interrupted(p["signal"], p["after"]), Step("up")
+        if step.kind == "automation":
+            return world.automation(), Step("up")
+        if step.kind == "reimport":
+            result = world.reimported(p["name"])
+            imported = [r["id"] for r in world.resources() if r["urn"].endswith(f"::{p['name']}") and r.get("id")]
+            if result.returncode == 0:
+                self.ledger.imported |= set(imported)  # existed before the stack now: given back on destroy
+            return result, step
+        return world.engine(step), step
 
     def _outside(self, step: Step) -> None:
         self.world.outside(step, self.model)
@@ -151,36 +179,82 @@ class Explorer:
         broken += inv.behaviors(self.world, self.ledger, self._declared())
         planned = self.world.pulumi("preview", "--expect-no-changes")
         if planned.returncode != 0:
-            broken.append(f"2: a preview after up and refresh plans changes: {_tail(planned.stdout)}")
+            # Which properties it would change (the first preview prints only the resource and the counts).
+            detail = self.world.pulumi("preview", "--diff").stdout
+            changed = [line.strip() for line in detail.splitlines() if line.strip().startswith(("~ ", "+ ", "- "))]
+            broken.append(
+                f"2: a preview after up and refresh plans changes: {_tail(planned.stdout)} | {' | '.join(changed[:12])}"
+            )
         return broken
 
-    def _user_fixes(self) -> None:
+    def _user_fixes(self, failed: Step) -> None:
         """What a user does when the program names what the account no longer allows: adopt=True where an
         integration the stack retained holds the resource's reference_id (its create would be refused), and no
-        adoption by id of an integration someone deleted (its check is refused: the id does not exist)."""
+        adoption by id of an integration someone deleted (its check is refused: the id does not exist).
+
+        After `pulumi up` was killed, a create may have landed that state never recorded (the engine drops its
+        pending create): one with the resource's own derived reference_id is taken up again by the next create,
+        one with a reference_id the program sets is refused with a message saying adopt=True, which the user
+        sets; that integration is then treated as existing before the stack (given back on destroy).
+        """
         taken = {self.ledger.references.get(id_) for id_ in self.ledger.released}
+        if failed.kind == "interrupt":
+            lost = self._unrecorded()
+            taken |= set(lost)
+            self.ledger.imported |= set(lost.values())
         present = {i.reference_id for i in self.world.api["a"].list_integrations()}
+        named: set[tuple[str, str]] = set()
         for name, item in list(self.model.program.items()):
             args = item["args"]
+            # Declare each integration once (the refusal's own advice): a later resource naming one an earlier
+            # resource of the account names is dropped. A failed up may have applied the earlier one already.
+            wanted = (args.get("account", "a"), str(args.get("reference_id") or args.get("adopt_id_of")).lower())
+            if item["kind"] == "integration" and (args.get("adopt") or args.get("adopt_id_of")):
+                if wanted in named:
+                    del self.model.program[name]
+                    continue
+                named.add(wanted)
             if args.get("reference_id") in taken:
                 args["adopt"] = True
             if args.get("adopt_id_of") and args["adopt_id_of"] not in present:
                 del self.model.program[name]
         self.world.write(self.model)
 
+    def _unrecorded(self) -> dict[str, str]:
+        """reference_id → id of each live integration no state holds, nobody else made and the stack did not let
+        go, whose reference_id the program sets (what an interrupted create can leave)."""
+        state, found = self._look()
+        allowed = set(state) | set(self.ledger.foreign) | self.ledger.released
+        named = {item["args"].get("reference_id") for item in self.model.program.values()}
+        return {
+            i.reference_id: i.id
+            for integrations in found.values()
+            for i in integrations
+            if i.id not in allowed and i.reference_id in named
+        }
+
     def _declared(self) -> dict[str, Any]:
         return {k: v for k, v in self.model.behaviors().items() if k not in self.edited_declared}
 
     def _converge(self, failed: Step) -> list[str]:
         """5: after a failed step, a clean up converges (back to the last program an up applied if this one is
-        refused); then the other invariants hold."""
+        refused, then to the resources of it that state holds); then the other invariants hold."""
         self.outcome.checks += 1
-        self._user_fixes()
+        self._user_fixes(failed)
         result = self.world.pulumi("up", "--yes", "--skip-preview")
         if result.returncode != 0:
             self.model.program = self.last_good.copy().program
-            self._user_fixes()
+            self._user_fixes(failed)
             self.world.write(self.model)
+            result = self.world.pulumi("up", "--yes", "--skip-preview")
+        if result.returncode != 0:
+            # The failed step applied part of its program (an integration moved, adopted or given back), and the
+            # last good program now asks for a hand-over within one deployment, which the provider refuses before
+            # any write (holdings.py); a user applies it in two: first what state holds, then the rest.
+            held = {r["urn"].rsplit("::", 1)[-1] for r in self.world.resources()}
+            program = self.model.program
+            self.model.program = {n: i for n, i in program.items() if n in held or i["kind"] != "integration"}
+            self._user_fixes(failed)
             result = self.world.pulumi("up", "--yes", "--skip-preview")
         if result.returncode != 0:
             return [f"5: after {failed}, a clean up fails: {_tail(result.stderr or result.stdout)}"]
@@ -192,7 +266,11 @@ class Explorer:
         state, found = self.seen = self._look()
         inv.release(self.ledger, state)
         self.ledger.taken |= set(state) & set(self.ledger.foreign)
-        broken = inv.no_duplicates(found, state) + inv.behaviors(self.world, self.ledger, None)
+        broken = (
+            inv.no_duplicates(found)
+            + inv.one_resource_each(self.world.last)
+            + inv.behaviors(self.world, self.ledger, None)
+        )
         broken += inv.references_kept(state, self.ledger, self.named)
         return broken + inv.foreign_kept(found, self.ledger) + inv.no_credential(self.world)
 

@@ -4,44 +4,54 @@ explorer's program under the real CLI, and the outside world (someone else's int
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import requests
 
-from harness import PulumiStack
+from harness import PulumiStack, default_sigint, pulumi_dir
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.config import Settings
 from zt_risk_scoring.emulator import EmulatorServer, build_app
 from zt_risk_scoring.emulator.variants import Variants
 from zt_risk_scoring.models import BehaviorSetting, IntegrationSpec
 
+from .automation import Worker
 from .history import Model, Step
 
 ACCOUNTS = {"a": "0f1e2d3c4b5a69788796a5b4c3d2e1f0", "b": "1a2b3c4d5e6f70819283a4b5c6d7e8f9"}
 PROGRAM = Path(__file__).with_name("program.py")
 MISSING_ID = "00000000-0000-4000-8000-00000000dead"  # what an adoption by id names once the integration is gone
+TOKENS = 12  # revocations a history may make: later ones run their operation with the token in use
 
 
 class World:
     """Everything one history touches; `outputs` keeps what every command printed (the credential check)."""
 
     def __init__(self, workdir: Path, variants: Variants, token: str, env: dict[str, str] | None = None) -> None:
+        # The stack's token, and the ones issued after each revocation (a revoked token is rolled, as on Cloudflare).
+        # The explorer's own (the outside world's and the checks'), never revoked; all of them checked for leaks.
+        self.tokens = [token, *(f"{token}-{n}" for n in range(1, TOKENS)), f"{token}-outside"]
         self.token = token
-        self.server = EmulatorServer(build_app(list(ACCOUNTS.values()), [token], variants=variants)).start()
-        self.api = {
-            k: RiskScoringClient(Settings(base_url=self.server.base_url, token=token), a) for k, a in ACCOUNTS.items()
-        }
+        self.server = EmulatorServer(build_app(list(ACCOUNTS.values()), self.tokens, variants=variants)).start()
+        outside = Settings(base_url=self.server.base_url, token=self.tokens[-1])
+        self.api = {k: RiskScoringClient(outside, a) for k, a in ACCOUNTS.items()}
         self.stack = PulumiStack(
             workdir, name="explore", env={"CLOUDFLARE_API_TOKEN": token, **(env or {})}, program=PROGRAM
         )
         self.stack.set_config({"cloudflare:baseUrl": self.server.base_url, "cloudflare:accountId": ACCOUNTS["a"]})
+        self.write(Model())  # an empty program until the first change (a history may begin with an up)
         self.outputs: list[str] = []
         self.foreign_ids: dict[str, str] = {}  # id → reference_id of what the outside world made
         self.renames = 0
+        self.worker = Worker()
+        self.last: list[dict[str, Any]] = []  # the resources in state at the last `stack export`
 
     def close(self) -> None:
+        self.worker.close()
         self.server.stop()
 
     # the program ------------------------------------------------------------------------------------------------
@@ -73,7 +83,8 @@ class World:
     def resources(self) -> list[dict[str, Any]]:
         exported = self.stack.run("stack", "export", "--show-secrets", check=True).stdout
         self.outputs.append(exported)
-        return list(json.loads(exported)["deployment"].get("resources") or [])
+        self.last = list(json.loads(exported)["deployment"].get("resources") or [])
+        return self.last
 
     def engine(self, step: Step) -> subprocess.CompletedProcess[str]:
         """Run an engine operation; a replace or target of a resource not in state is a plain up."""
@@ -96,6 +107,76 @@ class World:
         urn = self.urn(step.params["name"])
         flag = {"replace": "--replace", "target": "--target"}[step.kind]
         return self.pulumi("up", *quiet, *([flag, urn] if urn else []))
+
+    def revoked(self, then: Step) -> subprocess.CompletedProcess[str]:
+        """`then` with the stack's token revoked just before; afterwards the stack uses a new token (rolled)."""
+        url = self.server.base_url.removesuffix("/client/v4") + "/__emulator/revoke"
+        requests.post(url, json={"token": self.token}, timeout=10).raise_for_status()
+        try:
+            return self.engine(then)
+        finally:
+            later = self.tokens.index(self.token) + 1
+            if later < len(self.tokens) - 1:
+                self.token = self.tokens[later]
+                self.stack.env["CLOUDFLARE_API_TOKEN"] = self.token
+
+    def interrupted(self, sig: str, after: float) -> subprocess.CompletedProcess[str]:
+        """`pulumi up`, sent SIGINT (Ctrl-C: its process group) or SIGKILL (every process of it) `after` seconds in."""
+        argv = ["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--color", "never"]
+        with subprocess.Popen(  # noqa: S603 - the pinned CLI, arguments of our own
+            argv, cwd=self.stack.project, env=self.stack.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL, text=True, start_new_session=True,
+        ) as running:  # fmt: skip
+            try:
+                running.wait(after)
+            except subprocess.TimeoutExpired:
+                os.killpg(running.pid, signal.SIGKILL if sig == "KILL" else signal.SIGINT)
+            out, err = running.communicate(timeout=300)
+        result = subprocess.CompletedProcess(argv, running.returncode, out, err)
+        self.outputs += [out, err]
+        return result
+
+    def reimported(self, name: str) -> subprocess.CompletedProcess[str]:
+        """`pulumi state delete` of resource `name`, then `zt-risk export --import-file` of its integration and
+        `pulumi import --file` under the same name and parent (docs/resources.md, "Importing")."""
+        found = next((r for r in self.resources() if r["urn"].endswith(f"::{name}")), None)
+        if found is None or "RiskIntegration" not in found["type"]:
+            return self.engine(Step("up"))
+        deleted = self.pulumi("state", "delete", found["urn"], "--yes", "--force")
+        if deleted.returncode != 0:
+            return deleted
+        account = (found.get("outputs") or {}).get("account_id") or ACCOUNTS["a"]
+        spec = self.stack.project / "import.json"
+        exported = self.zt_risk(
+            "export", "--stack", self.stack.name, "--account-id", account, "--import-file", str(spec),
+            "--integration", found["id"],
+        )  # fmt: skip
+        if exported.returncode != 0:
+            return exported
+        described = json.loads(spec.read_text())
+        for entry in described["resources"]:
+            entry["name"] = name
+            if found.get("parent") and "pulumi:pulumi:Stack" not in found["parent"]:
+                entry["parent"] = found["parent"]
+        spec.write_text(json.dumps(described))
+        return self.pulumi("import", "--file", str(spec), "--yes", "--generate-code=false", "--protect=false")
+
+    def zt_risk(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """The package's CLI in the project directory, with the stack's environment."""
+        argv = ["zt-risk", *args]  # the console script on the stack's PATH (this venv's bin)
+        result = subprocess.run(  # noqa: S603 - arguments of our own
+            argv, cwd=self.stack.project, env=self.stack.env, capture_output=True, text=True, timeout=300,
+            stdin=subprocess.DEVNULL, preexec_fn=default_sigint, check=False,
+        )  # fmt: skip
+        self.outputs += [result.stdout, result.stderr]
+        return result
+
+    def automation(self) -> subprocess.CompletedProcess[str]:
+        """An `up` of the same program through the Automation API, inline, in the history's one worker process."""
+        root = Path(pulumi_dir()).parent
+        code, out = self.worker.up(self.stack.project, self.stack.name, self.stack.env, root)
+        self.outputs.append(out)
+        return subprocess.CompletedProcess(["automation", "up"], code, out, "")
 
     # faults -----------------------------------------------------------------------------------------------------
     def faults(self, rules: list[dict[str, Any]]) -> None:

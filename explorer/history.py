@@ -37,7 +37,7 @@ FAULTS: tuple[list[dict[str, Any]], ...] = (  # each the emulator's fault rules 
     [{"mode": "redirect", "status": 302, "location": "https://login.example.com/", "count": 1}],
 )
 ENGINE = ("up", "up", "up", "up", "up", "preview", "refresh", "refresh_preview", "destroy", "replace", "target")
-ENGINE_RARE = ("stack_rename", "automation", "reimport", "interrupt", "revoked")
+ENGINE_RARE = ("stack_rename", "automation", "reimport", "interrupt", "revoked", "misrouted")
 SIGNALS = ("INT", "KILL")
 
 
@@ -97,6 +97,8 @@ def pick(rng: random.Random, model: Model) -> Step:
             return Step(kind, {"signal": rng.choice(SIGNALS), "after": round(rng.uniform(0.5, 5.0), 1)})
         if kind == "revoked":  # the token revoked just before an operation (then a new one issued)
             return Step(kind, {"then": rng.choice(("up", "refresh", "preview", "destroy"))})
+        if kind == "misrouted":  # reads answered for the other account (only the reading operations: see docs)
+            return Step(kind, {"then": rng.choice(("refresh", "preview"))})
         return Step(kind)
     if roll < 0.85:
         return _outside(rng, model)

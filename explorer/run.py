@@ -36,7 +36,7 @@ CHANGES = {
 OUTSIDE = {"foreign", "outside_behavior", "outside_edit", "outside_delete"}
 UPS = {"up", "replace"}  # they apply the whole program (--target applies a part)
 # Steps that never ask for an integration to leave state: a live one missing from state after them is lost.
-KEEPING = {"preview", "refresh", "refresh_preview", "revoked"}
+KEEPING = {"preview", "refresh", "refresh_preview", "revoked", "misrouted"}
 
 
 @dataclass
@@ -120,6 +120,10 @@ class Explorer:
                 world.faults([])
         if step.kind == "revoked":
             return world.revoked(Step(p["then"])), Step(p["then"])
+        if step.kind == "misrouted":
+            result = world.misrouted(Step(p["then"]))
+            self.ledger.released |= {world.witness} if world.witness else set()  # b's: neither ours nor watched
+            return result, Step(p["then"])
         if step.kind == "interrupt":
             return world.interrupted(p["signal"], p["after"]), Step("up")
         if step.kind == "automation":
@@ -197,7 +201,7 @@ class Explorer:
         one with a reference_id the program sets is refused with a message saying adopt=True, which the user
         sets; that integration is then treated as existing before the stack (given back on destroy).
         """
-        taken = {self.ledger.references.get(id_) for id_ in self.ledger.released}
+        taken = {self.ledger.references[id_] for id_ in self.ledger.released if id_ in self.ledger.references}
         if failed.kind == "interrupt":
             lost = self._unrecorded()
             taken |= set(lost)

@@ -21,10 +21,12 @@ from zt_risk_scoring.models import BehaviorSetting, IntegrationSpec
 
 from .automation import Worker
 from .history import Model, Step
+from .proxy import Misrouting
 
 ACCOUNTS = {"a": "0f1e2d3c4b5a69788796a5b4c3d2e1f0", "b": "1a2b3c4d5e6f70819283a4b5c6d7e8f9"}
 PROGRAM = Path(__file__).with_name("program.py")
 MISSING_ID = "00000000-0000-4000-8000-00000000dead"  # what an adoption by id names once the integration is gone
+TENANT_B = "https://someone-else.okta.com"
 TOKENS = 12  # revocations a history may make: later ones run their operation with the token in use
 
 
@@ -48,10 +50,14 @@ class World:
         self.foreign_ids: dict[str, str] = {}  # id → reference_id of what the outside world made
         self.renames = 0
         self.worker = Worker()
+        self.proxy: Misrouting | None = None
+        self.witness: str | None = None  # someone else's integration in account b, made for the proxy
         self.last: list[dict[str, Any]] = []  # the resources in state at the last `stack export`
 
     def close(self) -> None:
         self.worker.close()
+        if self.proxy is not None:
+            self.proxy.close()
         self.server.stop()
 
     # the program ------------------------------------------------------------------------------------------------
@@ -107,6 +113,22 @@ class World:
         urn = self.urn(step.params["name"])
         flag = {"replace": "--replace", "target": "--target"}[step.kind]
         return self.pulumi("up", *quiet, *([flag, urn] if urn else []))
+
+    def misrouted(self, then: Step) -> subprocess.CompletedProcess[str]:
+        """`then` through a proxy that answers each account's reads with the other account's: the program runs
+        (a refresh without it would use the base URL state recorded), so the providers meet the proxy."""
+        if self.proxy is None:
+            self.proxy = Misrouting(self.server.base_url, (ACCOUNTS["a"], ACCOUNTS["b"]))
+            # Someone else's integration in account b, so that the proxy's answers for it name that account (an
+            # empty account's answers name none: docs/explorer.md, "Known limits").
+            self.witness = self.api["b"].create_integration(IntegrationSpec(TENANT_B, "witness-b")).id
+        self.stack.set_config({"cloudflare:baseUrl": self.proxy.base_url, "cloudflare:accountId": ACCOUNTS["a"]})
+        try:
+            if then.kind == "refresh":
+                return self.pulumi("refresh", "--yes", "--skip-preview", "--run-program")
+            return self.engine(then)
+        finally:
+            self.stack.set_config({"cloudflare:baseUrl": self.server.base_url, "cloudflare:accountId": ACCOUNTS["a"]})
 
     def revoked(self, then: Step) -> subprocess.CompletedProcess[str]:
         """`then` with the stack's token revoked just before; afterwards the stack uses a new token (rolled)."""

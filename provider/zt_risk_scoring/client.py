@@ -169,7 +169,8 @@ class RiskScoringClient:
         except RiskScoringError as exc:
             raise EndpointError(
                 f"{answer.method} {answer.path} answered 404, and listing the account's integrations to confirm "
-                f"that integration {integration_id} is gone failed too ({exc.summary}, HTTP {exc.status})",
+                f"that integration {integration_id} is gone failed too ({exc.summary}"
+                f"{f', HTTP {exc.status}' if exc.status else ''})",
                 hint=f"{check_base_url(self.settings)}: it must be the API root, such as "
                 "https://api.cloudflare.com/client/v4; nothing was changed",
             ) from exc

@@ -119,6 +119,18 @@ def test_gone_is_concluded_only_after_the_last_page(client: RiskScoringClient) -
 
 
 @responses.activate
+def test_gone_is_not_concluded_when_the_list_answers_for_another_account(client: RiskScoringClient) -> None:
+    # A proxy answering the account's reads with another account's: the 404 and the list are both that account's.
+    responses.get(
+        f"{ROOT}/integrations/{ID}", json={"success": False, "errors": [{"code": 1004, "message": "nf"}]}, status=404
+    )
+    responses.get(f"{ROOT}/integrations", json=ok([{**INTEGRATION, "id": OTHER_ID, "account_tag": OTHER_ACCOUNT}]))
+    with pytest.raises(EndpointError, match="is gone failed too") as caught:
+        client.get_integration_if_exists(ID)
+    assert f"its account_tag is '{OTHER_ACCOUNT}'" in str(caught.value) and "HTTP None" not in str(caught.value)
+
+
+@responses.activate
 def test_gone_is_not_concluded_when_the_list_has_the_id_in_another_case(client: RiskScoringClient) -> None:
     responses.get(
         f"{ROOT}/integrations/{ID.upper()}",

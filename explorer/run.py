@@ -174,6 +174,9 @@ class Explorer:
         if refreshed.returncode != 0:
             return [f"2: refresh after a successful up failed: {_tail(refreshed.stderr or refreshed.stdout)}"]
         if self.dirty:
+            # What the refresh saw may need the user's fixes first (an integration adopted by id that someone
+            # deleted: the program must stop naming it).
+            self._user_fixes(Step("refresh"))
             again = self.world.pulumi("up", "--yes", "--skip-preview")
             if again.returncode != 0:
                 return [f"2: up after a refresh failed: {_tail(again.stderr or again.stdout)}"]

@@ -121,9 +121,7 @@ def test_create_of_a_replacement_whose_retained_integration_is_still_there_takes
     provider: RiskIntegrationProvider, client: RiskScoringClient, calls: Calls
 ) -> None:
     # retain_on_delete: the engine never asks for the delete; the diff it made first saw what state holds.
-    wanted = check(provider, reference_id="idp-1").inputs
-    made = provider.create(wanted)
-    provider.diff(str(made.id), dict(made.outs or {}), wanted)
+    wanted, made = _created_and_diffed(provider)
     again = provider.create(wanted)
     assert (again.id, (again.outs or {})["prior"]) == (made.id, {})  # made by this stack: still deleted on destroy
     provider.delete(str(again.id), dict(again.outs or {}))
@@ -133,10 +131,16 @@ def test_create_of_a_replacement_whose_retained_integration_is_still_there_takes
 def test_create_finding_what_another_resources_state_holds_is_refused(
     provider: RiskIntegrationProvider, client: RiskScoringClient, calls: Calls
 ) -> None:
-    wanted = check(provider, reference_id="idp-1").inputs
-    made = provider.create(wanted)
-    provider.diff(str(made.id), dict(made.outs or {}), wanted)
+    wanted, made = _created_and_diffed(provider)
     calls.urn = SECOND
     with pytest.raises(ConfigurationError, match="already has reference_id idp-1"):
         provider.create(wanted)
     assert [i.id for i in client.list_integrations()] == [made.id]
+
+
+def _created_and_diffed(provider: RiskIntegrationProvider) -> tuple[dict[str, Any], Any]:
+    """A resource with reference_id idp-1 created, then diffed with its outputs (what an engine's next run does)."""
+    wanted = check(provider, reference_id="idp-1").inputs
+    made = provider.create(wanted)
+    provider.diff(str(made.id), dict(made.outs or {}), wanted)
+    return wanted, made

@@ -49,6 +49,7 @@ class World:
         self.outputs: list[str] = []
         self.foreign_ids: dict[str, str] = {}  # id → reference_id of what the outside world made
         self.renames = 0
+        self.imports = 0
         self.worker = Worker()
         self.proxy: Misrouting | None = None
         self.witness: str | None = None  # someone else's integration in account b, made for the proxy
@@ -168,7 +169,8 @@ class World:
         if deleted.returncode != 0:
             return deleted
         account = (found.get("outputs") or {}).get("account_id") or ACCOUNTS["a"]
-        spec = self.stack.project / "import.json"
+        self.imports += 1  # a file of its own each time: export never overwrites one made for another account
+        spec = self.stack.project / f"import-{self.imports}.json"
         exported = self.zt_risk(
             "export", "--stack", self.stack.name, "--account-id", account, "--import-file", str(spec),
             "--integration", found["id"],

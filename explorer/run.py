@@ -247,6 +247,8 @@ class Explorer:
         """5: after a failed step, a clean up converges (back to the last program an up applied if this one is
         refused, then to the resources of it that state holds); then the other invariants hold."""
         self.outcome.checks += 1
+        if failed.kind == "interrupt":  # a killed update leaves the backend's lock: `pulumi cancel`, as it says
+            self.world.pulumi("cancel", "--yes")
         self._user_fixes(failed)
         result = self.world.pulumi("up", "--yes", "--skip-preview")
         if result.returncode != 0:

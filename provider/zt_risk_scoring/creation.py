@@ -156,6 +156,18 @@ def only_one(client: RiskScoringClient, reference_id: str) -> None:
         raise _twins(client, reference_id, holders)
 
 
+def reference_free(client: RiskScoringClient, reference_id: str, integration_id: str) -> None:
+    """Refuse to give integration `integration_id` a reference_id another integration of the account has (one
+    list): whether the API refuses that PUT is not public, and one that takes it would leave two."""
+    others = [i for i in _holders(client, reference_id) if i.id.lower() != integration_id.lower()]
+    if others:
+        raise ConfigurationError(
+            f"reference_id {printable(reference_id)} is already that of integration {others[0].id} in account "
+            f"{client.account_id}; choose another reference_id for integration {integration_id}, or keep its "
+            "current one. Nothing was written"
+        )
+
+
 def _holders(client: RiskScoringClient, reference_id: str) -> list[Integration]:
     """The account's integrations with `reference_id`, in any case (one list)."""
     return [i for i in client.list_integrations() if i.reference_id.lower() == reference_id.lower()]

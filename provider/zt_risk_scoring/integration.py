@@ -177,7 +177,10 @@ class RiskIntegrationProvider(RiskScoringProvider):
         if all(FIELDS[n].normalized(olds.get(n)) == getattr(spec, n) for n in MANAGED):
             return UpdateResult({**kept, **news, **{n: olds.get(n) for n in MANAGED}})  # on_delete only: no write
         before = creation.spec_of({n: olds.get(n) for n in MANAGED}, spec.reference_id)
-        found = creation.write_or_put_back(self.client(news["account_id"]), id_, spec, before)
+        client = self.client(news["account_id"])
+        if spec.reference_id.lower() != str(olds.get("reference_id") or "").lower():
+            creation.reference_free(client, spec.reference_id, id_)  # an API that takes twins would make one
+        found = creation.write_or_put_back(client, id_, spec, before)
         return UpdateResult({**_outputs({**kept, **news}, found), "written": _set_values(found)})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:

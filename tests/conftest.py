@@ -13,6 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+# Hypothesis imports its optimiser lazily, deep inside a test's stack; pytest rewrites that import (hypothesis is
+# a pytest plugin), and CPython 3.11's ast.parse at that depth can fail ("AST constructor recursion depth
+# mismatch", seen once in make test-min). Imported here, at collection, it is never imported deep.
+import hypothesis.internal.conjecture.optimiser  # noqa: F401
 import pytest
 import requests
 from pulumi.dynamic import Config, ConfigureRequest

@@ -148,7 +148,10 @@ def main() -> None:
     problems = config_problems(config, behaviors, integrations)
     if problems:
         raise pulumi.RunError("\n".join(problems))
-    account_id = config.get("accountId") or pulumi.Config("cloudflare").get("accountId")
+    # A resource without one takes its connection's account (`NAME:accountId`, or cloudflare:accountId /
+    # CLOUDFLARE_ACCOUNT_ID for the default connection); `connection` here is every resource's default.
+    account_id = config.get("accountId")
+    connection = config.get("connection") or BEHAVIORS_FIELDS["connection"].default
 
     if behaviors is not None:
         RiskBehaviors(
@@ -156,6 +159,7 @@ def main() -> None:
             behaviors=behaviors,
             account_id=account_id,
             on_delete=config.get("behaviorsOnDelete") or BEHAVIORS_FIELDS["on_delete"].default,
+            connection=connection,
         )
 
     stacks: dict[str, pulumi.StackReference] = {}
@@ -166,6 +170,7 @@ def main() -> None:
         reference = referenced(where, *parts, stacks) if parts else item.get("referenceId")
         arguments = {ITEM_FIELDS[k]: v for k, v in item.items() if k in ITEM_FIELDS}
         arguments.update(reference_id=reference, account_id=item.get("accountId", account_id))
+        arguments.setdefault("connection", connection)
         integration = RiskIntegration(
             item["name"],
             **arguments,

@@ -19,12 +19,11 @@ from pulumi.dynamic import (
 
 from .behavior_writes import ONE_WRITER, current_behaviors, write_settings
 from .claims import ClaimError, Owner, claim
-from .config import default_account_id
 from .errors import ConfigurationError, RiskScoringError
-from .fields import Field, Fields, account_field, validator
+from .fields import Field, Fields, account_field, connection_field, validator
 from .integration_schema import IMPORTED
 from .models import RISK_LEVELS, Behavior, BehaviorSetting, risk_level
-from .program import config_value, deleting_first, warn_if_recorded_differs
+from .program import connection_account_id, deleting_first, warn_if_recorded_differs
 from .provider_base import RiskScoringProvider
 from .text import printable
 from .unknowns import contains_unknown, is_unknown
@@ -108,6 +107,7 @@ FIELDS = Fields(
         config_key="behaviorsOnDelete",
         doc="on destroy (or a key dropped): `restore` the prior values, `disable`, or `retain`",
     ),
+    connection_field(),
     Field("prior", output_only=True, doc="the declared keys' values before this stack took them"),
     Field("written", output_only=True, doc="the declared keys' values as this stack last set them"),
 )
@@ -136,6 +136,8 @@ class RiskBehaviorsProvider(RiskScoringProvider):
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs, failures = FIELDS.check(news)
+        if not failures:
+            failures += self.connection_problems(inputs)
         account = inputs.get("account_id")
         moved = olds.get("account_id") and account != olds["account_id"] and not contains_unknown(account)
         if not failures and moved:
@@ -154,11 +156,11 @@ class RiskBehaviorsProvider(RiskScoringProvider):
     def _unreadable(self, inputs: dict[str, Any], what: str) -> list[CheckFailure]:
         """Whether the account can be read and has the declared keys: an account change replaces (give back in the
         old account, then read and write in the new one), and an import file's entry is stored unread."""
-        account, keys = inputs["account_id"], list(inputs.get("behaviors") or {})
+        keys = list(inputs.get("behaviors") or {})
         if contains_unknown(inputs.get("behaviors")):
             return []  # the keys are known at `up`, whose own check looks
         try:
-            client = self.client(account)
+            client = self.client_of(inputs)
         except ConfigurationError:
             return []  # no credentials, as at a preview: the `up`'s own check looks
         try:
@@ -177,7 +179,7 @@ class RiskBehaviorsProvider(RiskScoringProvider):
         return FIELDS.diff(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        client = self.client(props["account_id"])
+        client = self.client_of(props)
         wanted = _settings(props["behaviors"])
         with ONE_WRITER[props["account_id"]]:
             current = current_behaviors(client, wanted)
@@ -189,12 +191,14 @@ class RiskBehaviorsProvider(RiskScoringProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         account = props.get("account_id") or id_
         declared = props.get("behaviors") or {}
-        current = current_behaviors(self.client(account), declared)
+        current = current_behaviors(self.client(account, props.get("connection")), declared)
         outs = {**props, "account_id": account, "behaviors": _declared(current, declared)}
         return ReadResult(id_, outs, inputs=FIELDS.read_inputs(outs))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        client = self.client(news["account_id"])
+        if not FIELDS.diff(olds, {**news, **{k: olds.get(k) for k in ("on_delete", "connection")}}).changes:
+            return UpdateResult({**olds, **news, "behaviors": olds["behaviors"]})  # on_delete or connection: no write
+        client = self.client_of(news)
         wanted, written = _settings(news["behaviors"]), _written_before(olds)
         prior = dict(olds.get("prior") or {})
         # A key's prior value is read once, when this stack first takes it; never again (it now holds ours).
@@ -215,7 +219,7 @@ class RiskBehaviorsProvider(RiskScoringProvider):
         mode = props.get("on_delete", FIELDS["on_delete"].default)
         if mode == "retain" or not written:
             return
-        client = self.client(props["account_id"])
+        client = self.client_of(props)
         with ONE_WRITER[props["account_id"]]:
             current = current_behaviors(client, [])
             release = release_values(mode, written, props.get("prior") or {}, current)
@@ -262,6 +266,7 @@ class RiskBehaviors(pulumi.dynamic.Resource, module="zt_risk_scoring", name="Ris
     account_id: pulumi.Output[str]
     behaviors: pulumi.Output[dict[str, Any]]
     on_delete: pulumi.Output[str]
+    connection: pulumi.Output[str]
     prior: pulumi.Output[dict[str, Any]]
     written: pulumi.Output[dict[str, Any]]
 
@@ -272,10 +277,12 @@ class RiskBehaviors(pulumi.dynamic.Resource, module="zt_risk_scoring", name="Ris
         account_id: pulumi.Input[str] | None = None,
         on_delete: str = FIELDS["on_delete"].default,
         opts: pulumi.ResourceOptions | None = None,
+        connection: str = FIELDS["connection"].default,
     ) -> None:
-        account = account_id or default_account_id(config_value)
+        account = account_id or connection_account_id(connection)
         self._claim(Owner(f"RiskBehaviors {resource_name!r}"), resource_name, account, behaviors)
-        props = FIELDS.props({"account_id": account, "behaviors": behaviors, "on_delete": on_delete})
+        given = {"account_id": account, "behaviors": behaviors, "on_delete": on_delete, "connection": connection}
+        props = FIELDS.props(given)
         super().__init__(RiskBehaviorsProvider(), resource_name, props, deleting_first(opts))
         warn_if_recorded_differs(self, "on_delete", on_delete, FIELDS["on_delete"].default)
         unknown = sorted(k for k in behaviors if k not in KNOWN_KEYS) if isinstance(behaviors, Mapping) else []

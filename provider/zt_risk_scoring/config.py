@@ -18,6 +18,17 @@ DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
 _USERINFO = re.compile(r"^([^/?#@]*//)?.*@", re.DOTALL)
 
 Lookup = Callable[[str], str | None]
+# A setting's (stack config key, environment variable); a named connection's settings have no variable.
+Keys = tuple[str, str | None]
+
+# The connection resources use unless they name another: the `cloudflare:` config namespace and the
+# CLOUDFLARE_* variables, as pulumi-cloudflare reads them. A named connection NAME is the `NAME:` namespace
+# alone: it never falls back to a variable, which would be the default connection's token (docs/resources.md).
+DEFAULT_CONNECTION = "cloudflare"
+# A Pulumi config namespace: what `pulumi config set NAME:apiToken` accepts before the colon.
+CONNECTION_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
+# Namespaces that hold other settings: a connection of that name would read them as credentials.
+RESERVED_NAMESPACES = frozenset({"zt-risk-scoring", "pulumi"})
 
 # (stack config key, environment variable) per setting, as pulumi-cloudflare names them.
 TOKEN = ("cloudflare:apiToken", "CLOUDFLARE_API_TOKEN")
@@ -58,9 +69,32 @@ class Settings:
         return tuple(s for s in (self.token, self.api_key) if s)
 
 
-def _pick(lookup: Lookup, env: Mapping[str, str], keys: tuple[str, str]) -> str | None:
+def connection_problem(value: object) -> str | None:
+    """Why `value` cannot name a connection (a stack config namespace), or None."""
+    if isinstance(value, str) and CONNECTION_NAME.fullmatch(value) and value not in RESERVED_NAMESPACES:
+        return None
+    return (
+        "connection must name a stack config namespace holding apiToken (or apiKey and email), accountId and "
+        f"baseUrl, such as \"prod\" for prod:apiToken (default \"{DEFAULT_CONNECTION}\"; not "
+        f"{' or '.join(sorted(RESERVED_NAMESPACES))}), got {printable(value)}"
+    )
+
+
+def keys_of(keys: Keys, connection: str = DEFAULT_CONNECTION) -> Keys:
+    """The keys of the setting `keys` (the default connection's) in `connection`."""
+    if connection == DEFAULT_CONNECTION or not keys[0].startswith(f"{DEFAULT_CONNECTION}:"):
+        return keys
+    return (f"{connection}:{keys[0].partition(':')[2]}", None)
+
+
+def named(keys: Keys) -> str:
+    """How messages name a setting: `cloudflare:apiToken / CLOUDFLARE_API_TOKEN`, or `prod:apiToken`."""
+    return keys[0] if keys[1] is None else f"{keys[0]} / {keys[1]}"
+
+
+def _pick(lookup: Lookup, env: Mapping[str, str], keys: Keys) -> str | None:
     value = lookup(keys[0])
-    if value in (None, ""):
+    if value in (None, "") and keys[1] is not None:
         value = env.get(keys[1])
     return value or None
 
@@ -83,12 +117,12 @@ def _unfit_character(value: str) -> str:
     return "nothing"
 
 
-def _credential(lookup: Lookup, env: Mapping[str, str], keys: tuple[str, str]) -> str | None:
+def _credential(lookup: Lookup, env: Mapping[str, str], keys: Keys) -> str | None:
     """A credential setting, refused (never echoed) when it cannot be an HTTP header value."""
     value = _pick(lookup, env, keys)
     if value is not None and not VISIBLE_ASCII.fullmatch(value):
         raise ConfigurationError(
-            f"{keys[0]} / {keys[1]} cannot be sent in an HTTP header: it contains {_unfit_character(value)}; "
+            f"{named(keys)} cannot be sent in an HTTP header: it contains {_unfit_character(value)}; "
             "set it again, copied exactly (a token is letters, digits, - and _)"
         )
     return value
@@ -133,15 +167,16 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def _base_url(lookup: Lookup, env: Mapping[str, str]) -> str:
-    url = (_pick(lookup, env, BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
+def _base_url(lookup: Lookup, env: Mapping[str, str], connection: str) -> str:
+    keys = keys_of(BASE_URL, connection)
+    url = (_pick(lookup, env, keys) or DEFAULT_BASE_URL).rstrip("/")
     problem = base_url_problem(url)
     if problem:
-        raise ConfigurationError(f"cloudflare:baseUrl / CLOUDFLARE_BASE_URL {redacted_url(url)} {problem}")
+        raise ConfigurationError(f"{named(keys)} {redacted_url(url)} {problem}")
     return url
 
 
-def _seconds(lookup: Lookup, env: Mapping[str, str], keys: tuple[str, str], default: str, most: float) -> float:
+def _seconds(lookup: Lookup, env: Mapping[str, str], keys: Keys, default: str, most: float) -> float:
     text = _pick(lookup, env, keys) or default
     try:
         seconds = float(text)
@@ -152,29 +187,33 @@ def _seconds(lookup: Lookup, env: Mapping[str, str], keys: tuple[str, str], defa
     return seconds
 
 
-def _source(lookup: Lookup, env: Mapping[str, str], token: str | None) -> str:
+def _source(lookup: Lookup, token: str | None, connection: str) -> str:
     """Which setting the credential in use came from (config wins over the environment, as _pick reads them)."""
-    keys = TOKEN if token else API_KEY
-    return keys[0] if lookup(keys[0]) else keys[1]
+    keys = keys_of(TOKEN if token else API_KEY, connection)
+    return keys[0] if lookup(keys[0]) or keys[1] is None else keys[1]
 
 
-def _credentials(lookup: Lookup, env: Mapping[str, str]) -> tuple[str | None, str | None, str | None]:
+def _credentials(
+    lookup: Lookup, env: Mapping[str, str], connection: str
+) -> tuple[str | None, str | None, str | None]:
     """The one credential in use, as (token, email, api_key); errors say which setting to fix."""
-    token = _credential(lookup, env, TOKEN)
-    api_key, email = _credential(lookup, env, API_KEY), _credential(lookup, env, EMAIL)
+    token_keys, key_keys, email_keys = (keys_of(k, connection) for k in (TOKEN, API_KEY, EMAIL))
+    token = _credential(lookup, env, token_keys)
+    api_key, email = _credential(lookup, env, key_keys), _credential(lookup, env, email_keys)
     if token and api_key:
         raise ConfigurationError(
-            "both an API token and a global API key are set; keep one: unset "
-            "cloudflare:apiKey / CLOUDFLARE_API_KEY, or cloudflare:apiToken / CLOUDFLARE_API_TOKEN"
+            f"both an API token and a global API key are set; keep one: unset {named(key_keys)}, or {named(token_keys)}"
         )
     if token:
         return token, None, None
     if api_key and email:
         return None, email, api_key
     if api_key:
-        raise ConfigurationError(
-            "a global API key needs its email: `pulumi config set cloudflare:email …` or export CLOUDFLARE_EMAIL"
-        )
+        set_email = f"`pulumi config set {email_keys[0]} …`" + (f" or export {email_keys[1]}" if email_keys[1] else "")
+        raise ConfigurationError(f"a global API key needs its email: {set_email}")
+    if connection != DEFAULT_CONNECTION:
+        fix, where = connection_credential_fix(connection), f" for connection {connection!r}"
+        raise ConfigurationError(missing_credentials(fix, where))
     raise ConfigurationError(missing_credentials())
 
 
@@ -185,36 +224,54 @@ PROGRAM_CREDENTIAL_FIX = (
 )
 
 
+def connection_credential_fix(connection: str) -> str:
+    """How a program's user sets a named connection's credential (its namespace only, never a variable)."""
+    return (
+        f"run `pulumi config set --secret {connection}:apiToken …` (or {connection}:apiKey + {connection}:email); "
+        "a named connection reads only its own stack config, never the CLOUDFLARE_* variables"
+    )
+
+
 def missing_credentials(fix: str = PROGRAM_CREDENTIAL_FIX, where: str = "") -> str:
     """The one message for no credential at all: `where` says where none was found, `fix` how to set one."""
     return f"no Cloudflare credentials{where}: {fix}"
 
 
-def has_credential(lookup: Lookup, env: Mapping[str, str] | None = None) -> bool:
-    """Whether a token or a global API key is set, in stack config or the environment (valid or not)."""
+def has_credential(
+    lookup: Lookup, env: Mapping[str, str] | None = None, connection: str = DEFAULT_CONNECTION
+) -> bool:
+    """Whether a token or a global API key is set for `connection` (valid or not)."""
     env = os.environ if env is None else env
-    return any(_pick(lookup, env, keys) for keys in (TOKEN, API_KEY))
+    return any(_pick(lookup, env, keys_of(keys, connection)) for keys in (TOKEN, API_KEY))
 
 
-def resolve_settings(lookup: Lookup, env: Mapping[str, str] | None = None) -> Settings:
-    """Settings from stack config (`lookup`) with environment fallback; errors name the key to set."""
+def resolve_settings(
+    lookup: Lookup, env: Mapping[str, str] | None = None, connection: str = DEFAULT_CONNECTION
+) -> Settings:
+    """The settings of `connection` from stack config (`lookup`), the default one's with environment
+    fallback; errors name the key to set."""
     env = os.environ if env is None else env
-    token, email, api_key = _credentials(lookup, env)
+    problem = connection_problem(connection)
+    if problem:
+        raise ConfigurationError(problem)
+    token, email, api_key = _credentials(lookup, env, connection)
     return Settings(
-        base_url=_base_url(lookup, env),
+        base_url=_base_url(lookup, env, connection),
         token=token,
         email=email,
         api_key=api_key,
         read_timeout=_seconds(lookup, env, TIMEOUT, "30", 600),
         deadline=_seconds(lookup, env, DEADLINE, "180", 3600),
-        credential_in_config=bool(lookup(TOKEN[0]) or lookup(API_KEY[0])),
-        credential_source=_source(lookup, env, token),
+        credential_in_config=bool(lookup(keys_of(TOKEN, connection)[0]) or lookup(keys_of(API_KEY, connection)[0])),
+        credential_source=_source(lookup, token, connection),
     )
 
 
-def default_account_id(lookup: Lookup, env: Mapping[str, str] | None = None) -> str | None:
-    """The account id from `cloudflare:accountId` or CLOUDFLARE_ACCOUNT_ID, if either is set."""
-    return _pick(lookup, os.environ if env is None else env, ACCOUNT_ID)
+def default_account_id(
+    lookup: Lookup, env: Mapping[str, str] | None = None, connection: str = DEFAULT_CONNECTION
+) -> str | None:
+    """The account id of `connection`: `cloudflare:accountId` or CLOUDFLARE_ACCOUNT_ID, or `NAME:accountId`."""
+    return _pick(lookup, os.environ if env is None else env, keys_of(ACCOUNT_ID, connection))
 
 
 def account_id_problem(value: object, given_by: str = "pass account_id=…") -> str | None:

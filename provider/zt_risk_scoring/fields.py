@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pulumi.dynamic import CheckFailure, DiffResult
 
-from .config import account_id_problem
+from .config import DEFAULT_CONNECTION, account_id_problem, connection_problem
 from .text import printable
 from .unknowns import contains_unknown, is_unknown
 
@@ -169,4 +169,18 @@ def account_field(what: str) -> Field:
         change="replace",
         config_key="accountId",
         doc=f"{what}; default `cloudflare:accountId` / `CLOUDFLARE_ACCOUNT_ID`",
+    )
+
+
+def connection_field() -> Field:
+    """The `connection` field both resources have: which stack config namespace's credentials, account and base
+    URL they use. Only the name is kept in state; a change is recorded there and writes nothing."""
+    return Field(
+        "connection",
+        validator(connection_problem),
+        default=DEFAULT_CONNECTION,
+        sparse=True,  # registered only when named: the programs and state of earlier versions stay as they were
+        config_key="connection",
+        doc="the stack config namespace whose apiToken (or apiKey + email), accountId and baseUrl are used; "
+        f"`{DEFAULT_CONNECTION}` also reads the CLOUDFLARE_* variables; a change is recorded in state, not written",
     )

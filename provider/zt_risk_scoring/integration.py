@@ -14,7 +14,6 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 
 from . import creation, release
 from .claims import ClaimError, Owner, claim
-from .config import default_account_id
 from .errors import (
     AuthenticationError,
     ConfigurationError,
@@ -29,7 +28,7 @@ from .holdings import DELETED, HELD, LEFT, PREDECESSORS, ClaimedElsewhere, keys
 from .ids import id_problem
 from .integration_schema import FIELDS, GENERATED, IMPORTED, MANAGED
 from .models import Integration
-from .program import config_value, deleting_first, warn_if_recorded_differs
+from .program import connection_account_id, deleting_first, warn_if_recorded_differs
 from .provider_base import RiskScoringProvider
 from .pulumi_private import calling_urn
 from .reference import KEPT, AdoptedReference, keep_reference, not_looked_up, own_references
@@ -73,8 +72,11 @@ class RiskIntegrationProvider(RiskScoringProvider):
     """Dynamic provider for RiskIntegration."""
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        checked = check_integration(olds, news, self._adopted_reference)
+        connection = FIELDS["connection"].normalized(news.get("connection"))
+        checked = check_integration(olds, news, lambda *named: self._adopted_reference(connection, *named))
         inputs, failures = checked.inputs, list(checked.failures)
+        if not failures:
+            failures += self.connection_problems(inputs)
         if not failures and moves_account(olds, inputs):
             failures += self._target_problems(inputs)
         if not failures and (news.get(IMPORTED) or olds.get(IMPORTED)):
@@ -85,10 +87,12 @@ class RiskIntegrationProvider(RiskScoringProvider):
             raise ConfigurationError("; ".join(f.reason for f in failures))
         return CheckResult(inputs, failures)
 
-    def _adopted_reference(self, account_id: str, integration_id: str) -> str | CheckFailure | None:
+    def _adopted_reference(
+        self, connection: str, account_id: str, integration_id: str
+    ) -> str | CheckFailure | None:
         """The reference_id of the integration adopted by id (one GET), so that it is kept in the inputs."""
         try:
-            found = self.client(account_id).get_integration_if_exists(integration_id)
+            found = self.client(account_id, connection).get_integration_if_exists(integration_id)
         except NotEntitled as exc:
             return CheckFailure("account_id", str(exc))  # no up can succeed there: said at preview, nothing written
         except NOT_NOW as exc:
@@ -104,7 +108,7 @@ class RiskIntegrationProvider(RiskScoringProvider):
         check, before the engine deletes anything (with credentials at hand; an `up` always has them)."""
         account = inputs["account_id"]
         try:
-            client = self.client(account)
+            client = self.client_of(inputs)
         except ConfigurationError:
             return []  # no credentials, as at a preview: the `up`'s own check looks
         try:
@@ -125,7 +129,7 @@ class RiskIntegrationProvider(RiskScoringProvider):
         if contains_unknown([account, inputs.get("reference_id")]):
             return []
         try:
-            client = self.client(account or "")
+            client = self.client_of(inputs)
         except ConfigurationError:
             return []  # no credentials, as at a preview: the `up`'s own check looks
         try:
@@ -156,14 +160,14 @@ class RiskIntegrationProvider(RiskScoringProvider):
         return FIELDS.diff(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        made = creation.create(self.client(props["account_id"]), props, calling_urn())
+        made = creation.create(self.client_of(props), props, calling_urn())
         found = made.integration
         return CreateResult(found.id, _outputs(props, found, prior=made.prior, written=_set_values(found)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         account = props.get("account_id") or ""
         HELD.take(calling_urn(), account, keys(id_))
-        found = self.client(account).get_integration_if_exists(id_)
+        found = self.client(account, props.get("connection")).get_integration_if_exists(id_)
         if found is None:
             return ReadResult(None, {})
         outs = _outputs(props, found)
@@ -177,14 +181,14 @@ class RiskIntegrationProvider(RiskScoringProvider):
         if all(FIELDS[n].normalized(olds.get(n)) == getattr(spec, n) for n in MANAGED):
             return UpdateResult({**kept, **news, **{n: olds.get(n) for n in MANAGED}})  # on_delete only: no write
         before = creation.spec_of({n: olds.get(n) for n in MANAGED}, spec.reference_id)
-        client = self.client(news["account_id"])
+        client = self.client_of(news)
         if spec.reference_id.lower() != str(olds.get("reference_id") or "").lower():
             creation.reference_free(client, spec.reference_id, id_)  # an API that takes twins would make one
         found = creation.write_or_put_back(client, id_, spec, before)
         return UpdateResult({**_outputs({**kept, **news}, found), "written": _set_values(found)})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        release.delete(self.client(props["account_id"]), id_, props, calling_urn())
+        release.delete(self.client_of(props), id_, props, calling_urn())
 
 
 def _blocking_create(client: Any, inputs: dict[str, Any]) -> list[CheckFailure]:
@@ -257,6 +261,7 @@ class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="R
     active: pulumi.Output[bool]
     integration_type: pulumi.Output[str]
     on_delete: pulumi.Output[str]
+    connection: pulumi.Output[str]
     well_known_url: pulumi.Output[str | None]
     account_tag: pulumi.Output[str | None]
     created_at: pulumi.Output[str | None]
@@ -275,10 +280,11 @@ class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="R
         adopt: bool = FIELDS["adopt"].default,
         on_delete: str = FIELDS["on_delete"].default,
         opts: pulumi.ResourceOptions | None = None,
+        connection: str = FIELDS["connection"].default,
     ) -> None:
         # Every field argument by its name, as the table names them: none is copied here by hand.
         given = {k: v for k, v in locals().items() if k in {f.name for f in FIELDS.inputs}}
-        given["account_id"] = account = account_id or default_account_id(config_value)
+        given["account_id"] = account = account_id or connection_account_id(connection)
         seed = _seed(resource_name) if reference_id is None else None
         owner = Owner(f"RiskIntegration {resource_name!r}")
         _claim(owner, resource_name, account, reference_id, integration_id, _derived_from(seed, tenant_url))

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from .config import redacted_url
-from .fields import Field, Fields, account_field, boolean, validator
+from .fields import Field, Fields, account_field, boolean, connection_field, validator
 from .ids import VISIBLE_ASCII, id_problem, split_url
 from .models import ACTIVE, OKTA
 from .text import printable
@@ -150,6 +150,7 @@ FIELDS = Fields(
         doc="on destroy: `restore` (delete one this stack created; give one it adopted back its earlier "
         "values), `delete`, or `retain`",
     ),
+    connection_field(),
     Field("well_known_url", output_only=True, api="well_known_url", doc="the SSF configuration URL to give Okta"),
     Field("account_tag", output_only=True, api="account_tag", doc="the account, as the API reports it"),
     Field("created_at", output_only=True, api="created_at", doc="when Cloudflare created it"),

@@ -10,7 +10,7 @@ from typing import Any, TypeAlias, cast
 import pulumi
 
 from .client import PII, READ, RiskScoringClient
-from .config import account_id_problem, default_account_id, resolve_settings
+from .config import DEFAULT_CONNECTION, account_id_problem, default_account_id, resolve_settings
 from .errors import (
     AuthenticationError,
     ConfigurationError,
@@ -26,8 +26,8 @@ Options: TypeAlias = pulumi.InvokeOptions | pulumi.InvokeOutputOptions | None
 Call: TypeAlias = Callable[[RiskScoringClient, Any], Any]
 
 
-def _account(name: str, account_id: str | None) -> str:
-    account = account_id or default_account_id(config_value)
+def _account(name: str, account_id: str | None, connection: str) -> str:
+    account = account_id or default_account_id(config_value, connection=connection)
     problem = account_id_problem(account)
     if problem or account is None:
         raise pulumi.RunError(f"{name}: {problem}")
@@ -103,7 +103,13 @@ def _unknown_if_not_yet(found: Any) -> Any:
 
 
 def _lookup(
-    name: str, call: Call, permission: str, account_id: pulumi.Input[str] | None, arg: Any, opts: Options
+    name: str,
+    call: Call,
+    permission: str,
+    account_id: pulumi.Input[str] | None,
+    arg: Any,
+    opts: Options,
+    connection: str = DEFAULT_CONNECTION,
 ) -> pulumi.Output[Any]:
     inputs = pulumi.Output.all(account_id, arg)
 
@@ -111,7 +117,8 @@ def _lookup(
         (account, value), dependency_ids = values
         try:
             # Settings come from the stack config, which belongs to the program's thread.
-            client = RiskScoringClient(resolve_settings(config_value), _account(name, account))
+            settings = resolve_settings(config_value, connection=connection)
+            client = RiskScoringClient(settings, _account(name, account, connection))
             # The HTTP call in a worker thread: a slow answer must not stall the program's registrations.
             found = await asyncio.get_running_loop().run_in_executor(None, call, client, value)
         except NotFound as exc:
@@ -130,14 +137,22 @@ def _lookup(
 
 
 def get_integration(
-    integration_id: pulumi.Input[str], account_id: pulumi.Input[str] | None = None, opts: Options = None
+    integration_id: pulumi.Input[str],
+    account_id: pulumi.Input[str] | None = None,
+    opts: Options = None,
+    connection: str = DEFAULT_CONNECTION,
 ) -> pulumi.Output[Any]:
     """The integration with this id, as a dict."""
-    return _lookup("get_integration", lambda c, i: c.get_integration(i), READ, account_id, integration_id, opts)
+    return _lookup(
+        "get_integration", lambda c, i: c.get_integration(i), READ, account_id, integration_id, opts, connection
+    )
 
 
 def get_integration_by_reference(
-    reference_id: pulumi.Input[str], account_id: pulumi.Input[str] | None = None, opts: Options = None
+    reference_id: pulumi.Input[str],
+    account_id: pulumi.Input[str] | None = None,
+    opts: Options = None,
+    connection: str = DEFAULT_CONNECTION,
 ) -> pulumi.Output[Any]:
     """The integration with this reference_id, as a dict."""
     return _lookup(
@@ -147,21 +162,29 @@ def get_integration_by_reference(
         account_id,
         reference_id,
         opts,
+        connection,
     )
 
 
-def list_integrations(account_id: pulumi.Input[str] | None = None, opts: Options = None) -> pulumi.Output[Any]:
+def list_integrations(
+    account_id: pulumi.Input[str] | None = None, opts: Options = None, connection: str = DEFAULT_CONNECTION
+) -> pulumi.Output[Any]:
     """Every integration of the account, as dicts."""
-    return _lookup("list_integrations", lambda c, _: c.list_integrations(), READ, account_id, None, opts)
+    return _lookup("list_integrations", lambda c, _: c.list_integrations(), READ, account_id, None, opts, connection)
 
 
-def get_summary(account_id: pulumi.Input[str] | None = None, opts: Options = None) -> pulumi.Output[Any]:
+def get_summary(
+    account_id: pulumi.Input[str] | None = None, opts: Options = None, connection: str = DEFAULT_CONNECTION
+) -> pulumi.Output[Any]:
     """Users with risk events: counts, last event and max level."""
-    return _lookup("get_summary", lambda c, _: c.summary(), PII, account_id, None, opts)
+    return _lookup("get_summary", lambda c, _: c.summary(), PII, account_id, None, opts, connection)
 
 
 def get_user_risk(
-    user_id: pulumi.Input[str], account_id: pulumi.Input[str] | None = None, opts: Options = None
+    user_id: pulumi.Input[str],
+    account_id: pulumi.Input[str] | None = None,
+    opts: Options = None,
+    connection: str = DEFAULT_CONNECTION,
 ) -> pulumi.Output[Any]:
     """A user's risk level and events."""
-    return _lookup("get_user_risk", lambda c, u: c.user_risk(u), PII, account_id, user_id, opts)
+    return _lookup("get_user_risk", lambda c, u: c.user_risk(u), PII, account_id, user_id, opts, connection)

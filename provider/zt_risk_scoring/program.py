@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pulumi
 
+from .config import connection_problem, default_account_id
 from .text import printable
 
 
@@ -23,6 +24,14 @@ def config_value(key: str) -> str | None:
     namespace, _, name = key.partition(":")
     value = pulumi.Config(namespace).get(name)
     return None if value is None else str(value)
+
+
+def connection_account_id(connection: object) -> str | None:
+    """The account of `connection` in the running program's stack config (for the default connection, also
+    CLOUDFLARE_ACCOUNT_ID); None for a name check will refuse."""
+    if not isinstance(connection, str) or connection_problem(connection):
+        return None
+    return default_account_id(config_value, connection=connection)
 
 
 def warn_if_recorded_differs(resource: pulumi.CustomResource, name: str, given: object, default: object) -> None:

@@ -43,7 +43,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD"})
 # urllib3's "<…HTTPConnection object at 0x…>: " and "HTTPSConnectionPool(host='…', port=443): " prefixes.
 _CONNECTION_NOISE = re.compile(r"<[^<>]*>: |\b\w*Connection(?:Pool)?\(host=[^)]*\): ")
 STALE_CONFIG = (
-    "If you changed cloudflare:apiToken since the last `pulumi up`: `pulumi refresh` and `pulumi destroy` "
+    "If you changed {key} since the last `pulumi up`: `pulumi refresh` and `pulumi destroy` "
     "use the stack config saved in state at that `up`, not the new value; run `pulumi up` first, or add "
     "--run-program to refresh/destroy (`pulumi refresh --run-program`) so they read the current config"
 )
@@ -340,7 +340,8 @@ def _credential_fix(cls: type[RiskScoringError], permission: str, transport: Tra
         )
     else:
         return ""
-    return f"{hint}. {STALE_CONFIG}" if settings.credential_in_config else hint
+    stale = STALE_CONFIG.format(key=settings.credential_source)
+    return f"{hint}. {stale}" if settings.credential_in_config else hint
 
 
 # What Cloudflare answers (403) for an account without the feature (reported for create and the list).

@@ -95,7 +95,7 @@ def test_read_returns_only_declared_keys(provider: RiskBehaviorsProvider, client
     client.update_behaviors({"imp_travel": BehaviorSetting(False, "low"), "high_dlp": BehaviorSetting(True, "low")})
     read = provider.read(ACCOUNT, outs)
     assert read.outs["behaviors"] == {"imp_travel": {"enabled": False, "risk_level": "low"}}
-    assert read.inputs == props({"imp_travel": {"enabled": False, "risk_level": "low"}})
+    assert read.inputs == {**props({"imp_travel": {"enabled": False, "risk_level": "low"}}), "connection": "cloudflare"}
 
 
 def test_read_ignores_behaviors_cloudflare_adds(provider: RiskBehaviorsProvider, control: Control) -> None:

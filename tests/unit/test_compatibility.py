@@ -39,9 +39,11 @@ def test_type_token_is_unchanged(resource: type[RiskIntegration], token: str) ->
 def test_field_names_in_state_are_unchanged() -> None:
     assert [f.name for f in INTEGRATION_FIELDS.all] + [GENERATED] == [
         "account_id", "tenant_url", "reference_id", "active", "integration_type", "integration_id", "adopt",
-        "on_delete", "well_known_url", "account_tag", "created_at", "prior", "written", "reference_generated",
+        "on_delete", "connection", "well_known_url", "account_tag", "created_at", "prior", "written",
+        "reference_generated",
     ]  # fmt: skip
-    assert [f.name for f in BEHAVIOR_FIELDS.all] == ["account_id", "behaviors", "on_delete", "prior", "written"]
+    behaviors = ["account_id", "behaviors", "on_delete", "connection", "prior", "written"]
+    assert [f.name for f in BEHAVIOR_FIELDS.all] == behaviors
 
 
 def test_reference_id_derivation_is_unchanged() -> None:

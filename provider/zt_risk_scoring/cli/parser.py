@@ -55,7 +55,7 @@ INTEGRATION_VALUE_KINDS = {"get": "integration_id", "by-reference": "reference_i
 
 
 # The common options that take a value: the word after one of them is its value, not the command.
-VALUED_OPTIONS = ("--account-id", "--base-url", "--stack", "--config-file")
+VALUED_OPTIONS = ("--account-id", "--base-url", "--stack", "--config-file", "--connection")
 
 
 def command_words(argv: Sequence[str]) -> list[str]:
@@ -82,6 +82,13 @@ def _common_options(before_command: bool = False) -> argparse.ArgumentParser:
         "--base-url", default=unset, help="API root (default: cloudflare:baseUrl, CLOUDFLARE_BASE_URL, Cloudflare)"
     )
     _add_config_source(common, unset)
+    common.add_argument(
+        "--connection",
+        default=unset,
+        metavar="NAME",
+        help="the stack config namespace to read apiToken (or apiKey and email), accountId and baseUrl from, as a "
+        "resource's connection= names it (default cloudflare, which also reads the CLOUDFLARE_* variables)",
+    )
     common.add_argument("--json", action="store_true", default=flag, help="machine-readable output")
     common.add_argument("--debug", action="store_true", default=flag, help="show tracebacks (credentials redacted)")
     return common

@@ -13,10 +13,15 @@ from .. import pulumi_command
 from ..client import RiskScoringClient
 from ..config import (
     API_KEY,
+    BASE_URL,
+    DEFAULT_CONNECTION,
     TOKEN,
     account_id_problem,
+    connection_credential_fix,
+    connection_problem,
     default_account_id,
     has_credential,
+    keys_of,
     missing_credentials,
     resolve_settings,
 )
@@ -111,17 +116,23 @@ def _project_hint(args: argparse.Namespace) -> str:
     )
 
 
-def _credential_problem(config: dict[str, Any], lookup: Callable[[str], str | None], args: argparse.Namespace) -> str:
+def _credential_problem(
+    config: dict[str, Any], lookup: Callable[[str], str | None], args: argparse.Namespace, connection: str
+) -> str:
     """'' when a credential is available, else what a CLI user should do."""
-    if has_credential(lookup):
+    if has_credential(lookup, connection=connection):
         return ""
-    encrypted = [key for key in (TOKEN[0], API_KEY[0]) if isinstance(config.get(key), dict)]
+    token, api_key = keys_of(TOKEN, connection), keys_of(API_KEY, connection)
+    encrypted = [key for key in (token[0], api_key[0]) if isinstance(config.get(key), dict)]
     if encrypted and args.config_file is not None:
         return (
             f"--config-file {args.config_file} holds {encrypted[0]} encrypted, which zt-risk cannot decrypt from "
             "the file: run zt-risk in the project directory with --stack NAME instead, "
             "or export CLOUDFLARE_API_TOKEN=…"
         )
+    if connection != DEFAULT_CONNECTION:
+        fix = f"{connection_credential_fix(connection)}; zt-risk reads it with --stack NAME"
+        return missing_credentials(fix, f" for connection {connection!r}")
     where = f" (stack {args.stack} sets neither cloudflare:apiToken nor cloudflare:apiKey)" if args.stack else ""
     return missing_credentials(CLI_CREDENTIAL_FIX, where)
 
@@ -139,14 +150,21 @@ def client(args: argparse.Namespace) -> RiskScoringClient:
         value = config.get(key)
         return value if isinstance(value, str) else None
 
-    args.redactor.add(lookup(TOKEN[0]), lookup(API_KEY[0]))
-    account = args.account_id or lookup(f"{PROJECT}:accountId") or default_account_id(lookup)
+    connection = getattr(args, "connection", None) or DEFAULT_CONNECTION
+    problem = connection_problem(connection)
+    if problem:
+        raise ConfigurationError(f"--connection: {problem}")
+    args.redactor.add(*(lookup(keys_of(keys, connection)[0]) for keys in (TOKEN, API_KEY)))
+    own_account = default_account_id(lookup, connection=connection)
+    project_account = lookup(f"{PROJECT}:accountId") if connection == DEFAULT_CONNECTION else None
+    account = args.account_id or project_account or own_account
     problem = account_id_problem(account, given_by="pass --account-id")
     if problem:
         raise ConfigurationError(problem + _project_hint(args))
-    problem = _credential_problem(config, lookup, args)
+    problem = _credential_problem(config, lookup, args, connection)
     if problem:
         raise ConfigurationError(problem + _project_hint(args))
-    settings = resolve_settings(lambda k: {"cloudflare:baseUrl": args.base_url}.get(k) or lookup(k))
+    base_url_key = keys_of(BASE_URL, connection)[0]
+    settings = resolve_settings(lambda k: {base_url_key: args.base_url}.get(k) or lookup(k), connection=connection)
     args.redactor.add(*settings.secrets())
     return RiskScoringClient(settings, str(account))

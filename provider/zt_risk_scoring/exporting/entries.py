@@ -40,7 +40,7 @@ class _ThroughClient(RiskScoringProvider):
         super().__init__()
         self._bound = bound
 
-    def client(self, account_id: str) -> RiskScoringClient:
+    def client(self, account_id: str, connection: str | None = None) -> RiskScoringClient:
         if account_id != self._bound.account_id:
             raise ConfigurationError(f"account {account_id} is not the exported account {self._bound.account_id}")
         return self._bound

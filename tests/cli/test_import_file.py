@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ACCOUNT, OTHER_ACCOUNT, TOKEN, settings_for
+from tests.conftest import ACCOUNT, OTHER_ACCOUNT, OTHER_TOKEN, TOKEN, settings_for
 from zt_risk_scoring.cli import EXIT_CONFIG, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, main
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
@@ -141,3 +141,19 @@ def test_export_import_flags_misused_exit_usage_before_any_request(
     assert main(argv) == EXIT_USAGE
     assert message in capsys.readouterr().err
     assert sorted(p.name for p in stack.iterdir()) == ["bin"]
+
+
+def test_export_import_file_through_a_named_connection_records_it(
+    emulator: EmulatorServer, stack: Path, api: RiskScoringClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = RiskScoringClient(settings_for(emulator, OTHER_TOKEN), OTHER_ACCOUNT)
+    other.create_integration(IntegrationSpec("https://beta.okta.com", "idp-9"))
+    values = {"apiToken": OTHER_TOKEN, "baseUrl": emulator.base_url, "accountId": OTHER_ACCOUNT}
+    config = {f"staging:{k}": {"value": v, "secret": k == "apiToken"} for k, v in values.items()}
+    fake_pulumi(stack / "bin", {**stack_config(emulator), **config}, {"resources": []})
+    assert export("--connection", "staging", "--behaviors", "imp_travel") == EXIT_OK
+    document = json.loads((stack / "import.json").read_text())
+    assert [(r["name"], r["inputs"]["connection"]) for r in document["resources"]] == [
+        ("risk-behaviors", "staging"), ("beta-okta-com", "staging")
+    ]  # fmt: skip
+    assert capsys.readouterr().out.count("connection='staging'") == 2

@@ -131,6 +131,28 @@ def test_program_registers_exactly_configured_resources(mocks: Mocks) -> None:
     ]
 
 
+def test_program_connection_of_the_project_and_of_an_item_name_each_resources_connection(mocks: Mocks) -> None:
+    behaviors = {"imp_travel": {"enabled": True, "risk_level": "high"}}
+    run_program(
+        {
+            "prod:accountId": ACCOUNT,
+            "staging:accountId": OTHER_ACCOUNT,
+            "zt-risk-scoring:connection": "prod",
+            "zt-risk-scoring:behaviors": behaviors,
+            "zt-risk-scoring:integrations": [
+                {"name": "corp", "tenantUrl": "https://corp.okta.com", "referenceId": "corp-ref"},
+                {"name": "stg", "tenantUrl": "https://stg.okta.com", "referenceId": "stg-ref", "connection": "staging"},
+            ],
+        }
+    )
+    assert mocks.registered() == [
+        (BEHAVIORS_TYPE, "risk-behaviors", {"account_id": ACCOUNT, "behaviors": behaviors, "on_delete": "restore",
+                                            "connection": "prod"}),
+        integration("corp", "https://corp.okta.com", reference_id="corp-ref", connection="prod"),
+        integration("stg", "https://stg.okta.com", OTHER_ACCOUNT, reference_id="stg-ref", connection="staging"),
+    ]  # fmt: skip
+
+
 def test_program_empty_config_registers_nothing(mocks: Mocks) -> None:
     run_program({"cloudflare:accountId": ACCOUNT})
     assert mocks.registered() == []

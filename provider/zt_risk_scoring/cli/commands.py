@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from .. import probe, sweep
+from ..config import DEFAULT_CONNECTION
 from ..errors import ConfigurationError, InvalidArgument
 from ..exporting import import_file, stack_config
 from ..text import printable
@@ -136,7 +137,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         client = sources.client(args)
         code = import_file.write_import_file(
             client, args.import_file, stack=args.stack, python=args.python, behaviors=args.behaviors,
-            only=args.integration, note=note,
+            only=args.integration, note=note, connection=args.connection or DEFAULT_CONNECTION,
         )  # fmt: skip
         print(code, end="")
         return EXIT_OK

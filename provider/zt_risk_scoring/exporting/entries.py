@@ -15,6 +15,7 @@ from pulumi.dynamic import ResourceProvider
 from .. import pulumi_private
 from ..behaviors import RiskBehaviors, RiskBehaviorsProvider
 from ..client import RiskScoringClient
+from ..config import DEFAULT_CONNECTION
 from ..errors import ConfigurationError, InvalidArgument, NotFound
 from ..integration import RiskIntegration, RiskIntegrationProvider
 from ..integration_schema import IMPORTED, MANAGED
@@ -39,6 +40,9 @@ class _ThroughClient(RiskScoringProvider):
     def __init__(self, bound: RiskScoringClient) -> None:
         super().__init__()
         self._bound = bound
+
+    def connection_problems(self, inputs: dict[str, Any]) -> list[Any]:
+        return []  # the CLI's client, built from the connection's settings, is the one that reads
 
     def client(self, account_id: str, connection: str | None = None) -> RiskScoringClient:
         if account_id != self._bound.account_id:
@@ -98,10 +102,13 @@ def _refused(what: str, failures: Iterable[Any]) -> InvalidArgument:
     return InvalidArgument(f"{what} cannot be imported by this version of zt-risk-scoring: {reasons}")
 
 
-def integration_entry(client: RiskScoringClient, found: Integration, name: str, provider: str) -> ImportEntry:
+def integration_entry(
+    client: RiskScoringClient, found: Integration, name: str, provider: str, connection: str = DEFAULT_CONNECTION
+) -> ImportEntry:
     """`found` as its import entry: inputs as check produces them, outputs as read returns them."""
     raw = {
         "account_id": client.account_id,
+        "connection": connection,
         "tenant_url": found.tenant_url,
         "reference_id": found.reference_id,
         "active": found.active,
@@ -121,10 +128,13 @@ def integration_entry(client: RiskScoringClient, found: Integration, name: str, 
     return ImportEntry(RiskIntegration, name, found.id, {**inputs, IMPORTED: found.id}, outputs)
 
 
-def behaviors_entry(client: RiskScoringClient, chosen: Mapping[str, Any], name: str, provider: str) -> ImportEntry:
+def behaviors_entry(
+    client: RiskScoringClient, chosen: Mapping[str, Any], name: str, provider: str, connection: str = DEFAULT_CONNECTION
+) -> ImportEntry:
     """The chosen behaviors as an import entry; `prior` holds their values now, so destroy changes nothing."""
-    raw = {"account_id": client.account_id, "behaviors": dict(chosen)}  # check adds on_delete's default
-    checked = RiskBehaviorsProvider().check({}, raw)
+    # check adds on_delete's default
+    raw = {"account_id": client.account_id, "behaviors": dict(chosen), "connection": connection}
+    checked = _BehaviorsReader(client).check({}, raw)
     if checked.failures:
         raise _refused("--behaviors", checked.failures)
     inputs = {**checked.inputs, PROVIDER_KEY: provider}

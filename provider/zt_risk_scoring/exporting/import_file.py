@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .._version import __version__
 from ..client import RiskScoringClient
+from ..config import DEFAULT_CONNECTION
 from ..errors import ConfigurationError
 from ..text import printable
 from .plan import FORMAT, META_KEY, ImportPlan, Note, build_plan, managed_by_stack
@@ -63,13 +64,14 @@ def write_import_file(
     behaviors: str | None = None,
     only: Sequence[str] = (),
     note: Note = lambda _text: None,
+    connection: str = DEFAULT_CONNECTION,
 ) -> str:
     """Write the import file for `stack` (and the program code to `python`); return the code when not written."""
     problem = existing_problem(target, client.account_id, note)
     if problem:
         raise ConfigurationError(f"{problem}; nothing written")
     managed = managed_by_stack(stack, client.account_id)
-    plan = build_plan(client, behaviors=behaviors, only=only, managed=managed, note=note)
+    plan = build_plan(client, behaviors=behaviors, only=only, managed=managed, note=note, connection=connection)
     if not plan.entries:
         raise ConfigurationError(_nothing_to_import(plan, behaviors))
     code = plan.python()

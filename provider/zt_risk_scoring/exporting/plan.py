@@ -11,6 +11,7 @@ from .. import pulumi_command, pulumi_private
 from .._version import __version__
 from ..behaviors import RiskBehaviors, RiskBehaviorsProvider, validate_behaviors
 from ..client import RiskScoringClient
+from ..config import DEFAULT_CONNECTION
 from ..errors import NotFound
 from ..integration import RiskIntegration, RiskIntegrationProvider
 from ..models import Integration
@@ -126,6 +127,7 @@ def build_plan(
     only: Sequence[str] = (),
     managed: Managed | None = None,
     note: Note = lambda _text: None,
+    connection: str = DEFAULT_CONNECTION,
 ) -> ImportPlan:
     """Read the account and plan the import of its integrations (all, or `only`) and the chosen behaviors."""
     managed = managed or Managed()
@@ -135,7 +137,8 @@ def build_plan(
         chosen = chosen_behaviors(client, behaviors, managed, note)
         if chosen:
             name = unique(BEHAVIORS_NAME, taken)
-            entries.append(behaviors_entry(client, chosen, name, serialized_provider(RiskBehaviorsProvider())))
+            provider = serialized_provider(RiskBehaviorsProvider())
+            entries.append(behaviors_entry(client, chosen, name, provider, connection))
     taken.add(BEHAVIORS_NAME)
     provider = serialized_provider(RiskIntegrationProvider())
     left_out: list[str] = []
@@ -147,5 +150,5 @@ def build_plan(
             left_out.append(found.id)
         else:
             name = unique(resource_name(found.tenant_url), taken)
-            entries.append(integration_entry(client, found, name, provider))
+            entries.append(integration_entry(client, found, name, provider, connection))
     return ImportPlan(client.account_id, tuple(entries), tuple(left_out))

@@ -19,8 +19,13 @@ from zt_risk_scoring.pulumi_private import type_token
 
 BEHAVIORS = type_token(RiskBehaviors)
 INTEGRATION = type_token(RiskIntegration)
+# A resource is production when its stack is named in productionStacks, or (one program managing several accounts
+# through named connections) its connection is named in productionConnections.
 PRODUCTION = PolicyConfigSchema(
-    properties={"productionStacks": {"type": "array", "items": {"type": "string"}, "default": ["prod", "production"]}}
+    properties={
+        "productionStacks": {"type": "array", "items": {"type": "string"}, "default": ["prod", "production"]},
+        "productionConnections": {"type": "array", "items": {"type": "string"}, "default": []},
+    }
 )
 
 
@@ -29,7 +34,18 @@ def _stack(args: ResourceValidationArgs) -> str:
 
 
 def _production(args: ResourceValidationArgs) -> bool:
-    return _stack(args) in (args.get_config().get("productionStacks") or [])
+    config = args.get_config()
+    connection = args.props.get("connection") or "cloudflare"
+    return _stack(args) in (config.get("productionStacks") or []) or connection in (
+        config.get("productionConnections") or []
+    )
+
+
+def _where(args: ResourceValidationArgs) -> str:
+    """What makes the resource production, as a violation names it."""
+    if _stack(args) in (args.get_config().get("productionStacks") or []):
+        return f"stack {_stack(args)} is production"
+    return f"connection {args.props.get('connection') or 'cloudflare'} is production"
 
 
 def _is_high(level: Any) -> bool:
@@ -47,18 +63,12 @@ def impossible_travel_high(args: ResourceValidationArgs, report: ReportViolation
         return
     travel = (args.props.get("behaviors") or {}).get("imp_travel")
     if travel is None or travel.get("enabled") is not True or not _is_high(travel.get("risk_level")):
-        report(
-            f"stack {_stack(args)} is production: declare imp_travel with enabled: true and risk_level: high "
-            f"(found {travel!r})"
-        )
+        report(f"{_where(args)}: declare imp_travel with enabled: true and risk_level: high (found {travel!r})")
 
 
 def no_retain_in_production(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type == BEHAVIORS and _production(args) and args.props.get("on_delete") == "retain":
-        report(
-            f"stack {_stack(args)} is production: on_delete=retain leaves behaviors enabled after destroy; "
-            "use restore or disable"
-        )
+        report(f"{_where(args)}: on_delete=retain leaves behaviors enabled after destroy; use restore or disable")
 
 
 def inactive_needs_reason(args: ResourceValidationArgs, report: ReportViolation) -> None:

@@ -123,3 +123,21 @@ def test_preview_with_a_connection_that_cannot_serve_names_it_and_writes_nothing
     refused = stack.run("preview", check=False)
     assert refused.returncode != 0 and text in refused.stdout, refused.stdout
     assert control.writes() == 0
+
+
+def test_up_after_moving_to_a_connection_of_another_account_replaces_leaving_one_on_each(
+    tmp_path: Path, emulator: EmulatorServer
+) -> None:
+    stack = two_accounts(tmp_path, emulator)
+    stack.declare(integration("okta", connection="staging"))
+    stack.up()
+    stack.declare(integration("okta", connection="prod"))
+    assert {s["urn"].rsplit("::", 1)[1]: s["op"] for s in stack.preview()["steps"] if s["op"] != "same"} == {
+        "okta": "replace"
+    }
+    stack.up()
+    assert (live(emulator, SCOPED_TOKEN, ACCOUNT), live(emulator, OTHER_TOKEN, OTHER_ACCOUNT)) == (
+        [("https://corp.okta.com", True)], []
+    )  # fmt: skip
+    assert [r["outputs"]["connection"] for r in stack.integrations()] == ["prod"]
+    stack.run("preview", "--expect-no-changes")

@@ -43,9 +43,14 @@ class Args:
         return self.config
 
 
-def behaviors(level: str = "high", enabled: bool = True, on_delete: str = "restore", stack: str = "prod") -> Args:
+def behaviors(
+    level: str = "high", enabled: bool = True, on_delete: str = "restore", stack: str = "prod", connection: str = ""
+) -> Args:
     props = {"behaviors": {"imp_travel": {"enabled": enabled, "risk_level": level}}, "on_delete": on_delete}
-    return Args(rules.BEHAVIORS, "risk-behaviors", props, stack=stack)
+    args = Args(rules.BEHAVIORS, "risk-behaviors", {**props, **({"connection": connection} if connection else {})},
+                stack=stack)  # fmt: skip
+    args.config["productionConnections"] = ["prod-account"]
+    return args
 
 
 def integration(active: bool = True, reference: Any = IDP, reasons: dict[str, str] | None = None) -> Args:
@@ -68,8 +73,18 @@ def violations(rule: Any, args: Args) -> list[str]:
         (behaviors(enabled=False), 1),
         (behaviors(level="medium", stack="dev"), 0),
         (behaviors(level="HIGH"), 0),
+        (behaviors(level="medium", stack="dev", connection="prod-account"), 1),
+        (behaviors(level="medium", stack="dev", connection="staging-account"), 0),
     ],
-    ids=["compliant", "medium", "disabled", "not-production", "upper-case"],
+    ids=[
+        "compliant",
+        "medium",
+        "disabled",
+        "not-production",
+        "upper-case",
+        "production-connection",
+        "other-connection",
+    ],
 )
 def test_impossible_travel_high_in_production(args: Args, count: int) -> None:
     assert len(violations(rules.impossible_travel_high, args)) == count
@@ -81,8 +96,9 @@ def test_impossible_travel_high_in_production(args: Args, count: int) -> None:
         (behaviors(on_delete="retain"), 1),
         (behaviors(on_delete="restore"), 0),
         (behaviors(on_delete="retain", stack="dev"), 0),
+        (behaviors(on_delete="retain", stack="dev", connection="prod-account"), 1),
     ],
-    ids=["retain-prod", "restore-prod", "retain-dev"],
+    ids=["retain-prod", "restore-prod", "retain-dev", "retain-production-connection"],
 )
 def test_no_retain_in_production(args: Args, count: int) -> None:
     assert len(violations(rules.no_retain_in_production, args)) == count

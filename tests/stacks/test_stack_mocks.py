@@ -303,6 +303,20 @@ def test_integrations_of_one_name_under_two_components_deriving_one_reference_ar
     assert [r[1] for r in mocks.registered() if r[0] == INTEGRATION_TYPE] == ["okta"]
 
 
+def test_integrations_of_one_reference_through_two_connections_of_one_account_are_refused(mocks: Mocks) -> None:
+    pulumi.runtime.set_all_config({"prod:accountId": ACCOUNT, "prod-admin:accountId": ACCOUNT})
+
+    def construct() -> None:
+        for connection in ("prod", "prod-admin"):
+            RiskIntegration(f"okta-{connection}", tenant_url="https://a.okta.com", reference_id="idp-1",
+                            connection=connection)  # fmt: skip
+
+    with pytest.raises(
+        ClaimError, match="reference_id 'idp-1' of account .* is already that of RiskIntegration 'okta-prod'"
+    ):
+        in_runtime(construct)()
+
+
 def test_integration_with_one_reference_in_the_next_mocks_run_is_allowed(mocks: Mocks) -> None:
     def construct() -> None:
         RiskIntegration("okta", tenant_url="https://a.okta.com", reference_id="idp-1", account_id=ACCOUNT)

@@ -312,7 +312,7 @@ def test_integrations_of_one_reference_through_two_connections_of_one_account_ar
                             connection=connection)  # fmt: skip
 
     with pytest.raises(
-        ClaimError, match="reference_id 'idp-1' of account .* is already that of RiskIntegration 'okta-prod'"
+        ClaimError, match=r"reference_id 'idp-1' of account .* is already that of RiskIntegration 'okta-prod'"
     ):
         in_runtime(construct)()
 

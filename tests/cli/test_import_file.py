@@ -157,3 +157,39 @@ def test_export_import_file_through_a_named_connection_records_it(
         ("risk-behaviors", "staging"), ("beta-okta-com", "staging")
     ]  # fmt: skip
     assert capsys.readouterr().out.count("connection='staging'") == 2
+
+
+def test_export_import_file_of_two_connections_writes_one_file_of_both_accounts(
+    emulator: EmulatorServer, stack: Path, api: RiskScoringClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = RiskScoringClient(settings_for(emulator, OTHER_TOKEN), OTHER_ACCOUNT)
+    other.create_integration(IntegrationSpec("https://alpha.okta.com", "idp-9"))
+    values = {"apiToken": OTHER_TOKEN, "baseUrl": emulator.base_url, "accountId": OTHER_ACCOUNT}
+    config = {f"staging:{k}": {"value": v, "secret": k == "apiToken"} for k, v in values.items()}
+    fake_pulumi(stack / "bin", {**stack_config(emulator), **config}, {"resources": []})
+    assert export("--connection", "cloudflare", "--connection", "staging", "--behaviors", "imp_travel") == EXIT_OK
+    document = json.loads((stack / "import.json").read_text())
+    assert document[META_KEY]["account_id"] == f"{ACCOUNT},{OTHER_ACCOUNT}"
+    assert [(r["name"], r["inputs"]["account_id"], r["inputs"]["connection"]) for r in document["resources"]] == [
+        ("risk-behaviors", ACCOUNT, "cloudflare"),
+        ("alpha-okta-com", ACCOUNT, "cloudflare"),
+        ("risk-behaviors-2", OTHER_ACCOUNT, "staging"),
+        ("alpha-okta-com-2", OTHER_ACCOUNT, "staging"),
+    ]
+    assert capsys.readouterr().out.count("connection='staging'") == 2
+
+
+@pytest.mark.parametrize(
+    "extra", [["--integration", MISSING], ["--account-id", ACCOUNT]], ids=["integration", "account-id"]
+)
+def test_export_import_file_of_two_connections_with_one_accounts_flag_exits_usage(
+    stack: Path, extra: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert export("--connection", "a", "--connection", "b", *extra) == EXIT_USAGE
+    assert "go with one --connection" in capsys.readouterr().err
+    assert not (stack / "import.json").exists()
+
+
+def test_a_command_given_two_connections_exits_config(stack: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["integrations", "--stack", "dev", "--connection", "a", "--connection", "b"]) == EXIT_CONFIG
+    assert "--connection: give one" in capsys.readouterr().err

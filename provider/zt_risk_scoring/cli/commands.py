@@ -13,7 +13,6 @@ from typing import Any
 import yaml
 
 from .. import probe, sweep
-from ..config import DEFAULT_CONNECTION
 from ..errors import ConfigurationError, InvalidArgument
 from ..exporting import import_file, stack_config
 from ..text import printable
@@ -134,10 +133,10 @@ def _write_variants(path: Path, settled: dict[str, str]) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     """The live account as stack config (stdout or merged into --stack-config) or as an import file."""
     if args.import_file is not None:
-        client = sources.client(args)
+        read = [(sources.client(args, connection), connection) for connection in sources.connections(args)]
         code = import_file.write_import_file(
-            client, args.import_file, stack=args.stack, python=args.python, behaviors=args.behaviors,
-            only=args.integration, note=note, connection=args.connection or DEFAULT_CONNECTION,
+            read, args.import_file, stack=args.stack, python=args.python, behaviors=args.behaviors,
+            only=args.integration, note=note,
         )  # fmt: skip
         print(code, end="")
         return EXIT_OK

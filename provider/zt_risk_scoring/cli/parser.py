@@ -84,10 +84,12 @@ def _common_options(before_command: bool = False) -> argparse.ArgumentParser:
     _add_config_source(common, unset)
     common.add_argument(
         "--connection",
+        action="append",
         default=unset,
         metavar="NAME",
         help="the stack config namespace to read apiToken (or apiKey and email), accountId and baseUrl from, as a "
-        "resource's connection= names it (default cloudflare, which also reads the CLOUDFLARE_* variables)",
+        "resource's connection= names it (default cloudflare, which also reads the CLOUDFLARE_* variables); "
+        "repeatable with export --import-file: one file of several accounts",
     )
     common.add_argument("--json", action="store_true", default=flag, help="machine-readable output")
     common.add_argument("--debug", action="store_true", default=flag, help="show tracebacks (credentials redacted)")
@@ -252,6 +254,10 @@ def export_problem(args: argparse.Namespace) -> str | None:
         return "--import-file needs --stack NAME: the stack to import into, so that what it already manages is left out"
     if getattr(args, "stack_config", None) is not None:
         return "--import-file and --stack-config are two ways to bring the account under management; use one"
+    if len(args.connection or ()) > 1 and (args.integration or args.account_id):
+        return (
+            "--integration and --account-id go with one --connection: with several, each connection's accountId is read"
+        )
     for value in args.integration:
         problem = id_problem("integration_id", value)
         if problem:

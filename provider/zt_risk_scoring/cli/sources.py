@@ -137,8 +137,19 @@ def _credential_problem(
     return missing_credentials(CLI_CREDENTIAL_FIX, where)
 
 
-def client(args: argparse.Namespace) -> RiskScoringClient:
-    """The client the command's options, stack config and environment name; errors say what to set."""
+def connections(args: argparse.Namespace) -> list[str]:
+    """The --connection names given (each once, in order), or the default connection."""
+    return list(dict.fromkeys(getattr(args, "connection", None) or [DEFAULT_CONNECTION]))
+
+
+def client(args: argparse.Namespace, connection: str | None = None) -> RiskScoringClient:
+    """The client the command's options, stack config and environment name (through `connection`, or the one
+    --connection); errors say what to set."""
+    if connection is None:
+        named = connections(args)
+        if len(named) > 1:
+            raise ConfigurationError("--connection: give one; several go only with export --import-file")
+        connection = named[0]
     config: dict[str, Any] = {}
     if args.stack:
         config, stack_secrets = _read_stack(args.stack)
@@ -150,7 +161,6 @@ def client(args: argparse.Namespace) -> RiskScoringClient:
         value = config.get(key)
         return value if isinstance(value, str) else None
 
-    connection = getattr(args, "connection", None) or DEFAULT_CONNECTION
     problem = connection_problem(connection)
     if problem:
         raise ConfigurationError(f"--connection: {problem}")

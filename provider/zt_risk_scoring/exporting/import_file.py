@@ -9,10 +9,10 @@ from pathlib import Path
 
 from .._version import __version__
 from ..client import RiskScoringClient
-from ..config import DEFAULT_CONNECTION
 from ..errors import ConfigurationError
+from ..pulumi_command import stack_deployment
 from ..text import printable
-from .plan import FORMAT, META_KEY, ImportPlan, Note, build_plan, managed_by_stack
+from .plan import FORMAT, META_KEY, ImportPlan, Note, accounts_key, build_plan, managed_in
 
 
 def existing_problem(path: Path, account_id: str, note: Note) -> str | None:
@@ -56,7 +56,7 @@ def _write(path: Path, text: str, flag: str) -> None:
 
 
 def write_import_file(
-    client: RiskScoringClient,
+    read: Sequence[tuple[RiskScoringClient, str]],
     target: Path,
     *,
     stack: str,
@@ -64,14 +64,20 @@ def write_import_file(
     behaviors: str | None = None,
     only: Sequence[str] = (),
     note: Note = lambda _text: None,
-    connection: str = DEFAULT_CONNECTION,
 ) -> str:
-    """Write the import file for `stack` (and the program code to `python`); return the code when not written."""
-    problem = existing_problem(target, client.account_id, note)
+    """Write the import file for `stack` of the accounts `read` names (each client with its connection's name),
+    and the program code to `python`; return the code when not written."""
+    problem = existing_problem(target, accounts_key(client.account_id for client, _ in read), note)
     if problem:
         raise ConfigurationError(f"{problem}; nothing written")
-    managed = managed_by_stack(stack, client.account_id)
-    plan = build_plan(client, behaviors=behaviors, only=only, managed=managed, note=note, connection=connection)
+    deployment = stack_deployment(stack)
+    plans: list[ImportPlan] = []
+    for client, connection in read:
+        managed = managed_in(deployment, client.account_id)
+        taken = {entry.name for plan in plans for entry in plan.entries}
+        plans.append(build_plan(client, behaviors=behaviors, only=only, managed=managed, note=note,
+                                connection=connection, taken=taken))  # fmt: skip
+    plan = ImportPlan.merged(plans)
     if not plan.entries:
         raise ConfigurationError(_nothing_to_import(plan, behaviors))
     code = plan.python()

@@ -3,11 +3,11 @@ import file's document and the program code that declares them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import pulumi_command, pulumi_private
+from .. import pulumi_private
 from .._version import __version__
 from ..behaviors import RiskBehaviors, RiskBehaviorsProvider, validate_behaviors
 from ..client import RiskScoringClient
@@ -35,6 +35,17 @@ class ImportPlan:
     entries: tuple[ImportEntry, ...]
     left_out: tuple[str, ...] = field(default=())
 
+    @classmethod
+    def merged(cls, plans: Sequence[ImportPlan]) -> ImportPlan:
+        """One plan of several accounts' plans (their names already apart), in their order."""
+        if len(plans) == 1:
+            return plans[0]
+        return cls(
+            accounts_key(p.account_id for p in plans),
+            tuple(e for p in plans for e in p.entries),
+            tuple(i for p in plans for i in p.left_out),
+        )
+
     def document(self) -> dict[str, Any]:
         """The `pulumi import --file` document."""
         return {
@@ -46,12 +57,17 @@ class ImportPlan:
         """Program code declaring the imported resources, so that program and state agree after the import."""
         used = sorted({entry.resource.__name__ for entry in self.entries})
         header = [
-            f"# Imported from account {self.account_id} with `pulumi import --file` "
+            f"# Imported from account {self.account_id.replace(',', ', ')} with `pulumi import --file` "
             f"(written by zt-risk export, zt-risk-scoring {__version__}).",
             "# Keep them as they are until `pulumi preview --expect-no-changes` passes; then edit freely.",
             f"from zt_risk_scoring import {', '.join(used)}",
         ]
         return "\n\n".join(["\n".join(header), *(entry.code() for entry in self.entries)]) + "\n"
+
+
+def accounts_key(accounts: Iterable[str]) -> str:
+    """The account (or accounts, comma-separated, in order) an import file is of, as its block records it."""
+    return ",".join(dict.fromkeys(accounts))
 
 
 # what a stack already manages --------------------------------------------------------------------
@@ -77,11 +93,6 @@ def managed_in(deployment: Mapping[str, Any], account_id: str) -> Managed:
         if kind == pulumi_private.type_token(RiskBehaviors) and inputs.get("account_id") == account_id:
             behaviors.update(dict.fromkeys(inputs.get("behaviors") or {}, name))
     return Managed(integrations, behaviors, frozenset(names))
-
-
-def managed_by_stack(stack: str, account_id: str) -> Managed:
-    """What stack `stack` manages, from `pulumi stack export` in the current directory."""
-    return managed_in(pulumi_command.stack_deployment(stack), account_id)
 
 
 def chosen_behaviors(client: RiskScoringClient, wanted: str, managed: Managed, note: Note) -> dict[str, Any]:
@@ -128,11 +139,13 @@ def build_plan(
     managed: Managed | None = None,
     note: Note = lambda _text: None,
     connection: str = DEFAULT_CONNECTION,
+    taken: Iterable[str] = (),
 ) -> ImportPlan:
-    """Read the account and plan the import of its integrations (all, or `only`) and the chosen behaviors."""
+    """Read the account and plan the import of its integrations (all, or `only`) and the chosen behaviors, named
+    apart from what the stack holds and from `taken` (the names of other accounts' entries in the same file)."""
     managed = managed or Managed()
     entries: list[ImportEntry] = []
-    taken = set(managed.names)
+    taken = set(managed.names) | set(taken)
     if behaviors is not None:
         chosen = chosen_behaviors(client, behaviors, managed, note)
         if chosen:

@@ -277,5 +277,8 @@ def default_account_id(
 def account_id_problem(value: object, given_by: str = "pass account_id=…") -> str | None:
     """Why `value` is not a Cloudflare account id, or None when it is one (`given_by`: how the caller gives one)."""
     if not isinstance(value, str) or not value:
-        return f"account_id is required: {given_by}, or set cloudflare:accountId / export CLOUDFLARE_ACCOUNT_ID"
+        return (
+            f"account_id is required: {given_by}, or set cloudflare:accountId / export CLOUDFLARE_ACCOUNT_ID "
+            "(for connection=NAME: NAME:accountId)"
+        )
     return id_problem("account_id", value)

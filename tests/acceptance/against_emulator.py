@@ -25,6 +25,7 @@ from zt_risk_scoring.models import BehaviorSetting, IntegrationSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
+SECOND_ACCOUNT = "f037e56e89293a057740de681ac9abbe"  # the optional second account, with a token of its own
 # Someone else's, and reference_ids that look like the suite's without starting with its prefix "zt-acc-".
 FOREIGN = {"idp-platform-team": "https://platform.okta.com", "zt-acc_lookalike": "https://lookalike.okta.com"}
 CUSTOMIZED = {"imp_travel": BehaviorSetting(True, "medium")}
@@ -40,30 +41,36 @@ def account_as_found(client: RiskScoringClient) -> tuple[object, object]:
 
 
 def main() -> int:
-    token = secrets.token_hex(24)
-    argv = [sys.executable, "-m", "zt_risk_scoring.emulator", "--port", "0", "--token", token, "--account", ACCOUNT]
+    token, second_token = secrets.token_hex(24), secrets.token_hex(24)
+    tokens = ["--token", f"{token}@{ACCOUNT}", "--token", f"{second_token}@{SECOND_ACCOUNT}"]
+    accounts = ["--account", ACCOUNT, "--account", SECOND_ACCOUNT]
+    argv = [sys.executable, "-m", "zt_risk_scoring.emulator", "--port", "0", *tokens, *accounts]
     emulator, base_url = start_emulator_process(argv)
     proxy = RewritingProxy(base_url.split("/client/")[0]).start()
     try:
         endpoint = proxy.base_url(base_url)
         client = RiskScoringClient(Settings(base_url=endpoint, token=token), ACCOUNT)
+        second = RiskScoringClient(Settings(base_url=endpoint, token=second_token), SECOND_ACCOUNT)
         for reference, tenant in FOREIGN.items():
             client.create_integration(IntegrationSpec(tenant, reference))
+            second.create_integration(IntegrationSpec(tenant, reference))
         client.update_behaviors(CUSTOMIZED)
-        before = account_as_found(client)
+        before = account_as_found(client), account_as_found(second)
         env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
         env |= {
             "ZT_RISK_ACCEPTANCE": "1",
             "CLOUDFLARE_BASE_URL": endpoint,
             "CLOUDFLARE_API_TOKEN": token,
             "CLOUDFLARE_ACCOUNT_ID": ACCOUNT,
+            "ZT_RISK_ACCEPTANCE_SECOND_ACCOUNT_ID": SECOND_ACCOUNT,
+            "ZT_RISK_ACCEPTANCE_SECOND_TOKEN": second_token,
         }
         started = time.monotonic()
         make = ["make", "--no-print-directory", "test-acceptance"]
         code = subprocess.run(make, cwd=ROOT, env=env, check=False).returncode
         say(f"make test-acceptance: exit {code} after {time.monotonic() - started:.1f} s")
         control = [path for _, path in proxy.seen if path.startswith("/__emulator")]
-        after = account_as_found(client)
+        after = account_as_found(client), account_as_found(second)
         say(f"{len(proxy.seen)} requests reached the endpoint, {len(control)} of them the control plane")
         problems = [f"control-plane requests: {control}"] if control else []
         problems += [] if after == before else [f"the account is not as found: {before} became {after}"]

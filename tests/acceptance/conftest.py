@@ -33,6 +33,10 @@ WHAT_TO_SET = (
 # settings from every test: here they are the point, and are handed to each command explicitly.
 SETTINGS_ENV = {k: v for k, v in os.environ.items() if k.startswith("CLOUDFLARE_")}
 RECORD_DIR = os.environ.get(RECORD)
+# Optional: a second account, reached through the named connection `second` with its own (account-owned) token.
+SECOND_ACCOUNT = os.environ.get("ZT_RISK_ACCEPTANCE_SECOND_ACCOUNT_ID", "")
+SECOND_TOKEN = os.environ.get("ZT_RISK_ACCEPTANCE_SECOND_TOKEN", "")
+SECOND = "second"
 SUITE_PREFIX = "zt-acc-"
 # Cloudflare allows 1,200 requests per 5 minutes; half of that is the suite's own limit.
 WINDOW_S, WINDOW_BUDGET = 300.0, 600
@@ -75,6 +79,13 @@ class Run:
         self.desired: dict[str, dict[str, Any]] = {}
         self._phases = 0
         self.stack = PulumiStack(workdir, name="acceptance", env=SETTINGS_ENV, program=PROGRAM)
+        self.second: RiskScoringClient | None = None
+        if SECOND_ACCOUNT and SECOND_TOKEN:
+            settings = {f"{SECOND}:apiToken": SECOND_TOKEN, f"{SECOND}:baseUrl": self.client.settings.base_url}
+            self.second = RiskScoringClient(resolve_settings(settings.get, {}, connection=SECOND), SECOND_ACCOUNT)
+            self.stack.run("config", "set", f"{SECOND}:accountId", SECOND_ACCOUNT)
+            self.stack.run("config", "set", f"{SECOND}:baseUrl", self.client.settings.base_url)
+            self.stack.run("config", "set", "--secret", f"{SECOND}:apiToken", SECOND_TOKEN)
 
     # names ---------------------------------------------------------------------------------------
     def reference(self, name: str) -> str:
@@ -120,7 +131,8 @@ class Run:
         """Nothing duplicated, orphaned or missing; state as the account; others' integrations, behaviors untouched."""
         live = self.client.list_integrations()
         ours = {i.id: i for i in live if i.reference_id.startswith(self.prefix)}
-        state = {outs["id"]: outs for outs in self.state("RiskIntegration").values()}
+        here = self.client.account_id  # a second account's (connection `second`) are compared by its own test
+        state = {o["id"]: o for o in self.state("RiskIntegration").values() if o["account_id"] == here}
         duplicates = [ref for ref, n in Counter(i.reference_id for i in ours.values()).items() if n > 1]
         assert (duplicates, sorted(set(ours) - set(state)), sorted(set(state) - set(ours))) == ([], [], [])
         for found in ours.values():
@@ -137,11 +149,12 @@ class Run:
         if self.state("RiskIntegration") or self.state("RiskBehaviors"):
             result = self.pulumi("destroy", "--yes", "--skip-preview", check=False)
             done.append(f"destroyed what the run left in its stack (exit {result.returncode})")
-        try:
-            swept = sweep(self.client, self.prefix, delete=True, expected=self.references)
-            done += [f"swept integration {i.id} ({i.reference_id})" for i in swept]
-        except RiskScoringError as exc:
-            done.append(f"sweep: {exc}")
+        for client in (self.client, self.second) if self.second else (self.client,):
+            try:
+                swept = sweep(client, self.prefix, delete=True, expected=self.references)
+                done += [f"swept integration {i.id} ({i.reference_id}) of account {client.account_id}" for i in swept]
+            except RiskScoringError as exc:
+                done.append(f"sweep of account {client.account_id}: {exc}")
         now = self.behaviors()
         # Only what can be written back: a behavior found in a shape the API does not document is left alone.
         before = self.behaviors_before.items()

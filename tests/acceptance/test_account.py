@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from harness import ops
-from tests.acceptance.conftest import ENABLED, WHAT_TO_SET, WINDOW_BUDGET, Run
+from tests.acceptance.conftest import ENABLED, SECOND, WHAT_TO_SET, WINDOW_BUDGET, Run, row
 from tests.acceptance.replay import exchanges
 from zt_risk_scoring.behaviors import KNOWN_KEYS
 from zt_risk_scoring.models import RISK_LEVELS, IntegrationSpec
@@ -150,6 +150,26 @@ def test_user_is_reset_only_when_given_by_flag(run: Run) -> None:
         assert run.zt_risk("reset", run.user_id, "--yes").returncode == 0
     resets = [e["path"] for e in exchanges(run.record) if str(e["path"]).endswith("/reset")]
     assert len(resets) == (1 if run.user_id else 0)
+    run.assert_account_is_state()
+
+
+def test_second_account_through_a_named_connection_holds_only_its_own(run: Run) -> None:
+    """With ZT_RISK_ACCEPTANCE_SECOND_ACCOUNT_ID and _TOKEN: one program, two accounts, nothing crosses."""
+    if run.second is None:
+        pytest.skip("no second account: set ZT_RISK_ACCEPTANCE_SECOND_ACCOUNT_ID and ZT_RISK_ACCEPTANCE_SECOND_TOKEN")
+    run.phase("second-account")
+    found = sorted(row(i) for i in run.second.list_integrations())
+    first = [integration(run, "a"), integration(run, "b", active=False), behaviors(run.desired)]
+    there = {**integration(run, "d"), "args": {**integration(run, "d")["args"], "connection": SECOND}}
+    run.declare([*first, there])
+    run.pulumi("up", "--yes", "--skip-preview")
+    made = [i for i in run.second.list_integrations() if i.reference_id.startswith(run.prefix)]
+    assert [i.reference_id for i in made] == [run.reference("d")] and "d" in ids(run)
+    run.assert_account_is_state()  # the first account: d is not there
+    run.pulumi("preview", "--expect-no-changes")
+    run.declare(first)
+    run.pulumi("up", "--yes", "--skip-preview")
+    assert sorted(row(i) for i in run.second.list_integrations()) == found
     run.assert_account_is_state()
 
 

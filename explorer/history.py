@@ -17,6 +17,8 @@ KEYS = ("high_dlp", "imp_travel", "sentinel_one", "placeholder_malicious_file") 
 # The catalogue's other keys are never declared: whatever happens, they keep the outside world's values.
 TENANTS = ("https://a.okta.com", "https://b.okta.com", "https://c.okta.com")
 ACCOUNTS = ("a", "b")
+# The default connection, and a named one (its own token, reaching both accounts: world.py) a resource moves to.
+CONNECTIONS = ("cloudflare", "c2")
 DROP = "drop_after_write"
 FAULTS: tuple[list[dict[str, Any]], ...] = (  # each the emulator's fault rules for one engine operation
     [{"mode": DROP, "operations": ["create_integration"]}],
@@ -111,6 +113,7 @@ def _program_change(rng: random.Random, model: Model) -> Step:
     choices = ["add", "add", "behavior_set"]
     if names:  # edits and renames most: where a resource that exists meets a rule
         choices += ["remove", "edit", "edit", "edit", "rename", "rename", "reference", "option", "group", "account"]
+        choices += ["connection"]
     if model.behaviors():
         choices += ["behavior_drop"]
     if model.foreign:  # adopting someone else's integration meets the most rules (lookups, holdings, give back)
@@ -172,6 +175,10 @@ def _account(rng: random.Random, model: Model, name: str) -> Step:
     return Step("account", {"name": name, "account": rng.choice(ACCOUNTS)})
 
 
+def _connection(rng: random.Random, model: Model, name: str) -> Step:
+    return Step("connection", {"name": name, "connection": rng.choice(CONNECTIONS)})
+
+
 def _behavior_set(rng: random.Random, model: Model, _name: str) -> Step:
     return Step(
         "behavior_set", {"key": rng.choice(KEYS), "enabled": rng.random() < 0.5, "risk_level": rng.choice(LEVELS)}
@@ -192,6 +199,7 @@ _CHANGES = {
     "option": _option,
     "group": _group,
     "account": _account,
+    "connection": _connection,
     "behavior_set": _behavior_set,
     "behavior_drop": _behavior_drop,
 }
@@ -215,7 +223,7 @@ def _outside(rng: random.Random, model: Model) -> Step:
     return Step("outside_edit", {"name": name, "active": rng.random() < 0.5, "tenant_url": rng.choice(TENANTS)})
 
 
-NAMED = {"remove", "edit", "rename", "reference", "option", "group", "account"}
+NAMED = {"remove", "edit", "rename", "reference", "option", "group", "account", "connection"}
 
 
 def apply_change(model: Model, step: Step) -> None:
@@ -252,6 +260,8 @@ def apply_change(model: Model, step: Step) -> None:
         _regroup(program[p["name"]]["opts"], p["group"])
     elif step.kind == "account":
         _set(program[p["name"]]["args"], "account", None if p["account"] == "a" else p["account"])
+    elif step.kind == "connection":
+        _set(program[p["name"]]["args"], "connection", None if p["connection"] == CONNECTIONS[0] else p["connection"])
     elif step.kind in ("behavior_set", "behavior_drop"):
         _behaviors(model, step)
     elif step.kind == "foreign":

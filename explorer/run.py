@@ -30,6 +30,7 @@ CHANGES = {
     "option",
     "group",
     "account",
+    "connection",
     "behavior_set",
     "behavior_drop",
 }

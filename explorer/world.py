@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import yaml
 
 from harness import PulumiStack, default_sigint, pulumi_dir
 from zt_risk_scoring.client import RiskScoringClient
@@ -28,6 +29,7 @@ PROGRAM = Path(__file__).with_name("program.py")
 MISSING_ID = "00000000-0000-4000-8000-00000000dead"  # what an adoption by id names once the integration is gone
 TENANT_B = "https://someone-else.okta.com"
 TOKENS = 12  # revocations a history may make: later ones run their operation with the token in use
+CONNECTION = "c2"  # the named connection (history.CONNECTIONS): its token is secret stack config, never revoked
 
 
 class World:
@@ -36,7 +38,7 @@ class World:
     def __init__(self, workdir: Path, variants: Variants, token: str, env: dict[str, str] | None = None) -> None:
         # The stack's token, and the ones issued after each revocation (a revoked token is rolled, as on Cloudflare).
         # The explorer's own (the outside world's and the checks'), never revoked; all of them checked for leaks.
-        self.tokens = [token, *(f"{token}-{n}" for n in range(1, TOKENS)), f"{token}-outside"]
+        self.tokens = [token, *(f"{token}-{n}" for n in range(1, TOKENS)), f"{token}-{CONNECTION}", f"{token}-outside"]
         self.token = token
         self.server = EmulatorServer(build_app(list(ACCOUNTS.values()), self.tokens, variants=variants)).start()
         outside = Settings(base_url=self.server.base_url, token=self.tokens[-1])
@@ -44,7 +46,10 @@ class World:
         self.stack = PulumiStack(
             workdir, name="explore", env={"CLOUDFLARE_API_TOKEN": token, **(env or {})}, program=PROGRAM
         )
-        self.stack.set_config({"cloudflare:baseUrl": self.server.base_url, "cloudflare:accountId": ACCOUNTS["a"]})
+        self.stack.run("config", "set", "--secret", f"{CONNECTION}:apiToken", self.tokens[-2])
+        written = yaml.safe_load(self.stack.config_file.read_text()).get("config") or {}
+        self.secure = {k: v for k, v in written.items() if k.startswith(f"{CONNECTION}:")}  # its ciphertext
+        self.configure(self.server.base_url)
         self.write(Model())  # an empty program until the first change (a history may begin with an up)
         self.outputs: list[str] = []
         self.foreign_ids: dict[str, str] = {}  # id → reference_id of what the outside world made
@@ -54,6 +59,15 @@ class World:
         self.proxy: Misrouting | None = None
         self.witness: str | None = None  # someone else's integration in account b, made for the proxy
         self.last: list[dict[str, Any]] = []  # the resources in state at the last `stack export`
+
+    def configure(self, base_url: str) -> None:
+        """The stack config: both connections at `base_url` (the emulator, or the misrouting proxy)."""
+        plain = {
+            "cloudflare:baseUrl": base_url,
+            "cloudflare:accountId": ACCOUNTS["a"],
+            f"{CONNECTION}:baseUrl": base_url,
+        }
+        self.stack.set_config({**plain, **self.secure})
 
     def close(self) -> None:
         self.worker.close()
@@ -70,8 +84,8 @@ class World:
     def _resolved(self, item: dict[str, Any]) -> dict[str, Any]:
         args = dict(item["args"])
         account = args.pop("account", None)
-        if account:
-            args["account_id"] = ACCOUNTS[account]
+        if account or args.get("connection"):  # the named connection has no accountId of its own
+            args["account_id"] = ACCOUNTS[account or "a"]
         adopted = args.pop("adopt_id_of", None)
         if adopted:
             found = self.api["a"].find_integration_by_reference(adopted)
@@ -89,8 +103,9 @@ class World:
 
     def resources(self) -> list[dict[str, Any]]:
         exported = self.stack.run("stack", "export", "--show-secrets", check=True).stdout
-        self.outputs.append(exported)
-        self.last = list(json.loads(exported)["deployment"].get("resources") or [])
+        deployment = json.loads(exported)["deployment"]
+        self.last = list(deployment.get("resources") or [])
+        self.outputs.append(json.dumps(_without_connection_token(deployment)))
         return self.last
 
     def engine(self, step: Step) -> subprocess.CompletedProcess[str]:
@@ -123,13 +138,13 @@ class World:
             # Someone else's integration in account b, so that the proxy's answers for it name that account (an
             # empty account's answers name none: docs/explorer.md, "Known limits").
             self.witness = self.api["b"].create_integration(IntegrationSpec(TENANT_B, "witness-b")).id
-        self.stack.set_config({"cloudflare:baseUrl": self.proxy.base_url, "cloudflare:accountId": ACCOUNTS["a"]})
+        self.configure(self.proxy.base_url)
         try:
             if then.kind == "refresh":
                 return self.pulumi("refresh", "--yes", "--skip-preview", "--run-program")
             return self.engine(then)
         finally:
-            self.stack.set_config({"cloudflare:baseUrl": self.server.base_url, "cloudflare:accountId": ACCOUNTS["a"]})
+            self.configure(self.server.base_url)
 
     def revoked(self, then: Step) -> subprocess.CompletedProcess[str]:
         """`then` with the stack's token revoked just before; afterwards the stack uses a new token (rolled)."""
@@ -139,7 +154,7 @@ class World:
             return self.engine(then)
         finally:
             later = self.tokens.index(self.token) + 1
-            if later < len(self.tokens) - 1:
+            if later < TOKENS:  # the rolled ones only: never the named connection's or the outside world's
                 self.token = self.tokens[later]
                 self.stack.env["CLOUDFLARE_API_TOKEN"] = self.token
 
@@ -168,12 +183,13 @@ class World:
         deleted = self.pulumi("state", "delete", found["urn"], "--yes", "--force")
         if deleted.returncode != 0:
             return deleted
-        account = (found.get("outputs") or {}).get("account_id") or ACCOUNTS["a"]
+        outs = found.get("outputs") or {}
+        account, connection = outs.get("account_id") or ACCOUNTS["a"], outs.get("connection") or "cloudflare"
         self.imports += 1  # a file of its own each time: export never overwrites one made for another account
         spec = self.stack.project / f"import-{self.imports}.json"
         exported = self.zt_risk(
             "export", "--stack", self.stack.name, "--account-id", account, "--import-file", str(spec),
-            "--integration", found["id"],
+            "--integration", found["id"], "--connection", connection,
         )  # fmt: skip
         if exported.returncode != 0:
             return exported
@@ -238,3 +254,20 @@ class World:
         else:
             spec = IntegrationSpec(step.params["tenant_url"], live.reference_id, step.params["active"])
             api.update_integration(live.id, spec)
+
+
+def _without_connection_token(deployment: dict[str, Any]) -> dict[str, Any]:
+    """The deployment as the credential check reads it: without the named connection's token in the engine's own
+    provider resources, where the engine keeps all stack config, encrypted (docs/resources.md; decrypted here by
+    --show-secrets). Anywhere else, as in our resources' state, it is a leak."""
+    key = f"{CONNECTION}:apiToken"
+    resources = []
+    for resource in deployment.get("resources") or []:
+        if str(resource.get("type", "")).startswith("pulumi:providers:"):
+            resource = {
+                **resource,
+                **{part: {k: v for k, v in (resource.get(part) or {}).items() if k != key}
+                   for part in ("inputs", "outputs")},
+            }  # fmt: skip
+        resources.append(resource)
+    return {**deployment, "resources": resources}

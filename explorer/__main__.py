@@ -88,6 +88,8 @@ def shrink(outcome: Outcome, budget: float) -> Outcome:
     while len(best.steps) > 1 and time.monotonic() < deadline:
         size = math.ceil(len(best.steps) / parts)
         for start in range(0, len(best.steps), size):
+            if time.monotonic() >= deadline:  # a long history's trial takes minutes: the budget is checked at each
+                return best
             trial = history(
                 best.seed,
                 0,

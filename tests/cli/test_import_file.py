@@ -143,14 +143,19 @@ def test_export_import_flags_misused_exit_usage_before_any_request(
     assert sorted(p.name for p in stack.iterdir()) == ["bin"]
 
 
-def test_export_import_file_through_a_named_connection_records_it(
-    emulator: EmulatorServer, stack: Path, api: RiskScoringClient, capsys: pytest.CaptureFixture[str]
-) -> None:
+def with_staging(emulator: EmulatorServer, stack: Path, tenant: str) -> None:
+    """Connection `staging` in the stack's config, reaching OTHER_ACCOUNT, which holds an integration of `tenant`."""
     other = RiskScoringClient(settings_for(emulator, OTHER_TOKEN), OTHER_ACCOUNT)
-    other.create_integration(IntegrationSpec("https://beta.okta.com", "idp-9"))
+    other.create_integration(IntegrationSpec(tenant, "idp-9"))
     values = {"apiToken": OTHER_TOKEN, "baseUrl": emulator.base_url, "accountId": OTHER_ACCOUNT}
     config = {f"staging:{k}": {"value": v, "secret": k == "apiToken"} for k, v in values.items()}
     fake_pulumi(stack / "bin", {**stack_config(emulator), **config}, {"resources": []})
+
+
+def test_export_import_file_through_a_named_connection_records_it(
+    emulator: EmulatorServer, stack: Path, api: RiskScoringClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with_staging(emulator, stack, "https://beta.okta.com")
     assert export("--connection", "staging", "--behaviors", "imp_travel") == EXIT_OK
     document = json.loads((stack / "import.json").read_text())
     assert [(r["name"], r["inputs"]["connection"]) for r in document["resources"]] == [
@@ -162,11 +167,7 @@ def test_export_import_file_through_a_named_connection_records_it(
 def test_export_import_file_of_two_connections_writes_one_file_of_both_accounts(
     emulator: EmulatorServer, stack: Path, api: RiskScoringClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    other = RiskScoringClient(settings_for(emulator, OTHER_TOKEN), OTHER_ACCOUNT)
-    other.create_integration(IntegrationSpec("https://alpha.okta.com", "idp-9"))
-    values = {"apiToken": OTHER_TOKEN, "baseUrl": emulator.base_url, "accountId": OTHER_ACCOUNT}
-    config = {f"staging:{k}": {"value": v, "secret": k == "apiToken"} for k, v in values.items()}
-    fake_pulumi(stack / "bin", {**stack_config(emulator), **config}, {"resources": []})
+    with_staging(emulator, stack, "https://alpha.okta.com")
     assert export("--connection", "cloudflare", "--connection", "staging", "--behaviors", "imp_travel") == EXIT_OK
     document = json.loads((stack / "import.json").read_text())
     assert document[META_KEY]["account_id"] == f"{ACCOUNT},{OTHER_ACCOUNT}"

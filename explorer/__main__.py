@@ -34,10 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replay", type=Path, metavar="FILE", help="replay a file a broken history wrote")
     parser.add_argument("--shrink-seconds", type=float, default=float(os.environ.get("EXPLORE_SHRINK_SECONDS") or 600))
     parser.add_argument("--quiet", action="store_true", help="only the summary and what broke")
+    parser.add_argument("--shrink", action="store_true", help="with --replay: shrink it further if it breaks")
     args = parser.parse_args(argv)
     log = (lambda _line: None) if args.quiet else print
     if args.replay is not None:
-        return _replay(args.replay, log)
+        return _replay(args.replay, log, args.shrink_seconds if args.shrink else None)
     seeds = args.seed or [
         int(os.environ["EXPLORE_SEED"]) if os.environ.get("EXPLORE_SEED") else random.randrange(10**6)
     ]
@@ -112,11 +113,13 @@ def load(file: Path) -> tuple[int, dict[str, str], list[Step]]:
     return int(raw["seed"]), dict(raw.get("variants") or {}), [Step.from_json(s) for s in raw["steps"]]
 
 
-def _replay(file: Path, log: Any) -> int:
+def _replay(file: Path, log: Any, shrink_seconds: float | None = None) -> int:
     seed, variants, steps = load(file)
     started = time.monotonic()
     outcome = history(seed, 0, steps=steps, variants=variants, log=log)
     _summary(outcome, time.monotonic() - started)
+    if outcome.broken and shrink_seconds is not None:
+        return _failed(outcome, shrink_seconds)
     for line in outcome.broken:
         print(f"explore: BROKEN {line}")
     return 1 if outcome.broken else 0

@@ -148,10 +148,16 @@ def main() -> None:
     problems = config_problems(config, behaviors, integrations)
     if problems:
         raise pulumi.RunError("\n".join(problems))
-    # A resource without one takes its connection's account (`NAME:accountId`, or cloudflare:accountId /
-    # CLOUDFLARE_ACCOUNT_ID for the default connection); `connection` here is every resource's default.
-    account_id = config.get("accountId")
+    # `connection` here is every resource's default. A resource without an accountId takes its connection's
+    # account: `NAME:accountId`, or for the default connection zt-risk-scoring:accountId, then cloudflare:accountId /
+    # CLOUDFLARE_ACCOUNT_ID (as `zt-risk --stack` reads them).
     connection = config.get("connection") or BEHAVIORS_FIELDS["connection"].default
+    default = BEHAVIORS_FIELDS["connection"].default
+
+    def account_of(connection_name: str) -> str | None:
+        return config.get("accountId") if connection_name == default else None
+
+    account_id = account_of(connection)
 
     if behaviors is not None:
         RiskBehaviors(
@@ -169,8 +175,8 @@ def main() -> None:
         where = item_where(config.name, n, item)
         reference = referenced(where, *parts, stacks) if parts else item.get("referenceId")
         arguments = {ITEM_FIELDS[k]: v for k, v in item.items() if k in ITEM_FIELDS}
-        arguments.update(reference_id=reference, account_id=item.get("accountId", account_id))
         arguments.setdefault("connection", connection)
+        arguments.update(reference_id=reference, account_id=item.get("accountId", account_of(arguments["connection"])))
         integration = RiskIntegration(
             item["name"],
             **arguments,

@@ -35,7 +35,7 @@ def current_behaviors(client: RiskScoringClient, keys: Collection[str]) -> dict[
         raise ConfigurationError(
             f"account {client.account_id} has no behavior {', '.join(map(printable, missing))} (it has "
             f"{printable(', '.join(sorted(found)) or 'none', quote=False)}): check the key's spelling; if it is right, "
-            f"the answer did not come from the Risk Scoring API: check cloudflare:baseUrl / CLOUDFLARE_BASE_URL "
+            f"the answer did not come from the Risk Scoring API: check {client.settings.base_url_source} "
             f"({printable(client.settings.base_url)}). Nothing was recorded from this answer"
         )
     return found
@@ -119,7 +119,7 @@ def _not_applied(
         f"PUT behaviors answered success without the values sent ({', '.join(write)}), {seen}",
         method="PUT",
         path=client.transport.path("behaviors"),
-        hint=f"the answer may not be the API's: check cloudflare:baseUrl / CLOUDFLARE_BASE_URL "
+        hint=f"the answer may not be the API's: check {client.settings.base_url_source} "
         f"({printable(client.settings.base_url)})",
     )
 

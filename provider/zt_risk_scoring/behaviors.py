@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import (
@@ -27,6 +27,9 @@ from .program import connection_account_id, deleting_first, warn_if_recorded_dif
 from .provider_base import RiskScoringProvider
 from .text import printable
 from .unknowns import contains_unknown, is_unknown
+
+if TYPE_CHECKING:
+    from .client import RiskScoringClient
 
 ON_DELETE = ("restore", "disable", "retain")
 KEY_PATTERN = re.compile(r"[a-z0-9_]{1,64}")
@@ -134,6 +137,9 @@ def _written_before(props: Mapping[str, Any]) -> dict[str, Any]:
 class RiskBehaviorsProvider(RiskScoringProvider):
     """Dynamic provider for RiskBehaviors."""
 
+    def reaches(self, client: RiskScoringClient) -> None:
+        client.get_behaviors()  # what a behaviors-only token can read
+
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs, failures = FIELDS.check(news)
         if not failures:
@@ -197,7 +203,8 @@ class RiskBehaviorsProvider(RiskScoringProvider):
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         if not FIELDS.diff(olds, {**news, **{k: olds.get(k) for k in ("on_delete", "connection")}}).changes:
-            return UpdateResult({**olds, **news, "behaviors": olds["behaviors"]})  # on_delete or connection: no write
+            kept = {k: v for k, v in olds.items() if k != IMPORTED}  # as an update that writes keeps them
+            return UpdateResult({**kept, **news, "behaviors": olds["behaviors"]})  # on_delete or connection: no write
         client = self.client_of(news)
         wanted, written = _settings(news["behaviors"]), _written_before(olds)
         prior = dict(olds.get("prior") or {})
@@ -284,7 +291,8 @@ class RiskBehaviors(pulumi.dynamic.Resource, module="zt_risk_scoring", name="Ris
         given = {"account_id": account, "behaviors": behaviors, "on_delete": on_delete, "connection": connection}
         props = FIELDS.props(given)
         super().__init__(RiskBehaviorsProvider(), resource_name, props, deleting_first(opts))
-        warn_if_recorded_differs(self, "on_delete", on_delete, FIELDS["on_delete"].default)
+        for name, given_value in (("on_delete", on_delete), ("connection", connection)):
+            warn_if_recorded_differs(self, name, given_value, FIELDS[name].default)
         unknown = sorted(k for k in behaviors if k not in KNOWN_KEYS) if isinstance(behaviors, Mapping) else []
         if unknown:
             named = printable(", ".join(map(printable, unknown)), quote=False)  # cut: a program may pass thousands

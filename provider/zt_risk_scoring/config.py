@@ -59,6 +59,8 @@ class Settings:
     credential_in_config: bool = False
     # Where the credential in use came from, as messages name it ("cloudflare:apiToken", "CLOUDFLARE_API_TOKEN").
     credential_source: str = "cloudflare:apiToken / CLOUDFLARE_API_TOKEN"
+    # Where the base URL is set, as messages name it (a named connection's `NAME:baseUrl`).
+    base_url_source: str = "cloudflare:baseUrl / CLOUDFLARE_BASE_URL"
 
     def auth_headers(self) -> dict[str, str]:
         if self.token:
@@ -149,7 +151,10 @@ def base_url_problem(url: str) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "must be an http(s) URL with a host, such as https://api.cloudflare.com/client/v4"
     if "@" in parts.netloc:
-        return "must not carry credentials (user:password@); set cloudflare:apiToken / CLOUDFLARE_API_TOKEN instead"
+        return (
+            "must not carry credentials (user:password@); set the token as the connection's apiToken instead "
+            "(cloudflare:apiToken / CLOUDFLARE_API_TOKEN, or NAME:apiToken)"
+        )
     if parts.query or parts.fragment:
         return "must have no query or fragment"
     if parts.scheme == "http" and not _loopback(parts.hostname):
@@ -264,6 +269,7 @@ def resolve_settings(
         deadline=_seconds(lookup, env, DEADLINE, "180", 3600),
         credential_in_config=bool(lookup(keys_of(TOKEN, connection)[0]) or lookup(keys_of(API_KEY, connection)[0])),
         credential_source=_source(lookup, token, connection),
+        base_url_source=named(keys_of(BASE_URL, connection)),
     )
 
 

@@ -72,11 +72,13 @@ class RiskIntegrationProvider(RiskScoringProvider):
     """Dynamic provider for RiskIntegration."""
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        connection = FIELDS["connection"].normalized(news.get("connection"))
-        checked = check_integration(olds, news, lambda *named: self._adopted_reference(connection, *named))
-        inputs, failures = checked.inputs, list(checked.failures)
-        if not failures:
-            failures += self.connection_problems(inputs)
+        fields, problems = FIELDS.check(news)
+        # Before any read: a connection that cannot serve this resource is not used for the adoption lookup.
+        refused = [] if problems else self.connection_problems(fields)
+        connection = str(fields.get("connection"))
+        adopted = not_looked_up if refused else (lambda *named: self._adopted_reference(connection, *named))
+        checked = check_integration(olds, news, adopted)
+        inputs, failures = checked.inputs, refused or list(checked.failures)
         if not failures and moves_account(olds, inputs):
             failures += self._target_problems(inputs)
         if not failures and (news.get(IMPORTED) or olds.get(IMPORTED)):
@@ -292,7 +294,8 @@ class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="R
         if seed is not None:  # check derives the reference_id from it (see generated_reference_id)
             props["reference_seed"] = seed
         super().__init__(RiskIntegrationProvider(), resource_name, props, deleting_first(opts))
-        warn_if_recorded_differs(self, "on_delete", on_delete, FIELDS["on_delete"].default)
+        for name, given_value in (("on_delete", on_delete), ("connection", connection)):
+            warn_if_recorded_differs(self, name, given_value, FIELDS[name].default)
         if seed is not None and integration_id is None:
             pulumi.Output.all(self.reference_id, self.account_id, self.tenant_url).apply(
                 lambda known: _warn_if_not_derived(self, resource_name, seed, *known)

@@ -27,7 +27,13 @@ Call: TypeAlias = Callable[[RiskScoringClient, Any], Any]
 
 
 def _account(name: str, account_id: str | None, connection: str) -> str:
-    account = account_id or default_account_id(config_value, connection=connection)
+    own = default_account_id(config_value, connection=connection)
+    account = account_id or own
+    if connection != DEFAULT_CONNECTION and own and account != own:
+        raise pulumi.RunError(
+            f"{name}: account_id {account} is not the account of connection {connection!r} ({connection}:accountId "
+            f"is {own}): pass account_id={own}, or name the connection of account {account}"
+        )
     problem = account_id_problem(account)
     if problem or account is None:
         raise pulumi.RunError(f"{name}: {problem}")

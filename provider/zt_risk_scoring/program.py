@@ -51,4 +51,6 @@ def warn_if_recorded_differs(resource: pulumi.CustomResource, name: str, given: 
                 resource=resource,
             )
 
-    getattr(resource, name).apply(compare)
+    recorded = getattr(resource, name, None)
+    if isinstance(recorded, pulumi.Output):  # a field registered only when set (connection) has none otherwise
+        recorded.apply(compare)

@@ -81,7 +81,7 @@ class RiskScoringProvider(ResourceProvider):
         if (connection, account) in self._reached:
             return []
         try:
-            self.client(account, connection).list_integrations()
+            self.reaches(self.client(account, connection))
         except (AuthenticationError, PermissionDenied) as exc:
             return [CheckFailure("connection", f"connection {connection!r} cannot read account {account}: {exc}")]
         except ConfigurationError as exc:  # its baseUrl, token or timeouts cannot be used as set
@@ -90,6 +90,10 @@ class RiskScoringProvider(ResourceProvider):
             return []  # no answer now (a fault, a gateway): create, read and delete say it with their own calls
         self._reached.add((connection, account))
         return []
+
+    def reaches(self, client: RiskScoringClient) -> None:
+        """One read this resource's token must be allowed (raises what the API answered)."""
+        client.list_integrations()
 
     def client_of(self, props: dict[str, Any]) -> RiskScoringClient:
         """The client for a resource's checked inputs or state: its account through its connection."""

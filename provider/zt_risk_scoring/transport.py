@@ -138,13 +138,13 @@ class Transport:
                 response = self._send(method, rel, body, query)
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema) as exc:
             raise ConfigurationError(
-                f"cloudflare:baseUrl / CLOUDFLARE_BASE_URL {printable(self.settings.base_url)} cannot be used "
+                f"{self.settings.base_url_source} {printable(self.settings.base_url)} cannot be used "
                 f"({type(exc).__name__})"
             ) from exc
         except requests.RequestException as exc:
             if deadline.expired:
                 raise _past_deadline(method, rel, self.settings) from exc
-            raise _connection_failed(exc, method, rel, self.settings.base_url) from exc
+            raise _connection_failed(exc, method, rel, self.settings) from exc
         recording.record(self.settings, self.account_id, response, body, started)  # only with ZT_RISK_RECORD set
         envelope = _unwrap(response, method, rel, permission, self)
         return envelope if whole else envelope.get("result")
@@ -179,7 +179,7 @@ def _past_deadline(method: str, path: str, settings: Settings) -> ConnectionFail
         method=method,
         path=path,
         hint=f"raise zt-risk-scoring:apiDeadline / ZT_RISK_API_DEADLINE (seconds a call may take in all) if the "
-        f"API is that slow, or check the network and cloudflare:baseUrl / CLOUDFLARE_BASE_URL; {_outcome(method)}",
+        f"API is that slow, or check the network and {settings.base_url_source}; {_outcome(method)}",
     )
 
 
@@ -192,17 +192,17 @@ def _below_http(exc: requests.RequestException) -> str:
     return printable(text or type(reason).__name__, 160, quote=False)
 
 
-def _connection_failed(exc: requests.RequestException, method: str, path: str, base_url: str) -> ConnectionFailed:
+def _connection_failed(exc: requests.RequestException, method: str, path: str, settings: Settings) -> ConnectionFailed:
     """The error for a request that got no HTTP answer, saying whether anything can have changed."""
     unsent = method == "POST" and _never_sent(exc)
     # A POST is retried only when it could not connect, so a last try that could not connect means none was sent;
     # PUT and DELETE are also retried after a lost answer: an earlier try may have been applied.
     outcome = "the request was not sent (no connection), so nothing was changed" if unsent else _outcome(method)
     return ConnectionFailed(
-        f"no usable response from {printable(base_url)} ({type(exc).__name__}: {_below_http(exc)})",
+        f"no usable response from {printable(settings.base_url)} ({type(exc).__name__}: {_below_http(exc)})",
         method=method,
         path=path,
-        hint=f"check the network and cloudflare:baseUrl / CLOUDFLARE_BASE_URL; {outcome}",
+        hint=f"check the network and {settings.base_url_source}; {outcome}",
         sent=not unsent,
     )
 
@@ -229,7 +229,7 @@ def _never_sent(exc: BaseException) -> bool:
 
 def check_base_url(settings: Settings) -> str:
     """The start of every hint for an answer that may not be the API's: which setting, and its value."""
-    return f"check cloudflare:baseUrl / CLOUDFLARE_BASE_URL ({printable(settings.base_url)})"
+    return f"check {settings.base_url_source} ({printable(settings.base_url)})"
 
 
 def shown(text: str, settings: Settings, *, quote: bool = True) -> str:
@@ -320,7 +320,8 @@ def _api_error(
 def _not_entitled_fix(account_id: str) -> str:
     return (
         f"enable risk scoring for account {account_id} (a Zero Trust plan that includes it), or "
-        "set account_id / cloudflare:accountId to an account that has it; nothing was changed"
+        "set account_id (or the connection's accountId, as cloudflare:accountId) to an account that has it; nothing "
+        "was changed"
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.conftest import ACCOUNT, OTHER_ACCOUNT, OTHER_TOKEN, TOKEN, settings_for
 from zt_risk_scoring.cli import EXIT_CONFIG, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, main
@@ -164,11 +165,21 @@ def test_export_import_file_through_a_named_connection_records_it(
     assert capsys.readouterr().out.count("connection='staging'") == 2
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["export", "--stack", "dev", "--import-file", "import.json", "--connection", "cloudflare", "--connection",
+         "staging", "--behaviors", "imp_travel"],
+        ["--connection", "cloudflare", "export", "--stack", "dev", "--import-file", "import.json", "--connection",
+         "staging", "--behaviors", "imp_travel"],
+    ],
+    ids=["after-the-command", "before-and-after"],
+)  # fmt: skip
 def test_export_import_file_of_two_connections_writes_one_file_of_both_accounts(
-    emulator: EmulatorServer, stack: Path, api: RiskScoringClient, capsys: pytest.CaptureFixture[str]
+    emulator: EmulatorServer, stack: Path, api: RiskScoringClient, argv: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     with_staging(emulator, stack, "https://alpha.okta.com")
-    assert export("--connection", "cloudflare", "--connection", "staging", "--behaviors", "imp_travel") == EXIT_OK
+    assert main(argv) == EXIT_OK
     document = json.loads((stack / "import.json").read_text())
     assert document[META_KEY]["account_id"] == f"{ACCOUNT},{OTHER_ACCOUNT}"
     assert [(r["name"], r["inputs"]["account_id"], r["inputs"]["connection"]) for r in document["resources"]] == [
@@ -181,7 +192,9 @@ def test_export_import_file_of_two_connections_writes_one_file_of_both_accounts(
 
 
 @pytest.mark.parametrize(
-    "extra", [["--integration", MISSING], ["--account-id", ACCOUNT]], ids=["integration", "account-id"]
+    "extra",
+    [["--integration", MISSING], ["--account-id", ACCOUNT], ["--base-url", "http://127.0.0.1:9/client/v4"]],
+    ids=["integration", "account-id", "base-url"],
 )
 def test_export_import_file_of_two_connections_with_one_accounts_flag_exits_usage(
     stack: Path, extra: list[str], capsys: pytest.CaptureFixture[str]
@@ -191,6 +204,39 @@ def test_export_import_file_of_two_connections_with_one_accounts_flag_exits_usag
     assert not (stack / "import.json").exists()
 
 
-def test_a_command_given_two_connections_exits_config(stack: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["integrations", "--stack", "dev", "--connection", "a", "--connection", "b"]) == EXIT_CONFIG
-    assert "--connection: give one" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["integrations", "--stack", "dev", "--connection", "a", "--connection", "b"],
+        ["--connection", "a", "integrations", "--stack", "dev", "--connection", "b"],
+        ["--connection", "a", "export", "--stack", "dev", "--connection", "b"],
+    ],
+    ids=["after", "before-and-after", "export-to-stack-config"],
+)
+def test_a_command_given_two_connections_exits_usage(
+    stack: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == EXIT_USAGE and "--connection: give one" in capsys.readouterr().err
+
+
+def test_export_import_file_of_two_connections_of_one_account_exits_config_and_writes_nothing(
+    emulator: EmulatorServer, stack: Path, api: RiskScoringClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    values = {"apiToken": TOKEN, "baseUrl": emulator.base_url, "accountId": ACCOUNT}
+    config = {f"alias:{k}": {"value": v, "secret": k == "apiToken"} for k, v in values.items()}
+    fake_pulumi(stack / "bin", {**stack_config(emulator), **config}, {"resources": []})
+    assert export("--connection", "cloudflare", "--connection", "alias") == EXIT_CONFIG
+    assert f"connections cloudflare and alias both reach account {ACCOUNT}" in capsys.readouterr().err
+    assert not (stack / "import.json").exists()
+
+
+def test_export_stack_config_through_a_named_connection_names_it_and_its_account(
+    emulator: EmulatorServer, stack: Path, api: RiskScoringClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with_staging(emulator, stack, "https://beta.okta.com")
+    assert main(["export", "--stack", "dev", "--connection", "staging"]) == EXIT_OK
+    config = yaml.safe_load(capsys.readouterr().out)["config"]
+    assert (config["staging:accountId"], config["zt-risk-scoring:connection"]) == (OTHER_ACCOUNT, "staging")
+    assert "cloudflare:accountId" not in config

@@ -12,10 +12,11 @@ from tests.conftest import ACCOUNT, OTHER_ACCOUNT, OTHER_TOKEN, SCOPED_TOKEN, Co
 from tests.provider.integration_inputs import inputs
 from zt_risk_scoring.behaviors import RiskBehaviorsProvider
 from zt_risk_scoring.emulator import EmulatorServer
-from zt_risk_scoring.errors import ConfigurationError
+from zt_risk_scoring.errors import ConfigurationError, ConnectionFailed
 from zt_risk_scoring.integration import RiskIntegrationProvider
 from zt_risk_scoring.provider_base import RiskScoringProvider
 
+MISSING = "4cfe8442-664b-4915-acd4-b39cd65c4314"
 TRAVEL = {"imp_travel": {"enabled": True, "risk_level": "high"}}
 
 
@@ -152,3 +153,19 @@ def test_create_through_a_connection_named_in_state_but_gone_from_config_names_i
 ) -> None:
     with pytest.raises(ConfigurationError, match=r"connection 'gone'.*gone:apiToken"):
         integrations.delete("x" * 32, {**inputs(), "connection": "gone"})
+
+
+def test_check_of_an_adoption_through_a_connection_of_another_account_reads_nothing(
+    integrations: RiskIntegrationProvider, control: Control
+) -> None:
+    failures = integrations.check({}, inputs(connection="other", integration_id=MISSING)).failures
+    assert [f.property for f in failures] == ["account_id"]
+    assert control.counts().get("get_integration", 0) == 0
+
+
+def test_a_failure_through_a_named_connection_names_its_base_url_key(emulator: EmulatorServer) -> None:
+    down = {"down:apiToken": OTHER_TOKEN, "down:baseUrl": "http://127.0.0.1:9/client/v4"}
+    provider = configured(RiskIntegrationProvider(), emulator, **down)
+    with pytest.raises(ConnectionFailed) as raised:
+        provider.read(MISSING, {**inputs(account_id=OTHER_ACCOUNT), "connection": "down"})
+    assert "down:baseUrl" in str(raised.value) and "CLOUDFLARE_BASE_URL" not in str(raised.value)

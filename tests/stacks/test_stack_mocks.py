@@ -153,6 +153,23 @@ def test_program_connection_of_the_project_and_of_an_item_name_each_resources_co
     ]  # fmt: skip
 
 
+def test_program_project_account_is_the_default_connections_only(mocks: Mocks) -> None:
+    run_program(
+        {
+            "zt-risk-scoring:accountId": ACCOUNT,
+            "staging:accountId": OTHER_ACCOUNT,
+            "zt-risk-scoring:integrations": [
+                {"name": "corp", "tenantUrl": "https://corp.okta.com", "referenceId": "corp-ref"},
+                {"name": "stg", "tenantUrl": "https://stg.okta.com", "referenceId": "stg-ref", "connection": "staging"},
+            ],
+        }
+    )
+    assert mocks.registered() == [
+        integration("corp", "https://corp.okta.com", reference_id="corp-ref"),
+        integration("stg", "https://stg.okta.com", OTHER_ACCOUNT, reference_id="stg-ref", connection="staging"),
+    ]
+
+
 def test_program_empty_config_registers_nothing(mocks: Mocks) -> None:
     run_program({"cloudflare:accountId": ACCOUNT})
     assert mocks.registered() == []

@@ -142,7 +142,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_OK
     target: Path | None = args.stack_config
     document = _export_target(target) if target is not None else {}
-    exported = stack_config.export_config(sources.client(args), progress)
+    connection = sources.connections(args)[0]
+    exported = stack_config.export_config(sources.client(args), progress, connection)
     if target is None:
         print(yaml.safe_dump({"config": exported}, sort_keys=False), end="")
         print(stack_config.SCOPE, file=sys.stderr)

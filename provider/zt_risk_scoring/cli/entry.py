@@ -66,6 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.stack and args.config_file:  # one before the command, one after: each group saw only its own
         parser.error("argument --config-file: not allowed with argument --stack")
+    # Given before and after the command, the command's own copy replaced the list: every one counts.
+    named = parser_.values_before_command(argv, "--connection") + list(getattr(args, "connection", None) or [])
+    args.connection = list(dict.fromkeys(named)) or None
+    if len(args.connection or ()) > 1 and not (args.command == "export" and args.import_file is not None):
+        parser.error("argument --connection: give one; several go only with export --import-file")
     if args.command == "integrations":
         if args.action != "list" and not args.value:
             integ.error(f"integrations {args.action} needs a value")

@@ -66,6 +66,12 @@ def command_words(argv: Sequence[str]) -> list[str]:
     return list(argv[at:])
 
 
+def values_before_command(argv: Sequence[str], option: str) -> list[str]:
+    """The values `option` was given before the command (the common options' first copy)."""
+    before = argv[: len(argv) - len(command_words(argv))]
+    return [before[n + 1] for n, word in enumerate(before[:-1]) if word == option]
+
+
 def _common_options(before_command: bool = False) -> argparse.ArgumentParser:
     """The options every API command takes: where to connect and how to print.
 
@@ -254,9 +260,10 @@ def export_problem(args: argparse.Namespace) -> str | None:
         return "--import-file needs --stack NAME: the stack to import into, so that what it already manages is left out"
     if getattr(args, "stack_config", None) is not None:
         return "--import-file and --stack-config are two ways to bring the account under management; use one"
-    if len(args.connection or ()) > 1 and (args.integration or args.account_id):
+    if len(args.connection or ()) > 1 and (args.integration or args.account_id or args.base_url):
         return (
-            "--integration and --account-id go with one --connection: with several, each connection's accountId is read"
+            "--integration, --account-id and --base-url go with one --connection: with several, each connection's "
+            "accountId and baseUrl are read"
         )
     for value in args.integration:
         problem = id_problem("integration_id", value)

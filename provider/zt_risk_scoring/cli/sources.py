@@ -145,11 +145,7 @@ def connections(args: argparse.Namespace) -> list[str]:
 def client(args: argparse.Namespace, connection: str | None = None) -> RiskScoringClient:
     """The client the command's options, stack config and environment name (through `connection`, or the one
     --connection); errors say what to set."""
-    if connection is None:
-        named = connections(args)
-        if len(named) > 1:
-            raise ConfigurationError("--connection: give one; several go only with export --import-file")
-        connection = named[0]
+    connection = connection or connections(args)[0]  # several only for export --import-file (cli/entry.py)
     config: dict[str, Any] = {}
     if args.stack:
         config, stack_secrets = _read_stack(args.stack)

@@ -67,7 +67,15 @@ def write_import_file(
 ) -> str:
     """Write the import file for `stack` of the accounts `read` names (each client with its connection's name),
     and the program code to `python`; return the code when not written."""
-    problem = existing_problem(target, accounts_key(client.account_id for client, _ in read), note)
+    reached: dict[str, str] = {}
+    for client, connection in read:
+        if client.account_id in reached:
+            raise ConfigurationError(
+                f"connections {reached[client.account_id]} and {connection} both reach account {client.account_id}: "
+                "name each account's connection once; nothing written"
+            )
+        reached[client.account_id] = connection
+    problem = existing_problem(target, accounts_key(reached), note)
     if problem:
         raise ConfigurationError(f"{problem}; nothing written")
     deployment = stack_deployment(stack)

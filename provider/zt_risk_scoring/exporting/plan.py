@@ -66,8 +66,8 @@ class ImportPlan:
 
 
 def accounts_key(accounts: Iterable[str]) -> str:
-    """The account (or accounts, comma-separated, in order) an import file is of, as its block records it."""
-    return ",".join(dict.fromkeys(accounts))
+    """The account (or accounts, sorted, comma-separated) an import file is of, as its block records it."""
+    return ",".join(sorted(set(accounts)))
 
 
 # what a stack already manages --------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..behaviors import validate_behaviors
 from ..client import RiskScoringClient
+from ..config import DEFAULT_CONNECTION
 from ..integration_schema import FIELDS as INTEGRATION_FIELDS
 from ..models import RISK_LEVELS
 from .naming import resource_name, unique
@@ -49,15 +50,21 @@ def exported_integrations(client: RiskScoringClient) -> list[dict[str, Any]]:
     ]
 
 
-def export_config(client: RiskScoringClient, note: Note = lambda _text: None) -> dict[str, Any]:
-    """The stack config that makes the stack program adopt the account's live state exactly."""
+def export_config(
+    client: RiskScoringClient, note: Note = lambda _text: None, connection: str = DEFAULT_CONNECTION
+) -> dict[str, Any]:
+    """The stack config that makes the stack program adopt the account's live state exactly (through
+    `connection`: a named one is the program's connection, its account that connection's accountId)."""
     note("reading behaviors …")
     behaviors = exported_behaviors(client, lambda text: note(f"warning: {text}"))
     note("reading integrations …")
     integrations = exported_integrations(client)
     note(f"found {len(behaviors)} behaviors and {len(integrations)} integrations")
+    where = {f"{connection}:accountId": client.account_id}
+    if connection != DEFAULT_CONNECTION:
+        where[f"{PROJECT}:connection"] = connection
     return {
-        "cloudflare:accountId": client.account_id,
+        **where,
         f"{PROJECT}:behaviors": behaviors,
         f"{PROJECT}:integrations": integrations,
     }

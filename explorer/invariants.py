@@ -72,6 +72,15 @@ def no_orphans(found: dict[str, list[Integration]], state: dict[str, dict[str, A
 
 def release(ledger: Ledger, state: dict[str, dict[str, Any]]) -> None:
     """Ids that left state since the last look, and that the stack was told to let go, may stay on the account."""
+    urns = {r["urn"] for r in state.values()}
+    for id_, now in state.items():
+        before = ledger.state_before.get(id_)
+        # Another resource (not the same one renamed with an alias: that keeps its creation time) took it over by
+        # adoption, its holder gone: it is adopted now, and given back on destroy (docs/resources.md, "Renaming").
+        taken_over = before is not None and before["urn"] not in urns and before.get("created") != now.get("created")
+        adopting = (now.get("inputs") or {}).get("adopt") or (now.get("inputs") or {}).get("integration_id")
+        if taken_over and adopting:
+            ledger.imported.add(id_)
     for id_, before in ledger.state_before.items():
         outs = before.get("outputs") or {}
         given_back = id_ in ledger.imported and outs.get("on_delete") != "delete"

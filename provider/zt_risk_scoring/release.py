@@ -35,7 +35,17 @@ def delete(client: RiskScoringClient, integration_id: str, props: dict[str, Any]
     account = props["account_id"]
     holder = HELD.holder(account, ("id", integration_id.lower()))
     if holder is not None and holder != owner:
-        pulumi.log.info(f"integration {integration_id} is now managed by {resource_label(holder)}: left as it is")
+        if adopted(integration_id, props):
+            pulumi.log.info(f"integration {integration_id} is now managed by {resource_label(holder)}: left as it is")
+        else:  # a rename without an alias, the new resource adopting it: its origin is not carried over
+            made_by = resource_label(owner or "")
+            pulumi.log.warn(
+                f"integration {integration_id}, which this stack created as {made_by}, is now managed "
+                f"by {resource_label(holder)}: left as it is. If that resource adopted it (adopt=True or "
+                "integration_id), it records it as adopted, so a destroy gives it back and leaves it on the account: "
+                f'set on_delete="delete" there to have it deleted with the stack (a rename with an alias keeps one '
+                "resource and its origin)"
+            )
         return
     mode = props.get("on_delete") or FIELDS["on_delete"].default
     if mode == "delete" or (mode == "restore" and not adopted(integration_id, props)):

@@ -138,6 +138,23 @@ def test_create_finding_what_another_resources_state_holds_is_refused(
     assert [i.id for i in client.list_integrations()] == [made.id]
 
 
+def test_delete_of_what_this_stack_created_and_another_resource_adopted_leaves_it_and_warns(
+    provider: RiskIntegrationProvider, client: RiskScoringClient, calls: Calls, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A rename without an alias: the new resource (adopt=True) is created before the old one's delete.
+    made = provider.create(check(provider, reference_id="idp-1", adopt=True).inputs)
+    integration.reset_process_memory()  # the rename's `up` is a deployment (a provider process) of its own
+    calls.urn = SECOND
+    taken = provider.create(check(provider, reference_id="idp-1", adopt=True).inputs)
+    warned: list[str] = []
+    monkeypatch.setattr("pulumi.log.warn", lambda message, *_a, **_k: warned.append(message))
+    calls.urn = FIRST
+    provider.delete(str(made.id), dict(made.outs or {}))
+    assert [i.id for i in client.list_integrations()] == [taken.id] == [made.id]
+    assert len(warned) == 1 and "which this stack created as RiskIntegration 'first'" in warned[0]
+    assert 'on_delete="delete"' in warned[0]
+
+
 def _created_and_diffed(provider: RiskIntegrationProvider) -> tuple[dict[str, Any], Any]:
     """A resource with reference_id idp-1 created, then diffed with its outputs (what an engine's next run does)."""
     wanted = check(provider, reference_id="idp-1").inputs

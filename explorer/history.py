@@ -38,7 +38,10 @@ FAULTS: tuple[list[dict[str, Any]], ...] = (  # each the emulator's fault rules 
     [{"mode": "html", "status": 404, "count": 1, "operations": ["delete_integration", "update_integration"]}],
     [{"mode": "redirect", "status": 302, "location": "https://login.example.com/", "count": 1}],
 )
-ENGINE = ("up", "up", "up", "up", "up", "preview", "refresh", "refresh_preview", "destroy", "replace", "target")
+ENGINE = (
+    "up", "up", "up", "up", "up", "preview", "refresh", "refresh_preview", "destroy", "replace", "target",
+    "destroy_target",
+)  # fmt: skip
 ENGINE_RARE = ("stack_rename", "automation", "reimport", "interrupt", "revoked", "misrouted")
 SIGNALS = ("INT", "KILL")
 
@@ -93,7 +96,7 @@ def pick(rng: random.Random, model: Model) -> Step:
     if roll < 0.75:
         kind = rng.choice(ENGINE if rng.random() > 0.1 else ENGINE_RARE)
         names = model.integrations()
-        if kind in ("replace", "target", "reimport"):
+        if kind in ("replace", "target", "destroy_target", "reimport"):
             return Step(kind, {"name": rng.choice(names)}) if names else Step("up")
         if kind == "interrupt":  # Ctrl-C or kill -9 of `pulumi up`, somewhere between its start and its end
             return Step(kind, {"signal": rng.choice(SIGNALS), "after": round(rng.uniform(0.5, 5.0), 1)})

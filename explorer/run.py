@@ -160,7 +160,7 @@ class Explorer:
         if done.kind in UPS:
             self.last_good = self.model.copy()
             broken += self._converged()
-        if done.kind in UPS or done.kind == "destroy":
+        if done.kind in UPS or done.kind in ("destroy", "destroy_target"):
             state, found = self.seen or self._look()
             broken += inv.no_orphans(found, state, self.ledger)
         if done.kind == "destroy":

@@ -109,7 +109,7 @@ class World:
         return self.last
 
     def engine(self, step: Step) -> subprocess.CompletedProcess[str]:
-        """Run an engine operation; a replace or target of a resource not in state is a plain up."""
+        """Run an engine operation; a replace, target or targeted destroy of a resource not in state is a plain up."""
         quiet = ("--yes", "--skip-preview")
         simple = {
             "up": ("up", *quiet),
@@ -127,6 +127,8 @@ class World:
                 self.stack.name = f"explore{self.renames}"
             return result
         urn = self.urn(step.params["name"])
+        if step.kind == "destroy_target":  # that resource (and what depends on it) only; the program keeps it
+            return self.pulumi("destroy", *quiet, "--target", urn) if urn else self.pulumi("up", *quiet)
         flag = {"replace": "--replace", "target": "--target"}[step.kind]
         return self.pulumi("up", *quiet, *([flag, urn] if urn else []))
 

@@ -135,6 +135,8 @@ class Explorer:
             if result.returncode == 0:
                 self.ledger.imported |= set(imported)  # existed before the stack now: given back on destroy
             return result, step
+        if step.kind == "destroy_target" and world.urn(p["name"]) is None:
+            return world.engine(Step("up")), Step("up")  # not in state: a plain up, checked as one
         return world.engine(step), step
 
     def _outside(self, step: Step) -> None:

@@ -127,9 +127,9 @@ class World:
                 self.stack.name = f"explore{self.renames}"
             return result
         urn = self.urn(step.params["name"])
-        if step.kind == "destroy_target":  # that resource (and what depends on it) only; the program keeps it
-            return self.pulumi("destroy", *quiet, "--target", urn) if urn else self.pulumi("up", *quiet)
-        flag = {"replace": "--replace", "target": "--target"}[step.kind]
+        if step.kind == "destroy_target" and urn:  # that resource (and what depends on it); the program keeps it
+            return self.pulumi("destroy", *quiet, "--target", urn)
+        flag = {"replace": "--replace", "target": "--target", "destroy_target": "--target"}[step.kind]
         return self.pulumi("up", *quiet, *([flag, urn] if urn else []))
 
     def misrouted(self, then: Step) -> subprocess.CompletedProcess[str]:

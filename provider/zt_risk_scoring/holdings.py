@@ -44,6 +44,7 @@ class Holdings:
     def __init__(self) -> None:
         self._holders: dict[tuple[str, str, str], str] = {}
         self._contested: dict[tuple[str, str, str], set[str]] = {}
+        self._values: dict[tuple[str, str, str], dict[str, Any]] = {}
         self._lock = threading.Lock()
 
     def take(self, urn: str | None, account: str, wanted: Iterable[Key]) -> None:
@@ -68,11 +69,23 @@ class Holdings:
         with self._lock:
             return self._holders.get((account, *key))
 
+    def expect(self, urn: str | None, account: str, integration_id: str, values: dict[str, Any]) -> None:
+        """Record the values `urn`'s state says its integration has (seen at its diff, or just written)."""
+        if urn and account:
+            with self._lock:
+                self._values[(account, integration_id.lower(), urn)] = dict(values)
+
+    def expected(self, urn: str, account: str, integration_id: str) -> dict[str, Any]:
+        """What `urn`'s state says the integration holds, as recorded in this deployment ({} when never seen)."""
+        with self._lock:
+            return dict(self._values.get((account, integration_id.lower(), urn), {}))
+
     def reset(self) -> None:
         """Forget every holding (a new deployment; tests)."""
         with self._lock:
             self._holders.clear()
             self._contested.clear()
+            self._values.clear()
 
 
 class ClaimedElsewhere(ConfigurationError):

@@ -158,12 +158,14 @@ class RiskIntegrationProvider(RiskScoringProvider):
             )
         urn, account = calling_urn(), olds.get("account_id") or ""
         HELD.take(urn, account, keys(id_, olds.get("reference_id")))
+        HELD.expect(urn, account, id_, {n: olds.get(n) for n in MANAGED})
         PREDECESSORS.add(account, id_, urn, olds.get("prior"))
         return FIELDS.diff(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         made = creation.create(self.client_of(props), props, calling_urn())
         found = made.integration
+        HELD.expect(calling_urn(), props["account_id"], found.id, _set_values(found))
         return CreateResult(found.id, _outputs(props, found, prior=made.prior, written=_set_values(found)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -187,6 +189,7 @@ class RiskIntegrationProvider(RiskScoringProvider):
         if spec.reference_id.lower() != str(olds.get("reference_id") or "").lower():
             creation.reference_free(client, spec.reference_id, id_)  # an API that takes twins would make one
         found = creation.write_or_put_back(client, id_, spec, before)
+        HELD.expect(calling_urn(), news["account_id"], id_, _set_values(found))
         return UpdateResult({**_outputs({**kept, **news}, found), "written": _set_values(found)})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:

@@ -35,6 +35,7 @@ def delete(client: RiskScoringClient, integration_id: str, props: dict[str, Any]
     account = props["account_id"]
     holder = HELD.holder(account, ("id", integration_id.lower()))
     if holder is not None and holder != owner:
+        hand_over(client, integration_id, props, holder)
         if adopted(integration_id, props):
             pulumi.log.info(f"integration {integration_id} is now managed by {resource_label(holder)}: left as it is")
         else:  # a rename without an alias, the new resource adopting it: its origin is not carried over
@@ -58,6 +59,37 @@ def delete(client: RiskScoringClient, integration_id: str, props: dict[str, Any]
     LEFT.add(account, integration_id, owner)  # a replacement of this resource may adopt it again
 
 
+def hand_over(client: RiskScoringClient, integration_id: str, props: dict[str, Any], holder: str) -> None:
+    """Leave the integration to `holder` as its state says it is: what this resource set there, where `holder`
+    holds other values, is set to those (its diff saw no change, so nothing else writes them in this `up`)."""
+    wanted = HELD.expected(holder, props["account_id"], integration_id)
+    current = client.get_integration_if_exists(integration_id) if wanted else None
+    if current is None:
+        return
+    written = _written(props)
+    back = {
+        name: wanted[name]
+        for name in MANAGED
+        if name in wanted
+        and FIELDS[name].normalized(getattr(current, name)) == FIELDS[name].normalized(written.get(name))
+        and FIELDS[name].normalized(wanted[name]) != FIELDS[name].normalized(getattr(current, name))
+    }
+    if back:
+        label = resource_label(holder)
+        pulumi.log.info(f"integration {integration_id}: set back to what {label} holds ({_named(back)})")
+        client.update_integration(integration_id, _spec(current, back))
+
+
+def _written(props: dict[str, Any]) -> dict[str, Any]:
+    """The values this resource last set (older state: its last values)."""
+    recorded = props.get("written")
+    return recorded if isinstance(recorded, dict) else props
+
+
+def _named(values: dict[str, Any]) -> str:
+    return ", ".join(f"{name}={printable(json.dumps(value), quote=False)}" for name, value in values.items())
+
+
 def give_back(client: RiskScoringClient, integration_id: str, props: dict[str, Any]) -> None:
     """Put back the values an adopted integration had, where it still holds what this stack set; leave it."""
     prior = props.get("prior")
@@ -70,8 +102,7 @@ def give_back(client: RiskScoringClient, integration_id: str, props: dict[str, A
             "left as it is"
         )
         return
-    recorded = props.get("written")
-    written: dict[str, Any] = recorded if isinstance(recorded, dict) else props  # older state: its last values
+    written = _written(props)
     back, changed = {}, {}
     for name in MANAGED:
         now, set_here = getattr(current, name), FIELDS[name].normalized(written.get(name))
@@ -80,10 +111,9 @@ def give_back(client: RiskScoringClient, integration_id: str, props: dict[str, A
         elif name in prior and prior[name] != now:
             back[name] = prior[name]
     if changed:
-        found = ", ".join(f"{name}={printable(json.dumps(value), quote=False)}" for name, value in changed.items())
         pulumi.log.warn(
-            f"integration {integration_id} was changed since this stack set it ({found}): those fields are left "
-            "as they are; the others get back the values they had when this stack adopted it"
+            f"integration {integration_id} was changed since this stack set it ({_named(changed)}): those fields are "
+            "left as they are; the others get back the values they had when this stack adopted it"
         )
     if back:
         client.update_integration(integration_id, _spec(current, back))

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ACCOUNT
-from tests.e2e.declared import CHOSEN, TENANT, Declared, integration
+from tests.e2e.declared import CHOSEN, TENANT, Declared, behaviors, integration
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.models import IntegrationSpec
 from zt_risk_scoring.reference import generated_reference_id
@@ -81,3 +81,30 @@ def test_adopting_an_integration_derived_for_another_resource_is_refused(
     result = declared.up(check=False)
     assert result.returncode != 0 and "derived for a resource of another stack" in result.stdout, result.stdout
     assert [i.id for i in client.list_integrations()] == [live["id"]]
+
+
+
+def test_up_after_two_resources_landed_on_one_integration_sets_it_to_the_one_kept(
+    declared: Declared, client: RiskScoringClient, control: Any
+) -> None:
+    # The engine checks resources in the order their registrations arrive: `late` arrives first (`by-id` waits
+    # for `slow`, whose update is slowed), adopts the integration and writes it, and only then is `by-id`'s
+    # check refused. Both are in state; the user keeps `by-id`. Its diff sees no change (its state says what it
+    # set), so the delete of `late`, which leaves the integration to `by-id`, must put back what `by-id` holds.
+    found = client.create_integration(IntegrationSpec("https://before.okta.com", CHOSEN))
+    kept = integration(name="by-id", integration_id=found.id, opts={"depends_on": ["slow"]})
+    declared.declare(behaviors("slow", behaviors={"imp_travel": {"enabled": True, "risk_level": "high"}}), kept)
+    declared.up()
+    control.post("faults", {"rules": [{"mode": "delay", "delay_s": 3, "operations": ["update_behaviors"]}]})
+    late = integration(name="late", reference_id=CHOSEN, adopt=True, tenant_url="https://late.okta.com")
+    slowed = behaviors("slow", behaviors={"imp_travel": {"enabled": True, "risk_level": "low"}})
+    declared.declare(slowed, kept, late)
+    assert declared.up(check=False).returncode != 0
+    control.post("faults", {"rules": []})
+    assert sorted(r["urn"].rsplit("::", 1)[-1] for r in declared.integrations()) == ["by-id", "late"]
+    assert client.get_integration(found.id).tenant_url == "https://late.okta.com"
+    declared.declare(slowed, kept)
+    declared.up()
+    assert client.get_integration(found.id).tenant_url == TENANT
+    declared.run("refresh", "--yes", "--skip-preview")
+    declared.run("preview", "--expect-no-changes")

@@ -161,3 +161,24 @@ def _created_and_diffed(provider: RiskIntegrationProvider) -> tuple[dict[str, An
     made = provider.create(wanted)
     provider.diff(str(made.id), dict(made.outs or {}), wanted)
     return wanted, made
+
+
+def test_delete_of_what_another_resource_holds_puts_back_that_resources_values_over_its_own_writes(
+    provider: RiskIntegrationProvider, client: RiskScoringClient, calls: Calls
+) -> None:
+    # Two resources name one integration (by id, then by reference_id); in one `up` the engine created the second
+    # before it checked the first, whose check was then refused: both are in state. The user drops the second:
+    # the next `up` diffs the first (no change: its state still says what it set) and then deletes the second.
+    found = client.create_integration(IntegrationSpec("https://before.okta.com", "idp-1"))
+    first = check(provider, integration_id=found.id)
+    held = provider.create(first.inputs)
+    integration.reset_process_memory()
+    calls.urn = SECOND
+    late = provider.create(check(provider, reference_id="idp-1", adopt=True, tenant_url="https://late.okta.com").inputs)
+    calls.urn = FIRST
+    assert provider.check(dict(held.outs or {}), first.inputs).failures != []
+    integration.reset_process_memory()
+    assert not provider.diff(str(held.id), dict(held.outs or {}), first.inputs).changes
+    calls.urn = SECOND
+    provider.delete(str(late.id), dict(late.outs or {}))
+    assert client.get_integration(found.id).tenant_url == URL  # what the first resource's state holds

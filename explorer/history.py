@@ -116,7 +116,7 @@ def _program_change(rng: random.Random, model: Model) -> Step:
     choices = ["add", "add", "behavior_set"]
     if names:  # edits and renames most: where a resource that exists meets a rule
         choices += ["remove", "edit", "edit", "edit", "rename", "rename", "reference", "option", "group", "account"]
-        choices += ["connection"]
+        choices += ["connection", "wait"]
     if model.behaviors():
         choices += ["behavior_drop"]
     if model.foreign:  # adopting someone else's integration meets the most rules (lookups, holdings, give back)
@@ -174,6 +174,13 @@ def _group(rng: random.Random, model: Model, name: str) -> Step:
     return Step("group", {"name": name, "group": rng.choice(("g1", "g2", None))})
 
 
+def _wait(rng: random.Random, model: Model, name: str) -> Step:
+    """Register after another resource is done (`depends_on`): the engine then checks the resources in another
+    order than the program declares them, and may create one before it checks the next."""
+    others = sorted(n for n in model.program if n != name)
+    return Step("wait", {"name": name, "on": rng.choice(others) if others and rng.random() < 0.8 else None})
+
+
 def _account(rng: random.Random, model: Model, name: str) -> Step:
     return Step("account", {"name": name, "account": rng.choice(ACCOUNTS)})
 
@@ -201,6 +208,7 @@ _CHANGES = {
     "reference": _reference,
     "option": _option,
     "group": _group,
+    "wait": _wait,
     "account": _account,
     "connection": _connection,
     "behavior_set": _behavior_set,
@@ -226,7 +234,7 @@ def _outside(rng: random.Random, model: Model) -> Step:
     return Step("outside_edit", {"name": name, "active": rng.random() < 0.5, "tenant_url": rng.choice(TENANTS)})
 
 
-NAMED = {"remove", "edit", "rename", "reference", "option", "group", "account", "connection"}
+NAMED = {"remove", "edit", "rename", "reference", "option", "group", "wait", "account", "connection"}
 
 
 def apply_change(model: Model, step: Step) -> None:
@@ -261,6 +269,8 @@ def apply_change(model: Model, step: Step) -> None:
         _set(program[p["name"]]["opts"], p["option"], p["value"] or None)
     elif step.kind == "group":
         _regroup(program[p["name"]]["opts"], p["group"])
+    elif step.kind == "wait":
+        _set(program[p["name"]]["opts"], "depends_on", [p["on"]] if p["on"] else None)
     elif step.kind == "account":
         _set(program[p["name"]]["args"], "account", None if p["account"] == "a" else p["account"])
     elif step.kind == "connection":

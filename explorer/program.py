@@ -36,7 +36,9 @@ def aliases(name: str, opts: dict[str, Any]) -> list[Any]:
     return found
 
 
-def options(name: str, opts: dict[str, Any], groups: dict[str, Group]) -> pulumi.ResourceOptions:
+def options(
+    name: str, opts: dict[str, Any], groups: dict[str, Group], made: dict[str, pulumi.Resource]
+) -> pulumi.ResourceOptions:
     group = opts.get("group")
     if group and group not in groups:
         groups[group] = Group(group)
@@ -46,6 +48,8 @@ def options(name: str, opts: dict[str, Any], groups: dict[str, Group]) -> pulumi
         protect=opts.get("protect"),
         retain_on_delete=opts.get("retain_on_delete"),
         delete_before_replace=opts.get("delete_before_replace"),
+        # Only on a resource registered before it (one the program dropped, or a cycle, is not waited for).
+        depends_on=[made[n] for n in opts.get("depends_on", []) if n in made] or None,
     )
 
 
@@ -53,8 +57,20 @@ def main(directory: Path = Path(__file__).parent) -> None:
     """Register what `directory`/declared.json lists (the CLI runs this file as the program; the Automation API
     step calls it inline with the stack program's directory)."""
     groups: dict[str, Group] = {}
-    for item in json.loads((directory / "declared.json").read_text()):
-        KINDS[item["kind"]](item["name"], **item["args"], opts=options(item["name"], item.get("opts", {}), groups))
+    made: dict[str, pulumi.Resource] = {}
+    pending = json.loads((directory / "declared.json").read_text())
+    names = {item["name"] for item in pending}
+    while pending:
+        # In the program's order, but each after what it waits on (a cycle: the first, without what it lacks).
+        ready = [i for i in pending if all(n in made or n not in names for n in _waits_on(i))]
+        item = (ready or pending)[0]
+        pending.remove(item)
+        opts = options(item["name"], item.get("opts", {}), groups, made)
+        made[item["name"]] = KINDS[item["kind"]](item["name"], **item["args"], opts=opts)
+
+
+def _waits_on(item: dict[str, Any]) -> list[str]:
+    return list(item.get("opts", {}).get("depends_on", []))
 
 
 if __name__ == "__main__":

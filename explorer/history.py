@@ -123,7 +123,7 @@ def _program_change(rng: random.Random, model: Model) -> Step:
         choices += ["adopt", "adopt"]
     kind = rng.choice(choices)
     name = rng.choice(names) if names else ""
-    return _CHANGES[kind](rng, model, name)
+    return CHANGE_KINDS[kind](rng, model, name)
 
 
 def _add(rng: random.Random, model: Model, _name: str) -> Step:
@@ -199,7 +199,7 @@ def _behavior_drop(rng: random.Random, model: Model, _name: str) -> Step:
     return Step("behavior_drop", {"key": rng.choice(sorted(model.behaviors()))})
 
 
-_CHANGES = {
+CHANGE_KINDS = {
     "add": _add,
     "adopt": _adopt,
     "remove": _remove,

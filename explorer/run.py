@@ -17,23 +17,10 @@ from zt_risk_scoring.emulator.variants import CHOICES, USER_ENDPOINTS_ONLY, Vari
 from zt_risk_scoring.models import BehaviorSetting, Integration
 
 from . import invariants as inv
-from .history import LEVELS, Model, Step, apply_change, pick
+from .history import CHANGE_KINDS, LEVELS, Model, Step, apply_change, pick
 from .world import World
 
-CHANGES = {
-    "add",
-    "adopt",
-    "remove",
-    "edit",
-    "rename",
-    "reference",
-    "option",
-    "group",
-    "account",
-    "connection",
-    "behavior_set",
-    "behavior_drop",
-}
+CHANGES = frozenset(CHANGE_KINDS)  # the program changes: the model and the program file, no CLI
 OUTSIDE = {"foreign", "outside_behavior", "outside_edit", "outside_delete"}
 UPS = {"up", "replace"}  # they apply the whole program (--target applies a part)
 # Steps that never ask for an integration to leave state: a live one missing from state after them is lost.

@@ -94,7 +94,7 @@ def pick(rng: random.Random, model: Model) -> Step:
     if roll < 0.35:
         return _program_change(rng, model)
     if roll < 0.75:
-        kind = rng.choice(ENGINE if rng.random() > 0.1 else ENGINE_RARE)
+        kind = rng.choice(ENGINE if rng.random() > 0.2 else ENGINE_RARE)
         names = model.integrations()
         if kind in ("replace", "target", "destroy_target", "reimport"):
             return Step(kind, {"name": rng.choice(names)}) if names else Step("up")

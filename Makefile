@@ -45,7 +45,7 @@ pulumi:
 	@scripts/ensure-pulumi
 
 lint: venv
-	$(BIN)/ruff check provider tests stacks bench policy examples harness explorer scripts scripts/test-alone scripts/test-variants
+	$(BIN)/ruff check provider tests stacks bench policy examples plugin harness explorer scripts scripts/test-alone scripts/test-variants
 	$(BIN)/mypy
 
 # The whole suite, end-to-end tests under the real Pulumi CLI included.

@@ -237,6 +237,14 @@ def connection_credential_fix(connection: str) -> str:
     )
 
 
+def other_account(account: str, connection: str, own: str) -> str:
+    """The one message for an account_id that is not its named connection's (`own`, from NAME:accountId)."""
+    return (
+        f"account_id {account} is not the account of connection {connection!r} ({connection}:accountId is {own}): "
+        f"pass account_id={own}, or name the connection of account {account}, or change {connection}:accountId"
+    )
+
+
 def missing_credentials(fix: str = PROGRAM_CREDENTIAL_FIX, where: str = "") -> str:
     """The one message for no credential at all: `where` says where none was found, `fix` how to set one."""
     return f"no Cloudflare credentials{where}: {fix}"

@@ -10,7 +10,7 @@ from typing import Any, TypeAlias, cast
 import pulumi
 
 from .client import PII, READ, RiskScoringClient
-from .config import DEFAULT_CONNECTION, account_id_problem, default_account_id, resolve_settings
+from .config import DEFAULT_CONNECTION, account_id_problem, default_account_id, other_account, resolve_settings
 from .errors import (
     AuthenticationError,
     ConfigurationError,
@@ -30,10 +30,7 @@ def _account(name: str, account_id: str | None, connection: str) -> str:
     own = default_account_id(config_value, connection=connection)
     account = account_id or own
     if connection != DEFAULT_CONNECTION and own and account != own:
-        raise pulumi.RunError(
-            f"{name}: account_id {account} is not the account of connection {connection!r} ({connection}:accountId "
-            f"is {own}): pass account_id={own}, or name the connection of account {account}"
-        )
+        raise pulumi.RunError(f"{name}: {other_account(str(account), connection, own)}")
     problem = account_id_problem(account)
     if problem or account is None:
         raise pulumi.RunError(f"{name}: {problem}")

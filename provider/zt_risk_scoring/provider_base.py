@@ -13,6 +13,7 @@ from .config import (
     connection_credential_fix,
     default_account_id,
     has_credential,
+    other_account,
     resolve_settings,
 )
 from .errors import AuthenticationError, ConfigurationError, PermissionDenied, RiskScoringError
@@ -71,9 +72,7 @@ class RiskScoringProvider(ResourceProvider):
             return [CheckFailure("connection", reason)]
         own = default_account_id(self._lookup, connection=connection)
         if own and account and own != account:
-            return [CheckFailure("account_id", f"account_id {account} is not the account of connection {connection!r} "
-                                 f"({connection}:accountId is {own}): pass account_id={own}, or name the connection "
-                                 f"of account {account}, or change {connection}:accountId")]  # fmt: skip
+            return [CheckFailure("account_id", other_account(account, connection, own))]
         return self._reach(connection, account)
 
     def _reach(self, connection: str, account: str) -> list[CheckFailure]:

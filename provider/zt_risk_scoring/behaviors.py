@@ -291,6 +291,7 @@ class RiskBehaviors(pulumi.dynamic.Resource, module="zt_risk_scoring", name="Ris
         given = {"account_id": account, "behaviors": behaviors, "on_delete": on_delete, "connection": connection}
         props = FIELDS.props(given)
         super().__init__(RiskBehaviorsProvider(), resource_name, props, deleting_first(opts))
+        FIELDS.expose_defaults(self)
         for name, given_value in (("on_delete", on_delete), ("connection", connection)):
             warn_if_recorded_differs(self, name, given_value, FIELDS[name].default)
         unknown = sorted(k for k in behaviors if k not in KNOWN_KEYS) if isinstance(behaviors, Mapping) else []

@@ -106,8 +106,7 @@ def _child(
 def _expose(component: pulumi.ComponentResource, child: Any, fields: Fields, **given: Any) -> None:
     """The child's value of every field as the component's output of that name (or the one `given`)."""
     names = [f.name for f in fields.all if f.name in {*outputs_of(type(child), fields), *given}]
-    # A sparse field left at its default is not registered, so the child has no output of it: its default.
-    outputs = {name: given[name] if name in given else getattr(child, name, fields[name].default) for name in names}
+    outputs = {name: given[name] if name in given else getattr(child, name) for name in names}
     for key, value in outputs.items():
         setattr(component, key, value)
     component.register_outputs(outputs)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import pulumi
 from pulumi.dynamic import CheckFailure, DiffResult
 
 from .config import DEFAULT_CONNECTION, account_id_problem, connection_problem
@@ -140,6 +141,14 @@ class Fields:
             elif not (f.sparse and given.get(f.name) in (None, f.default)):
                 props[f.name] = given.get(f.name, f.default)
         return props
+
+    def expose_defaults(self, resource: Any) -> None:
+        """Give `resource` an output of each sparse field its class declares and `props` left unregistered (at
+        its default): that default, as a program reading `resource.connection` expects."""
+        declared = getattr(type(resource), "__annotations__", {})
+        for f in self.all:
+            if f.sparse and f.name in declared and not hasattr(resource, f.name):
+                setattr(resource, f.name, pulumi.Output.from_input(f.default))
 
     def from_api(self, found: Any) -> dict[str, Any]:
         """The fields the API reports and the resource tracks, read from the API object `found`, normalized."""

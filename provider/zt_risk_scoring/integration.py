@@ -297,6 +297,7 @@ class RiskIntegration(pulumi.dynamic.Resource, module="zt_risk_scoring", name="R
         if seed is not None:  # check derives the reference_id from it (see generated_reference_id)
             props["reference_seed"] = seed
         super().__init__(RiskIntegrationProvider(), resource_name, props, deleting_first(opts))
+        FIELDS.expose_defaults(self)
         for name, given_value in (("on_delete", on_delete), ("connection", connection)):
             warn_if_recorded_differs(self, name, given_value, FIELDS[name].default)
         if seed is not None and integration_id is None:

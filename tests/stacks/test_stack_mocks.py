@@ -350,3 +350,25 @@ def test_behaviors_disjoint_keys_allowed(mocks: Mocks) -> None:
 
     in_runtime(construct)()
     assert [r[1] for r in mocks.registered()] == ["first", "second"]
+
+
+@pytest.mark.parametrize(("connection", "expected"), [(None, "cloudflare"), ("prod", "prod")], ids=["default", "named"])
+def test_resources_connection_output_is_the_connection_named_or_the_default(
+    mocks: Mocks, connection: str | None, expected: str
+) -> None:
+    # The default is not registered (0.2.0 state stays as it was), yet the attribute a program reads is there.
+    pulumi.runtime.set_all_config({"prod:accountId": ACCOUNT})
+    named = {"connection": connection} if connection else {}
+
+    def construct() -> None:
+        okta = RiskIntegration("okta", tenant_url="https://a.okta.com", account_id=ACCOUNT, **named)
+        behaviors = RiskBehaviors("b", behaviors={}, account_id=ACCOUNT, **named)
+        pulumi.Output.all(okta.connection, behaviors.connection).apply(
+            lambda found: assert_equal(found, [expected, expected])
+        )
+
+    in_runtime(construct)()
+
+
+def assert_equal(found: object, expected: object) -> None:
+    assert found == expected

@@ -127,7 +127,7 @@ class World:
                 self.stack.name = f"explore{self.renames}"
             return result
         urn = self.urn(step.params["name"])
-        if step.kind == "destroy_target" and urn:  # that resource (and what depends on it); the program keeps it
+        if step.kind == "destroy_target" and urn:  # that resource (refused while another waits on it); program keeps it
             return self.pulumi("destroy", *quiet, "--target", urn)
         flag = {"replace": "--replace", "target": "--target", "destroy_target": "--target"}[step.kind]
         return self.pulumi("up", *quiet, *([flag, urn] if urn else []))

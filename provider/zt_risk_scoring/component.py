@@ -8,6 +8,7 @@ are required and their descriptions from the field tables, the types from the re
 
 # No `from __future__ import annotations`: the SDK's analyzer reads these annotations as types.
 
+import collections.abc
 import inspect
 import json
 import types
@@ -60,15 +61,28 @@ def _required(resource: type[pulumi.Resource]) -> set[str]:
     return {p.name for p in parameters if p.default is inspect.Parameter.empty} - {"self", "resource_name"}
 
 
-def args_type(name: str, resource: type[pulumi.Resource], fields: Fields) -> type:
-    """A TypedDict of the resource's input fields, each `Input[T]`, optional unless the constructor needs it."""
-    hints, required = _hints(resource), _required(resource)
-    annotations = {
-        f.name: _INPUT[_value_type(hints[f.name])]
-        if f.name in required
-        else _OPTIONAL[_INPUT[_value_type(hints[f.name])]]
-        for f in fields.inputs
+def plain_fields(resource: type[pulumi.Resource], fields: Fields) -> set[str]:
+    """The input fields the resource's constructor takes as plain values only (not `Input[...]`)."""
+    constructor = inspect.get_annotations(resource.__init__, eval_str=True)
+    return {
+        f.name for f in fields.inputs if not any(_is_awaitable(a) for a in typing.get_args(constructor.get(f.name)))
     }
+
+
+def _is_awaitable(annotation: Any) -> bool:
+    """Part of `pulumi.Input[X]` (X | Awaitable[X] | Output[X], the Output a forward reference there)."""
+    return typing.get_origin(annotation) is collections.abc.Awaitable
+
+
+def args_type(name: str, resource: type[pulumi.Resource], fields: Fields) -> type:
+    """A TypedDict of the resource's input fields, each `Input[T]` (or `T` where the constructor takes a plain
+    value), optional unless the constructor needs it."""
+    hints, required, plain = _hints(resource), _required(resource), plain_fields(resource, fields)
+    annotations = {}
+    for f in fields.inputs:
+        value = _value_type(hints[f.name])
+        wrapped = value if f.name in plain else _INPUT[value]
+        annotations[f.name] = wrapped if f.name in required else _OPTIONAL[wrapped]
     return typing.cast(type, TypedDict(name, annotations))  # type: ignore[operator]
 
 
@@ -96,11 +110,25 @@ def _moved_here(resource: type[pulumi.Resource], name: str) -> list[Any]:
 
 
 def _child(
-    parent: pulumi.ComponentResource, resource: type[pulumi.Resource], name: str, args: Mapping[str, Any]
+    parent: pulumi.ComponentResource,
+    resource: type[pulumi.Resource],
+    name: str,
+    args: Mapping[str, Any],
+    opts: Optional[pulumi.ResourceOptions],  # noqa: UP045
 ) -> Any:
+    """The component's one child; the options that act on a resource's own lifecycle are passed down to it (the
+    SDK passes only `protect` from a parent), property names in them as the child names its fields."""
     given = {k: v for k, v in args.items() if v is not None}
-    opts = pulumi.ResourceOptions(parent=parent, aliases=_moved_here(resource, name))
-    return resource(name, **given, opts=opts)
+    opts = opts or pulumi.ResourceOptions()
+    child = pulumi.ResourceOptions(
+        parent=parent,
+        aliases=_moved_here(resource, name),
+        retain_on_delete=opts.retain_on_delete,
+        ignore_changes=[snake(p) for p in opts.ignore_changes or []] or None,
+        replace_on_changes=[snake(p) for p in opts.replace_on_changes or []] or None,
+        custom_timeouts=opts.custom_timeouts,
+    )
+    return resource(name, **given, opts=child)
 
 
 def _expose(component: pulumi.ComponentResource, child: Any, fields: Fields, **given: Any) -> None:
@@ -119,7 +147,7 @@ class Integration(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: IntegrationArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:  # type: ignore[valid-type]  # noqa: UP045
         super().__init__(f"{PACKAGE}:index:Integration", name, {}, opts)
-        child = _child(self, RiskIntegration, name, args)
+        child = _child(self, RiskIntegration, name, args, opts)
         _expose(self, child, INTEGRATION_FIELDS, integration_id=child.id)  # the id, adopted or made
 
 
@@ -130,11 +158,15 @@ class Behaviors(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: BehaviorsArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:  # type: ignore[valid-type]  # noqa: UP045
         super().__init__(f"{PACKAGE}:index:Behaviors", name, {}, opts)
-        _expose(self, _child(self, RiskBehaviors, name, args), BEHAVIORS_FIELDS)
+        _expose(self, _child(self, RiskBehaviors, name, args, opts), BEHAVIORS_FIELDS)
 
 
 COMPONENTS: list[type[pulumi.ComponentResource]] = [Integration, Behaviors]
 TABLES = {"Integration": INTEGRATION_FIELDS, "Behaviors": BEHAVIORS_FIELDS}
+PLAIN = {
+    "Integration": plain_fields(RiskIntegration, INTEGRATION_FIELDS),
+    "Behaviors": plain_fields(RiskBehaviors, BEHAVIORS_FIELDS),
+}
 
 
 class Provider(ComponentProvider):
@@ -167,11 +199,26 @@ def input_problems(component: str, inputs: Mapping[str, Any]) -> list[InputPrope
     found: list[InputPropertyErrorDetails] = []
     for f in TABLES[component].inputs:
         value = inputs.get(camel(f.name))
-        if value is None or isinstance(value, pulumi.Output) or contains_unknown(value):
-            continue  # absent (the resource's default) or known only later: the child's check sees it
+        if f.name in PLAIN[component] and (_has_output(value) or contains_unknown(value)):
+            reason = f"{f.name} takes a plain value, not another resource's output or a secret"
+            found.append({"property_path": camel(f.name), "reason": reason})
+            continue
+        if value is None or _has_output(value) or contains_unknown(value):
+            continue  # absent (the resource's default) or known only later, in part: the child's check sees it
         path = "" if f.conceal(value) else camel(f.name)
         found += [{"property_path": path, "reason": reason} for reason in f.validate(value)[1]]
     return found
+
+
+def _has_output(value: Any) -> bool:
+    """Whether `value` is, or holds somewhere inside, an Output (another resource's value, a secret)."""
+    if isinstance(value, pulumi.Output):
+        return True
+    if isinstance(value, Mapping):
+        return any(_has_output(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_output(v) for v in value)
+    return False
 
 
 def serve(args: list[str]) -> None:
@@ -189,6 +236,12 @@ def described(schema: str) -> str:
                 if prop in docs:
                     spec["description"] = docs[prop]
     return json.dumps(raw)
+
+
+def snake(name: str) -> str:
+    """A schema property name as the child's field: `tenantUrl` → `tenant_url` (a path's first part only)."""
+    head, dot, rest = name.partition(".")
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in head) + dot + rest
 
 
 def camel(name: str) -> str:

@@ -73,7 +73,17 @@ class Holdings:
         """Record the values `urn`'s state says its integration has (seen at its diff, or just written)."""
         if urn and account:
             with self._lock:
-                self._values[(account, integration_id.lower(), urn)] = dict(values)
+                known = {name: value for name, value in values.items() if value is not None}
+                self._values[(account, integration_id.lower(), urn)] = known
+
+    def let_go(self, urn: str | None, account: str, integration_id: str, reference_id: Any = None) -> None:
+        """`urn`'s own delete ran (a replacement's, a move's): it holds that integration no more, so another's
+        delete follows its own `on_delete` (a replacement's create takes it again)."""
+        with self._lock:
+            self._values.pop((account, integration_id.lower(), urn or ""), None)
+            for kind, value in keys(integration_id, reference_id):
+                if self._holders.get((account, kind, value)) == urn:
+                    del self._holders[(account, kind, value)]
 
     def expected(self, urn: str, account: str, integration_id: str) -> dict[str, Any]:
         """What `urn`'s state says the integration holds, as recorded in this deployment ({} when never seen)."""

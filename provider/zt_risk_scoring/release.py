@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
+from .creation import reference_free
 from .holdings import DELETED, HELD, LEFT, resource_label
 from .integration_schema import FIELDS, GENERATED, MANAGED
 from .models import Integration, IntegrationSpec
@@ -48,6 +49,7 @@ def delete(client: RiskScoringClient, integration_id: str, props: dict[str, Any]
                 "resource and its origin)"
             )
         return
+    HELD.let_go(owner, account, integration_id, props.get("reference_id"))
     mode = props.get("on_delete") or FIELDS["on_delete"].default
     if mode == "delete" or (mode == "restore" and not adopted(integration_id, props)):
         # False (already gone, the desired end state) only when the API's own list confirms it.
@@ -75,6 +77,8 @@ def hand_over(client: RiskScoringClient, integration_id: str, props: dict[str, A
         and FIELDS[name].normalized(wanted[name]) != FIELDS[name].normalized(getattr(current, name))
     }
     if back:
+        if "reference_id" in back:  # an API that takes twins would make one: never give it one another has
+            reference_free(client, str(back["reference_id"]), integration_id)
         label = resource_label(holder)
         pulumi.log.info(f"integration {integration_id}: set back to what {label} holds ({_named(back)})")
         client.update_integration(integration_id, _spec(current, back))

@@ -95,7 +95,7 @@ def test_up_after_two_resources_landed_on_one_integration_sets_it_to_the_one_kep
     kept = integration(name="by-id", integration_id=found.id, opts={"depends_on": ["slow"]})
     declared.declare(behaviors("slow", behaviors={"imp_travel": {"enabled": True, "risk_level": "high"}}), kept)
     declared.up()
-    control.post("faults", {"rules": [{"mode": "delay", "delay_s": 3, "operations": ["update_behaviors"]}]})
+    control.post("faults", {"rules": [{"mode": "delay", "delay_s": 6, "operations": ["update_behaviors"]}]})
     late = integration(name="late", reference_id=CHOSEN, adopt=True, tenant_url="https://late.okta.com")
     slowed = behaviors("slow", behaviors={"imp_travel": {"enabled": True, "risk_level": "low"}})
     declared.declare(slowed, kept, late)

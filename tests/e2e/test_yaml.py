@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from harness import CHECKOUT_SKIP, ROOT, UserProject, pulumi_dir
 from tests.conftest import ACCOUNT, TOKEN
@@ -117,3 +118,17 @@ def test_up_of_a_python_resource_moved_into_the_component_keeps_its_integration(
     assert [(i.id, i.reference_id) for i in client.list_integrations()] == [(before.id, before.reference_id)]
     assert control.writes() - writes == 1  # the behaviors the YAML program adds; the integration is not written
     example.run("preview", "--expect-no-changes")
+
+
+@pytest.mark.usefixtures("yaml_host")
+def test_destroy_of_a_component_with_retain_on_delete_keeps_its_integration(
+    tmp_path: Path, emulator: EmulatorServer, client: RiskScoringClient
+) -> None:
+    example = YamlExample(tmp_path, emulator, "environment")
+    project = yaml.safe_load((example.dir / "Pulumi.yaml").read_text())
+    project["resources"]["okta"]["options"] = {"retainOnDelete": True}
+    (example.dir / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
+    example.run("up", "--yes", "--skip-preview")
+    [made] = client.list_integrations()
+    example.run("destroy", "--yes", "--skip-preview")
+    assert [i.id for i in client.list_integrations()] == [made.id]  # the child's option: the engine kept it

@@ -182,3 +182,25 @@ def test_delete_of_what_another_resource_holds_puts_back_that_resources_values_o
     calls.urn = SECOND
     provider.delete(str(late.id), dict(late.outs or {}))
     assert client.get_integration(found.id).tenant_url == URL  # what the first resource's state holds
+
+
+def test_delete_after_the_holders_own_delete_follows_its_own_on_delete(
+    provider: RiskIntegrationProvider, client: RiskScoringClient, calls: Calls
+) -> None:
+    # Both in state (as above); the holder's own delete runs first (it is replaced or moves away): it holds the
+    # integration no more, so the other's delete does what its own on_delete says (here: retain), and does not
+    # put back what the holder once expected.
+    found = client.create_integration(IntegrationSpec("https://before.okta.com", "idp-1"))
+    first = check(provider, integration_id=found.id)
+    held = provider.create(first.inputs)
+    integration.reset_process_memory()
+    calls.urn = SECOND
+    wanted = check(provider, reference_id="idp-1", adopt=True, tenant_url="https://late.okta.com", on_delete="retain")
+    late = provider.create(wanted.inputs)
+    integration.reset_process_memory()
+    calls.urn = FIRST
+    provider.diff(str(held.id), dict(held.outs or {}), first.inputs)
+    provider.delete(str(held.id), dict(held.outs or {}))  # finds the late values: leaves them, with a warning
+    calls.urn = SECOND
+    provider.delete(str(late.id), dict(late.outs or {}))
+    assert client.get_integration(found.id).tenant_url == "https://late.okta.com"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pulumi
 import pytest
 
 from zt_risk_scoring import component
@@ -88,3 +89,35 @@ def test_construct_input_with_a_password_names_no_value() -> None:
 
 def test_construct_inputs_known_later_are_left_to_the_child() -> None:
     assert component.input_problems("Integration", {"tenantUrl": "https://corp.okta.com", "accountId": None}) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "plain"),
+    [("Integration", {"adopt", "onDelete", "connection"}), ("Behaviors", {"onDelete", "connection"})],
+    ids=["integration", "behaviors"],
+)
+def test_schema_marks_plain_what_the_constructor_takes_plain(
+    schema: dict[str, Any], kind: str, plain: set[str]
+) -> None:
+    inputs = schema["resources"][f"ztrisk:index:{kind}"]["inputProperties"]
+    assert {p for p, spec in inputs.items() if spec.get("plain")} == plain
+
+
+def test_construct_inputs_holding_an_output_inside_are_left_to_the_child() -> None:
+    level = pulumi.Output.from_input("high")  # another resource's value, or a secret, inside the map
+    behaviors = {"imp_travel": {"enabled": True, "risk_level": level}}
+    assert component.input_problems("Behaviors", {"behaviors": behaviors}) == []
+
+
+def test_construct_input_of_a_plain_field_given_an_output_is_refused_naming_it() -> None:
+    inputs = {"tenantUrl": "https://corp.okta.com", "connection": pulumi.Output.from_input("prod")}
+    assert [p["property_path"] for p in component.input_problems("Integration", inputs)] == ["connection"]
+
+
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [("tenantUrl", "tenant_url"), ("active", "active"), ("behaviors.imp_travel", "behaviors.imp_travel")],
+    ids=["camel", "one-word", "path"],
+)
+def test_snake_names_the_childs_field(name: str, field: str) -> None:
+    assert component.snake(name) == field

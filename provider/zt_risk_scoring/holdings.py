@@ -82,7 +82,7 @@ class Holdings:
         with self._lock:
             self._values.pop((account, integration_id.lower(), urn or ""), None)
             for kind, value in keys(integration_id, reference_id):
-                if self._holders.get((account, kind, value)) == urn:
+                if urn and self._holders.get((account, kind, value)) == urn:
                     del self._holders[(account, kind, value)]
 
     def expected(self, urn: str, account: str, integration_id: str) -> dict[str, Any]:

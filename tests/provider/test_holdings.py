@@ -163,22 +163,28 @@ def _created_and_diffed(provider: RiskIntegrationProvider) -> tuple[dict[str, An
     return wanted, made
 
 
-def test_delete_of_what_another_resource_holds_puts_back_that_resources_values_over_its_own_writes(
-    provider: RiskIntegrationProvider, client: RiskScoringClient, calls: Calls
-) -> None:
-    # Two resources name one integration (by id, then by reference_id); in one `up` the engine created the second
-    # before it checked the first, whose check was then refused: both are in state. The user drops the second:
-    # the next `up` diffs the first (no change: its state still says what it set) and then deletes the second.
+def _both_in_state(provider: RiskIntegrationProvider, client: RiskScoringClient, calls: Calls, **late: Any) -> Any:
+    """`first` adopts an integration by id; in the next `up` the engine creates `second` (adopting it by its
+    reference_id, with `late`) before it checks `first`, whose check is then refused: both end in state.
+    Returns the integration, first's checked inputs, first's and second's create results."""
     found = client.create_integration(IntegrationSpec("https://before.okta.com", "idp-1"))
     first = check(provider, integration_id=found.id)
     held = provider.create(first.inputs)
     integration.reset_process_memory()
     calls.urn = SECOND
-    late = provider.create(check(provider, reference_id="idp-1", adopt=True, tenant_url="https://late.okta.com").inputs)
+    taken = provider.create(check(provider, reference_id="idp-1", adopt=True, **late).inputs)
     calls.urn = FIRST
     assert provider.check(dict(held.outs or {}), first.inputs).failures != []
-    integration.reset_process_memory()
-    assert not provider.diff(str(held.id), dict(held.outs or {}), first.inputs).changes
+    integration.reset_process_memory()  # the next `up`, whose program keeps `first` only
+    return found, first.inputs, held, taken
+
+
+def test_delete_of_what_another_resource_holds_puts_back_that_resources_values_over_its_own_writes(
+    provider: RiskIntegrationProvider, client: RiskScoringClient, calls: Calls
+) -> None:
+    # The next `up` diffs the first (no change: its state still says what it set), then deletes the second.
+    found, wanted, held, late = _both_in_state(provider, client, calls, tenant_url="https://late.okta.com")
+    assert not provider.diff(str(held.id), dict(held.outs or {}), wanted).changes
     calls.urn = SECOND
     provider.delete(str(late.id), dict(late.outs or {}))
     assert client.get_integration(found.id).tenant_url == URL  # what the first resource's state holds
@@ -187,19 +193,11 @@ def test_delete_of_what_another_resource_holds_puts_back_that_resources_values_o
 def test_delete_after_the_holders_own_delete_follows_its_own_on_delete(
     provider: RiskIntegrationProvider, client: RiskScoringClient, calls: Calls
 ) -> None:
-    # Both in state (as above); the holder's own delete runs first (it is replaced or moves away): it holds the
-    # integration no more, so the other's delete does what its own on_delete says (here: retain), and does not
-    # put back what the holder once expected.
-    found = client.create_integration(IntegrationSpec("https://before.okta.com", "idp-1"))
-    first = check(provider, integration_id=found.id)
-    held = provider.create(first.inputs)
-    integration.reset_process_memory()
-    calls.urn = SECOND
-    wanted = check(provider, reference_id="idp-1", adopt=True, tenant_url="https://late.okta.com", on_delete="retain")
-    late = provider.create(wanted.inputs)
-    integration.reset_process_memory()
-    calls.urn = FIRST
-    provider.diff(str(held.id), dict(held.outs or {}), first.inputs)
+    # The holder's own delete runs first (it is replaced or moves away): it holds the integration no more, so the
+    # other's delete does what its own on_delete says (here: retain), not what the holder once expected.
+    late_values = {"tenant_url": "https://late.okta.com", "on_delete": "retain"}
+    found, wanted, held, late = _both_in_state(provider, client, calls, **late_values)
+    provider.diff(str(held.id), dict(held.outs or {}), wanted)
     provider.delete(str(held.id), dict(held.outs or {}))  # finds the late values: leaves them, with a warning
     calls.urn = SECOND
     provider.delete(str(late.id), dict(late.outs or {}))

@@ -49,10 +49,14 @@ def _value_type(annotation: Any) -> Any:
             return annotation
 
 
+def _constructor(resource: type[pulumi.Resource]) -> dict[str, Any]:
+    """The resource constructor's annotations, evaluated (its module postpones them)."""
+    return inspect.get_annotations(resource.__init__, eval_str=True)
+
+
 def _hints(resource: type[pulumi.Resource]) -> dict[str, Any]:
-    """The resource's annotations, evaluated (its module postpones them): its outputs', else its constructor's."""
-    constructor = inspect.get_annotations(resource.__init__, eval_str=True)
-    return {**constructor, **inspect.get_annotations(resource, eval_str=True)}
+    """The resource's annotations, evaluated: its outputs', else its constructor's."""
+    return {**_constructor(resource), **inspect.get_annotations(resource, eval_str=True)}
 
 
 def _required(resource: type[pulumi.Resource]) -> set[str]:
@@ -63,7 +67,7 @@ def _required(resource: type[pulumi.Resource]) -> set[str]:
 
 def plain_fields(resource: type[pulumi.Resource], fields: Fields) -> set[str]:
     """The input fields the resource's constructor takes as plain values only (not `Input[...]`)."""
-    constructor = inspect.get_annotations(resource.__init__, eval_str=True)
+    constructor = _constructor(resource)
     return {
         f.name for f in fields.inputs if not any(_is_awaitable(a) for a in typing.get_args(constructor.get(f.name)))
     }
@@ -162,11 +166,10 @@ class Behaviors(pulumi.ComponentResource):
 
 
 COMPONENTS: list[type[pulumi.ComponentResource]] = [Integration, Behaviors]
-TABLES = {"Integration": INTEGRATION_FIELDS, "Behaviors": BEHAVIORS_FIELDS}
-PLAIN = {
-    "Integration": plain_fields(RiskIntegration, INTEGRATION_FIELDS),
-    "Behaviors": plain_fields(RiskBehaviors, BEHAVIORS_FIELDS),
-}
+# Each component's resource and field table, by the component's name (its type token's last part).
+RESOURCES = {"Integration": (RiskIntegration, INTEGRATION_FIELDS), "Behaviors": (RiskBehaviors, BEHAVIORS_FIELDS)}
+TABLES = {name: fields for name, (_resource, fields) in RESOURCES.items()}
+PLAIN = {name: plain_fields(resource, fields) for name, (resource, fields) in RESOURCES.items()}
 
 
 class Provider(ComponentProvider):

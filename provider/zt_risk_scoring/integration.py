@@ -164,9 +164,9 @@ class RiskIntegrationProvider(RiskScoringProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         made = creation.create(self.client_of(props), props, calling_urn())
-        found = made.integration
-        HELD.expect(calling_urn(), props["account_id"], found.id, _set_values(found))
-        return CreateResult(found.id, _outputs(props, found, prior=made.prior, written=_set_values(found)))
+        found, written = made.integration, _set_values(made.integration)
+        HELD.expect(calling_urn(), props["account_id"], found.id, written)
+        return CreateResult(found.id, _outputs(props, found, prior=made.prior, written=written))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         account = props.get("account_id") or ""
@@ -189,8 +189,9 @@ class RiskIntegrationProvider(RiskScoringProvider):
         if spec.reference_id.lower() != str(olds.get("reference_id") or "").lower():
             creation.reference_free(client, spec.reference_id, id_)  # an API that takes twins would make one
         found = creation.write_or_put_back(client, id_, spec, before)
-        HELD.expect(calling_urn(), news["account_id"], id_, _set_values(found))
-        return UpdateResult({**_outputs({**kept, **news}, found), "written": _set_values(found)})
+        written = _set_values(found)
+        HELD.expect(calling_urn(), news["account_id"], id_, written)
+        return UpdateResult({**_outputs({**kept, **news}, found), "written": written})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         release.delete(self.client_of(props), id_, props, calling_urn())

@@ -50,7 +50,8 @@ lint: venv
 
 # The whole suite, end-to-end tests under the real Pulumi CLI included.
 test: venv lint
-	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" $(BIN)/pytest
+	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" ZT_RISK_CODEGEN_DIR="$$(scripts/ensure-codegen | tail -n 1)" \
+		$(BIN)/pytest
 
 # A shorter pass on the declared minimum versions (constraints-min.txt): unit, provider, stack,
 # emulator and CLI tests, and the lifecycle module under the real Pulumi CLI.

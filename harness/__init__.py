@@ -29,6 +29,11 @@ def pulumi_dir() -> str:
     return ensured_dir("ensure-pulumi", "PULUMI_DIR")
 
 
+def codegen_dir() -> str:
+    """The SDK generators for `pulumi package gen-sdk`: $ZT_RISK_CODEGEN_DIR, else scripts/ensure-codegen."""
+    return ensured_dir("ensure-codegen", "ZT_RISK_CODEGEN_DIR")
+
+
 def default_sigint() -> None:
     """Undo an inherited SIGINT-ignore (background jobs get one).
 
@@ -39,7 +44,7 @@ def default_sigint() -> None:
 
 # What `pip install <checkout>` needs of it: no git, venvs, caches or build output.
 CHECKOUT_SKIP = shutil.ignore_patterns(
-    ".git", ".venv*", "venv", ".demo", "build", "*.egg-info", "__pycache__", ".*_cache"
+    ".git", ".venv*", "venv", ".demo", "build", "*.egg-info", "__pycache__", ".*_cache", "node_modules"
 )
 # A local file backend with no network: no update check, no plugin downloads, an empty passphrase.
 OFFLINE = {

@@ -11,6 +11,7 @@ are required and their descriptions from the field tables, the types from the re
 import collections.abc
 import inspect
 import json
+import sys
 import types
 import typing
 from collections.abc import Mapping
@@ -251,3 +252,7 @@ def camel(name: str) -> str:
     """A field's name as the schema (and every language's program) names it: `tenant_url` → `tenantUrl`."""
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
+
+
+if __name__ == "__main__":  # `python -m zt_risk_scoring.component > schema.json`, for `pulumi package gen-sdk`
+    sys.stdout.write(f"{Provider().schema}\n")

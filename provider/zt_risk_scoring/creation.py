@@ -159,13 +159,19 @@ def only_one(client: RiskScoringClient, reference_id: str) -> None:
 def reference_free(client: RiskScoringClient, reference_id: str, integration_id: str) -> None:
     """Refuse to give integration `integration_id` a reference_id another integration of the account has (one
     list): whether the API refuses that PUT is not public, and one that takes it would leave two."""
-    others = [i for i in _holders(client, reference_id) if i.id.lower() != integration_id.lower()]
-    if others:
+    other = reference_holder(client, reference_id, integration_id)
+    if other is not None:
         raise ConfigurationError(
-            f"reference_id {printable(reference_id)} is already that of integration {others[0].id} in account "
+            f"reference_id {printable(reference_id)} is already that of integration {other.id} in account "
             f"{client.account_id}; choose another reference_id for integration {integration_id}, or keep its "
             "current one. Nothing was written"
         )
+
+
+def reference_holder(client: RiskScoringClient, reference_id: str, integration_id: str) -> Integration | None:
+    """Another integration of the account than `integration_id` with `reference_id` (any case), if any (one list)."""
+    others = [i for i in _holders(client, reference_id) if i.id.lower() != integration_id.lower()]
+    return others[0] if others else None
 
 
 def _holders(client: RiskScoringClient, reference_id: str) -> list[Integration]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
-from .creation import reference_free
+from .creation import reference_holder
 from .holdings import DELETED, HELD, LEFT, resource_label
 from .integration_schema import FIELDS, GENERATED, MANAGED
 from .models import Integration, IntegrationSpec
@@ -76,12 +76,11 @@ def hand_over(client: RiskScoringClient, integration_id: str, props: dict[str, A
         and FIELDS[name].normalized(getattr(current, name)) == FIELDS[name].normalized(written.get(name))
         and FIELDS[name].normalized(wanted[name]) != FIELDS[name].normalized(getattr(current, name))
     }
-    if back:
-        if "reference_id" in back:  # an API that takes twins would make one: never give it one another has
-            reference_free(client, str(back["reference_id"]), integration_id)
-        label = resource_label(holder)
-        pulumi.log.info(f"integration {integration_id}: set back to what {label} holds ({_named(back)})")
-        client.update_integration(integration_id, _spec(current, back))
+    put = _put_back(client, current, back)
+    if put:
+        pulumi.log.info(
+            f"integration {integration_id}: set back to what {resource_label(holder)} holds ({_named(put)})"
+        )
 
 
 def _written(props: dict[str, Any]) -> dict[str, Any]:
@@ -119,8 +118,23 @@ def give_back(client: RiskScoringClient, integration_id: str, props: dict[str, A
             f"integration {integration_id} was changed since this stack set it ({_named(changed)}): those fields are "
             "left as they are; the others get back the values they had when this stack adopted it"
         )
+    _put_back(client, current, back)
+
+
+def _put_back(client: RiskScoringClient, current: Integration, back: dict[str, Any]) -> dict[str, Any]:
+    """Write `back` over `current` (one PUT, none when empty) and return what was written. A reference_id another
+    integration of the account has meanwhile is left as it is: an API that takes twins would make two, and one
+    that refuses them would fail this delete on every try."""
+    back = dict(back)
+    other = reference_holder(client, str(back["reference_id"]), current.id) if "reference_id" in back else None
+    if other is not None:
+        pulumi.log.warn(
+            f"integration {current.id}: its earlier reference_id {printable(back.pop('reference_id'))} is now that "
+            f"of integration {other.id}, so it keeps {printable(current.reference_id)}"
+        )
     if back:
-        client.update_integration(integration_id, _spec(current, back))
+        client.update_integration(current.id, _spec(current, back))
+    return back
 
 
 def _spec(current: Integration, back: dict[str, Any]) -> IntegrationSpec:

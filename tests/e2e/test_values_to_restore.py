@@ -1,5 +1,6 @@
 """Under the real CLI: the values RiskBehaviors gives back on destroy are the account's before the stack took the
-keys, recorded once; an odd read or write answer never replaces them, and a key someone changed since is left."""
+keys, recorded once; an odd read or write answer never replaces them, and a key someone changed since is left.
+An adopted RiskIntegration never gets back a reference_id another integration has taken since."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from typing import Any
 import pytest
 
 from tests.conftest import ACCOUNT, TOKEN, changed_elsewhere
-from tests.e2e.declared import PROGRAM, Declared, behaviors
+from tests.e2e.declared import PROGRAM, Declared, behaviors, integration
 from tests.e2e.proxy import AnswerRule, RewritingProxy
 from zt_risk_scoring.client import RiskScoringClient
 from zt_risk_scoring.emulator import EmulatorServer
-from zt_risk_scoring.models import BehaviorSetting
+from zt_risk_scoring.models import BehaviorSetting, IntegrationSpec
 
 ORIGINAL = BehaviorSetting(False, "low")
 HIGH = {"enabled": True, "risk_level": "high"}
@@ -109,3 +110,24 @@ def test_two_stacks_of_one_key_never_write_a_value_over_the_others(
     assert "imp_travel=" in destroyed.stdout and travel(client) == BehaviorSetting(True, "medium")
     second.destroy()  # team-b gives back what it found: team-a's value (docs/resources.md, "Across stacks")
     assert travel(client) == BehaviorSetting(True, "high")
+
+
+@pytest.mark.parametrize("delete", ["destroy", "up-without-it"])
+def test_delete_of_an_adopted_integration_whose_earlier_reference_id_was_taken_keeps_its_own(
+    declared: Declared, client: RiskScoringClient, delete: str
+) -> None:
+    # Giving it back would make two integrations of one reference_id where the API takes that PUT, and fail
+    # every delete where it refuses it (whether it does is open): the other fields are given back.
+    found = client.create_integration(IntegrationSpec("https://before.okta.com", "idp-before"))
+    declared.declare(integration("okta", integration_id=found.id, reference_id="idp-mine"))
+    declared.up()
+    other = client.create_integration(IntegrationSpec("https://other.okta.com", "idp-before"))
+    if delete == "destroy":
+        result = declared.destroy()
+    else:
+        declared.declare()
+        result = declared.up()
+    assert sorted((i.id, i.tenant_url, i.reference_id) for i in client.list_integrations()) == sorted(
+        [(found.id, "https://before.okta.com", "idp-mine"), (other.id, "https://other.okta.com", "idp-before")]
+    )
+    assert f"now that of integration {other.id}" in result.stdout, result.stdout

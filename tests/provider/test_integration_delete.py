@@ -97,3 +97,21 @@ def test_delete_of_state_from_before_prior_leaves_an_integration_adopted_by_id(
     legacy = {k: v for k, v in outs.items() if k not in ("prior", "written", "on_delete")}
     provider.delete(id_, legacy)
     assert live(client) == [(URL, REF, True)]
+
+
+def test_delete_of_adopted_integration_keeps_a_reference_id_another_integration_has_taken_since(
+    provider: RiskIntegrationProvider, client: RiskScoringClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Giving it back would make two integrations of one reference_id where the API takes that PUT, and fail
+    # this delete on every try where it refuses it (whether it does is open): the rest is given back.
+    warned: list[str] = []
+    monkeypatch.setattr("pulumi.log.warn", lambda message, *_a, **_k: warned.append(message))
+    found = client.create_integration(IntegrationSpec("https://before.okta.com", REF))
+    id_, outs = created(provider, integration_id=found.id, reference_id="idp-mine", active=False)
+    other = client.create_integration(IntegrationSpec("https://other.okta.com", REF))  # free again: taken
+    provider.delete(id_, outs)
+    assert sorted(live(client)) == [
+        ("https://before.okta.com", "idp-mine", True),
+        ("https://other.okta.com", REF, True),
+    ]
+    assert len(warned) == 1 and other.id in warned[0] and "keeps 'idp-mine'" in warned[0]

@@ -50,8 +50,8 @@ lint: venv
 
 # The whole suite, end-to-end tests under the real Pulumi CLI included.
 test: venv lint
-	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" ZT_RISK_CODEGEN_DIR="$$(scripts/ensure-codegen | tail -n 1)" \
-		$(BIN)/pytest
+	codegen="$$(scripts/ensure-codegen)" && PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" \
+		ZT_RISK_CODEGEN_DIR="$$codegen" $(BIN)/pytest
 
 # A shorter pass on the declared minimum versions (constraints-min.txt): unit, provider, stack,
 # emulator and CLI tests, and the lifecycle module under the real Pulumi CLI.
@@ -72,7 +72,8 @@ test-fast: venv lint
 # Each test in a pytest process of its own, two at a time: a test that leans on another fails here (not part of
 # `make test`: about an hour for the whole suite on 2 cores). ALONE_ARGS selects, e.g. ALONE_ARGS="-m 'not e2e'".
 test-alone: venv
-	PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" $(BIN)/python scripts/test-alone $(ALONE_ARGS)
+	codegen="$$(scripts/ensure-codegen)" && PULUMI_DIR="$$(scripts/ensure-pulumi | tail -n 1)" \
+		ZT_RISK_CODEGEN_DIR="$$codegen" $(BIN)/python scripts/test-alone $(ALONE_ARGS)
 
 # The provider, CLI and emulator tests and the engine modules that write, once per answer the emulator can give
 # where the API is open (docs/emulator.md); VARIANTS_ARGS=--quick (CI) keeps lifecycle and import in the runs of

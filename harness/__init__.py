@@ -43,8 +43,10 @@ def default_sigint() -> None:
 
 
 # What `pip install <checkout>` needs of it: no git, venvs, caches or build output.
+# The TypeScript example's README has a user make node_modules, package-lock.json and sdks.
 CHECKOUT_SKIP = shutil.ignore_patterns(
-    ".git", ".venv*", "venv", ".demo", "build", "*.egg-info", "__pycache__", ".*_cache", "node_modules"
+    *(".git", ".venv*", "venv", ".demo", "build", "*.egg-info", "__pycache__", ".*_cache"),
+    *("node_modules", "package-lock.json", "sdks"),
 )
 # A local file backend with no network: no update check, no plugin downloads, an empty passphrase.
 OFFLINE = {

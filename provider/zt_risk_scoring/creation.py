@@ -162,9 +162,9 @@ def reference_free(client: RiskScoringClient, reference_id: str, integration_id:
     other = reference_holder(client, reference_id, integration_id)
     if other is not None:
         raise ConfigurationError(
-            f"reference_id {printable(reference_id)} is already that of integration {other.id} in account "
-            f"{client.account_id}; choose another reference_id for integration {integration_id}, or keep its "
-            "current one. Nothing was written"
+            f"reference_id {printable(reference_id)} is already that of integration "
+            f"{printable(other.id, quote=False)} in account {client.account_id}; choose another reference_id for "
+            f"integration {integration_id}, or keep its current one. Nothing was written"
         )
 
 

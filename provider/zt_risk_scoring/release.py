@@ -128,9 +128,10 @@ def _put_back(client: RiskScoringClient, current: Integration, back: dict[str, A
     back = dict(back)
     other = reference_holder(client, str(back["reference_id"]), current.id) if "reference_id" in back else None
     if other is not None:
+        earlier = back.pop("reference_id")
         pulumi.log.warn(
-            f"integration {current.id}: its earlier reference_id {printable(back.pop('reference_id'))} is now that "
-            f"of integration {other.id}, so it keeps {printable(current.reference_id)}"
+            f"integration {printable(current.id, quote=False)}: its earlier reference_id {printable(earlier)} is now "
+            f"that of integration {printable(other.id, quote=False)}, so it keeps {printable(current.reference_id)}"
         )
     if back:
         client.update_integration(current.id, _spec(current, back))

@@ -15,12 +15,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
+	"time"
 
 	gocodegen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
 	nodecodegen "github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
@@ -40,7 +43,13 @@ func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.Plugin
 
 func (h *host) GeneratePackage(
 	ctx context.Context, req *pulumirpc.GeneratePackageRequest,
-) (*pulumirpc.GeneratePackageResponse, error) {
+) (resp *pulumirpc.GeneratePackageResponse, err error) {
+	defer func() {
+		// A generator panics on some schemas (a dangling reference): answer with the error, not a dropped call.
+		if p := recover(); p != nil {
+			resp, err = nil, fmt.Errorf("the %s generator failed: %v\n%s", h.language, p, debug.Stack())
+		}
+	}()
 	if h.language == "dotnet" {
 		return &pulumirpc.GeneratePackageResponse{}, dotnet(ctx, req)
 	}
@@ -77,6 +86,9 @@ func (h *host) GeneratePackage(
 
 // dotnet runs the C# generator (its own module: a pkg/v3 of another version) on the schema.
 func dotnet(ctx context.Context, req *pulumirpc.GeneratePackageRequest) error {
+	if req.Local || len(req.ExtraFiles) > 0 || len(req.LocalDependencies) > 0 {
+		return errors.New("the C# generator here takes a schema alone: leave out --local and local dependencies")
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -114,6 +126,13 @@ func main() {
 	}
 	server := grpc.NewServer()
 	pulumirpc.RegisterLanguageRuntimeServer(server, &host{language: name})
+	// The engine's address comes last: stop once the engine is gone (a CLI killed never stops its plugins).
+	if args := os.Args[1:]; len(args) > 0 && !strings.HasPrefix(args[len(args)-1], "-") {
+		ctx, cancel := context.WithCancel(context.Background())
+		if err := rpcutil.Healthcheck(ctx, args[len(args)-1], 5*time.Minute, cancel); err == nil {
+			go func() { <-ctx.Done(); server.Stop() }()
+		}
+	}
 	fmt.Printf("%d\n", listener.Addr().(*net.TCPAddr).Port)
 	if err := server.Serve(listener); err != nil {
 		fail(err)

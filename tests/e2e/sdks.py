@@ -31,7 +31,7 @@ def write_schema(directory: Path) -> tuple[Path, dict[str, Any]]:
 def gen_sdk(schema: Path, language: str, out: Path, *extra: str) -> Path:
     """`pulumi package gen-sdk` for one language, with the generators first on PATH; the SDK's directory."""
     env = {**os.environ, "PATH": os.pathsep.join([codegen_dir(), pulumi_dir(), os.environ["PATH"]])}
-    env.update(backend_env(out.parent))
+    env.update(backend_env(schema.parent))  # a Pulumi home beside the schema, not in the project
     run_pulumi(out.parent, env, "package", "gen-sdk", str(schema), "--language", language, "-o", str(out), *extra)
     return out / language
 

@@ -108,7 +108,7 @@ def test_delete_of_adopted_integration_keeps_a_reference_id_another_integration_
     monkeypatch.setattr("pulumi.log.warn", lambda message, *_a, **_k: warned.append(message))
     found = client.create_integration(IntegrationSpec("https://before.okta.com", REF))
     id_, outs = created(provider, integration_id=found.id, reference_id="idp-mine", active=False)
-    other = client.create_integration(IntegrationSpec("https://other.okta.com", REF))  # free again: taken
+    other = client.create_integration(IntegrationSpec("https://other.okta.com", REF))  # REF, which it gave up
     provider.delete(id_, outs)
     assert sorted(live(client)) == [
         ("https://before.okta.com", "idp-mine", True),

@@ -57,10 +57,11 @@ OFFLINE = {
 
 
 def run_command(
-    argv: list[str], cwd: Path, env: dict[str, str], timeout: int = 300
+    argv: list[str], cwd: Path, env: dict[str, str], timeout: int = 300, check: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    """`argv` in `cwd` with `env`, output captured, no standard input, SIGINT as by default."""
-    return subprocess.run(
+    """`argv` in `cwd` with `env`, output captured, no standard input, SIGINT as by default; with `check`, an
+    AssertionError with its output if it fails."""
+    result = subprocess.run(
         argv,
         cwd=cwd,
         env=env,
@@ -71,14 +72,14 @@ def run_command(
         preexec_fn=default_sigint,
         check=False,
     )
+    if check and result.returncode != 0:
+        raise AssertionError(f"{' '.join(argv)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
 
 
 def run_pulumi(cwd: Path, env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """`pulumi ARGS` in `cwd`, non-interactive and without colour; an AssertionError with its output if it fails."""
-    result = run_command(["pulumi", *args, "--non-interactive", "--color", "never"], cwd, env)
-    if check and result.returncode != 0:
-        raise AssertionError(f"pulumi {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-    return result
+    return run_command(["pulumi", *args, "--non-interactive", "--color", "never"], cwd, env, check=check)
 
 
 def backend_env(workdir: Path) -> dict[str, str]:

@@ -36,11 +36,9 @@ def gen_sdk(schema: Path, language: str, out: Path, *extra: str) -> Path:
     return out / language
 
 
-def run(argv: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: int = 600) -> str:
-    """A build tool's command; an AssertionError with its output if it fails."""
-    result = run_command(argv, cwd, {**os.environ, **(env or {})}, timeout)
-    assert result.returncode == 0, f"{' '.join(argv)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
-    return result.stdout
+def run(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+    """A build tool's command (npm, go, dotnet); an AssertionError with its output if it fails."""
+    return run_command(argv, cwd, {**os.environ, **(env or {})}, timeout=600, check=True).stdout
 
 
 def npm_install(directory: Path) -> None:

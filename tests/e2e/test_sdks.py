@@ -20,12 +20,18 @@ def schema(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, An
     return write_schema(tmp_path_factory.mktemp("schema"))
 
 
+@pytest.fixture(scope="module")
+def typescript(tmp_path_factory: pytest.TempPathFactory, schema: tuple[Path, dict[str, Any]]) -> Path:
+    """The TypeScript SDK, generated once for this module's tests."""
+    return gen_sdk(schema[0], "nodejs", tmp_path_factory.mktemp("typescript") / "sdk")
+
+
 def inputs(raw: dict[str, Any], component: str) -> set[str]:
     return set(raw["resources"][f"ztrisk:index:{component}"]["inputProperties"])
 
 
-def test_gen_sdk_of_typescript_compiles_with_tsc(tmp_path: Path, schema: tuple[Path, dict[str, Any]]) -> None:
-    sdk = gen_sdk(schema[0], "nodejs", tmp_path / "sdk")
+def test_gen_sdk_of_typescript_compiles_with_tsc(typescript: Path) -> None:
+    sdk = typescript
     npm_install(sdk)
     run(["npm", "run", "build"], sdk)
     declared = {c: (sdk / "bin" / f"{c.lower()}.d.ts").read_text() for c in COMPONENTS}
@@ -35,10 +41,10 @@ def test_gen_sdk_of_typescript_compiles_with_tsc(tmp_path: Path, schema: tuple[P
 
 @pytest.mark.parametrize("component", COMPONENTS)
 def test_gen_sdk_of_typescript_takes_the_schemas_inputs(
-    tmp_path: Path, schema: tuple[Path, dict[str, Any]], component: str
+    typescript: Path, schema: tuple[Path, dict[str, Any]], component: str
 ) -> None:
     # The schema's inputs are the field table's (tests/unit/test_component.py); the SDK's are the schema's.
-    source = (gen_sdk(schema[0], "nodejs", tmp_path / "sdk") / f"{component.lower()}.ts").read_text()
+    source = (typescript / f"{component.lower()}.ts").read_text()
     args = source.split(f"export interface {component}Args {{")[1].split("\n}")[0]
     assert set(re.findall(r"^\s+(\w+)\??:", args, re.MULTILINE)) == inputs(schema[1], component)
 
